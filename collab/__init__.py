@@ -1,0 +1,15 @@
+"""The live engine: one Room per interview holding a pycrdt Doc and its awareness, the Yjs sync protocol,
+message limits and the registry that loads and evicts rooms. It knows nothing of NiceGUI or SQL: peers are
+reached through a send callback and durable state through the Persistence interface."""
+
+from .document import initial_update, read_code, read_language, LANGUAGES
+from .errors import ProtocolError
+from .limits import Limits
+from .persistence import MemoryPersistence, Persistence
+from .registry import RoomRegistry
+from .room import Room
+
+__all__ = [
+    'LANGUAGES', 'Limits', 'MemoryPersistence', 'Persistence', 'ProtocolError', 'Room', 'RoomRegistry',
+    'initial_update', 'read_code', 'read_language',
+]

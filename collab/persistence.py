@@ -1,0 +1,39 @@
+"""The durable side of a room, as a small interface (load, append, compact) so rooms run on the SQLModel store
+in the app and on memory in tests. Calls are synchronous; the room's GroupCommitWriter runs them off the
+event loop."""
+
+from typing import Protocol
+
+from pycrdt import merge_updates
+
+
+class Persistence(Protocol):
+    def load(self, room_id: str) -> list[bytes]:
+        """All stored updates of the room (snapshot first), in order; empty for a room never written."""
+
+    def append(self, batch: list[tuple[str, bytes]]) -> None:
+        """Store (room id, update) pairs in one transaction: all of them or none."""
+
+    def compact(self, room_id: str) -> None:
+        """Merge the room's stored updates into one snapshot without losing content."""
+
+
+class MemoryPersistence:
+    """Persistence in a dict, for tests and for running the engine without a database."""
+
+    def __init__(self) -> None:
+        self.updates: dict[str, list[bytes]] = {}
+        self.commits = 0
+
+    def load(self, room_id: str) -> list[bytes]:
+        return list(self.updates.get(room_id, []))
+
+    def append(self, batch: list[tuple[str, bytes]]) -> None:
+        for room_id, update in batch:
+            self.updates.setdefault(room_id, []).append(update)
+        self.commits += 1
+
+    def compact(self, room_id: str) -> None:
+        stored = self.updates.get(room_id)
+        if stored and len(stored) > 1:
+            self.updates[room_id] = [merge_updates(*stored)]

@@ -1,0 +1,199 @@
+"""A Room is one interview's live document: the pycrdt Doc, its Awareness, and the peers connected to it.
+
+Peers are opaque ids with a `send(bytes)` callback, so the same Room serves NiceGUI clients, in-process pycrdt
+peers in tests and protocol-level peers in benchmarks. Every transaction is tagged with its origin (a peer id,
+or STORE for what was loaded), which decides whom an update goes to and whether it is persisted.
+"""
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from pycrdt import Awareness, Decoder, Doc
+
+from . import protocol
+from .document import read_code, read_language
+from .errors import ProtocolError
+from .limits import Limits
+from .protocol import Kind
+
+log = logging.getLogger(__name__)
+
+STORE = 'store'
+EMPTY_UPDATE = b'\x00\x00'
+
+Send = Callable[[bytes], None]
+OnUpdate = Callable[[str, bytes], None]
+
+
+@dataclass
+class Peer:
+    send: Send
+    awareness_ids: set[int] = field(default_factory=set)
+
+
+class Room:
+    """One document and its peers; see the module docstring. Not thread-safe: use from one event loop."""
+
+    def __init__(self, room_id: str, *, limits: Limits | None = None, on_update: OnUpdate | None = None) -> None:
+        self.id = room_id
+        self.limits = limits or Limits()
+        self.doc = Doc()
+        self.awareness = Awareness(self.doc)
+        self.awareness.set_local_state(None)  # the server is not a participant: no cursor of its own
+        self._on_update = on_update
+        self._peers: dict[str, Peer] = {}
+        self._changes: list[bytes] = []
+        self.doc.observe(self._collect_change)
+        self.last_active = time.monotonic()
+
+    # -- lifecycle -------------------------------------------------------------------------------------------
+
+    def load(self, updates: list[bytes]) -> None:
+        """Apply stored updates. A row that does not decode is skipped with a log line, never fatal."""
+        for stored in updates:
+            try:
+                with self.doc.transaction(origin=STORE):
+                    self.doc.apply_update(stored)
+            except ValueError as e:
+                log.warning('room %s: skipped a stored update that does not decode (%s)', self.id, e)
+        self._changes.clear()
+
+    @property
+    def peer_ids(self) -> list[str]:
+        return list(self._peers)
+
+    @property
+    def text(self) -> str:
+        return read_code(self.doc)
+
+    @property
+    def language(self) -> str | None:
+        return read_language(self.doc)
+
+    def connect(self, peer_id: str, send: Send) -> None:
+        """Add a peer (or refresh a reconnecting one) and open the sync handshake from the server's side.
+
+        The server sends its state vector (SyncStep1) so the peer answers with what the server lacks; the
+        peer sends its own SyncStep1 and gets what it lacks. Both ways on every (re)connect.
+        """
+        peer = self._peers.get(peer_id)
+        if peer is None:
+            self._peers[peer_id] = Peer(send)
+        else:
+            peer.send = send
+        self.last_active = time.monotonic()
+        send(protocol.sync_step1(self.doc.get_state()))
+        others = [cid for pid, p in self._peers.items() if pid != peer_id for cid in p.awareness_ids]
+        if others:
+            send(protocol.awareness(self.awareness.encode_awareness_update(others)))
+
+    def disconnect(self, peer_id: str) -> None:
+        """Remove a peer and, at once, the cursors it owned (no waiting for the 30 s awareness timeout)."""
+        peer = self._peers.pop(peer_id, None)
+        self.last_active = time.monotonic()
+        if peer is None or not peer.awareness_ids:
+            return
+        ids = sorted(peer.awareness_ids)
+        self.awareness.remove_awareness_states(ids, origin=peer_id)
+        self._broadcast(protocol.awareness(self.awareness.encode_awareness_update(ids)), exclude=peer_id)
+
+    # -- messages --------------------------------------------------------------------------------------------
+
+    def receive(self, peer_id: str, data: bytes) -> None:
+        """Handle one y-protocols message from a connected peer; a bad one raises ProtocolError untouched."""
+        peer = self._peers.get(peer_id)
+        if peer is None:
+            raise ProtocolError(f'peer {peer_id!r} has not joined room {self.id!r}')
+        if len(data) > self.limits.max_message_bytes:
+            raise ProtocolError(f'message of {len(data)} bytes exceeds the limit of {self.limits.max_message_bytes}')
+        message = protocol.parse(data)
+        self.last_active = time.monotonic()
+        if message.kind is Kind.SYNC_STEP1:
+            try:
+                missing = self.doc.get_update(message.payload)
+            except ValueError as e:
+                raise ProtocolError(f'invalid state vector: {e}') from e
+            peer.send(protocol.sync_step2(missing))
+        elif message.kind in (Kind.SYNC_STEP2, Kind.UPDATE):
+            self._apply(peer_id, message.payload)
+        elif message.kind is Kind.AWARENESS:
+            self._apply_awareness(peer_id, peer, message.payload, data)
+        else:  # Kind.QUERY_AWARENESS
+            ids = [cid for p in self._peers.values() for cid in p.awareness_ids]
+            peer.send(protocol.awareness(self.awareness.encode_awareness_update(ids)))
+
+    def _collect_change(self, event) -> None:
+        # The doc is mutably borrowed inside this callback: only record the change, act after the transaction.
+        self._changes.append(event.update)
+
+    def _apply(self, peer_id: str, update: bytes) -> None:
+        if update == EMPTY_UPDATE:
+            return
+        try:
+            with self.doc.transaction(origin=peer_id):
+                self.doc.apply_update(update)
+        except ValueError as e:
+            self._changes.clear()
+            raise ProtocolError(f'invalid Yjs update: {e}') from e
+        changes, self._changes = self._changes, []
+        for change in changes:
+            if change == EMPTY_UPDATE:
+                continue  # a duplicate, or an update still waiting for the ones it depends on
+            self._broadcast(protocol.update(change), exclude=peer_id)
+            if self._on_update is not None:
+                self._on_update(self.id, change)
+
+    def _apply_awareness(self, peer_id: str, peer: Peer, update: bytes, raw: bytes) -> None:
+        entries = self._read_awareness(update)
+        owners = {cid: pid for pid, p in self._peers.items() for cid in p.awareness_ids}
+        for client_id, _ in entries:
+            owner = owners.get(client_id)
+            if owner is not None and owner != peer_id:
+                raise ProtocolError(f'awareness client id {client_id} belongs to another participant')
+        new_ids = {cid for cid, state in entries if state is not None} - peer.awareness_ids
+        if len(peer.awareness_ids) + len(new_ids) > self.limits.max_awareness_ids_per_peer:
+            raise ProtocolError('too many awareness client ids for one connection')
+        self.awareness.apply_awareness_update(update, origin=peer_id)
+        for client_id, state in entries:
+            if state is None:
+                peer.awareness_ids.discard(client_id)
+            else:
+                peer.awareness_ids.add(client_id)
+        self._broadcast(raw, exclude=peer_id)
+
+    def _read_awareness(self, update: bytes) -> list[tuple[int, dict | None]]:
+        """Decode and validate an awareness update fully before the Awareness object sees it."""
+        decoder = Decoder(update)
+        entries = []
+        try:
+            for _ in range(decoder.read_var_uint()):
+                client_id = decoder.read_var_uint()
+                decoder.read_var_uint()  # clock
+                declared = decoder.read_var_uint()
+                raw = bytes(decoder.stream[decoder.i0:decoder.i0 + declared])
+                if len(raw) != declared:
+                    raise ProtocolError('truncated awareness update')
+                decoder.i0 += declared
+                decoder.length -= declared
+                if declared > self.limits.max_awareness_state_bytes:
+                    raise ProtocolError(f'awareness state of {declared} bytes exceeds the limit of '
+                                        f'{self.limits.max_awareness_state_bytes}')
+                state = json.loads(raw) if raw else None
+                if state is not None and not isinstance(state, dict):
+                    raise ProtocolError('awareness state must be a JSON object or null')
+                entries.append((client_id, state))
+        except (IndexError, RuntimeError) as e:
+            raise ProtocolError('truncated awareness update') from e
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ProtocolError(f'awareness state is not JSON: {e}') from e
+        if decoder.length != 0:
+            raise ProtocolError('trailing bytes after awareness update')
+        return entries
+
+    def _broadcast(self, message: bytes, *, exclude: str | None) -> None:
+        for peer_id, peer in list(self._peers.items()):
+            if peer_id != exclude:
+                peer.send(message)

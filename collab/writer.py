@@ -1,0 +1,114 @@
+"""Group commit: updates are queued by the room at once and written in one transaction per window.
+
+The disk is never on a keystroke's path: the room fans an update out first and only queues it here. If the
+process dies inside a window, the peers still hold those updates and give them back on their next sync.
+A failed write keeps the batch queued and is retried with backoff; the documents stay in memory meanwhile.
+"""
+
+import asyncio
+import logging
+import time
+
+from .persistence import Persistence
+
+log = logging.getLogger(__name__)
+
+
+class GroupCommitWriter:
+    def __init__(self, persistence: Persistence, *, window: float = 0.025, compact_every: int = 500,
+                 compact_after_idle: float = 10.0) -> None:
+        self.persistence = persistence
+        self.window = window
+        self.compact_every = compact_every
+        self.compact_after_idle = compact_after_idle
+        self._queue: list[tuple[str, bytes]] = []
+        self._queued_total = 0
+        self._committed_total = 0
+        self._since_compaction: dict[str, int] = {}
+        self._last_write: dict[str, float] = {}
+        self._wakeup = asyncio.Event()
+        self._committed = asyncio.Event()
+        self._task: asyncio.Task | None = None
+        self._lock = asyncio.Lock()  # one store operation at a time: appends and compactions never interleave
+
+    def start(self) -> None:
+        if self._task is not None:
+            raise RuntimeError('writer already started')
+        self._task = asyncio.create_task(self._run(), name='pairpad-group-commit')
+
+    async def stop(self) -> None:
+        await self.flush()
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    def enqueue(self, room_id: str, update: bytes) -> None:
+        self._queue.append((room_id, update))
+        self._queued_total += 1
+        self._wakeup.set()
+
+    @property
+    def pending(self) -> int:
+        return len(self._queue)
+
+    async def flush(self) -> None:
+        """Wait until everything queued before this call is committed."""
+        target = self._queued_total
+        if self._task is None:
+            await self._commit()
+            return
+        while self._committed_total < target:
+            self._committed.clear()
+            self._wakeup.set()
+            await self._committed.wait()
+
+    async def compact(self, room_id: str) -> None:
+        async with self._lock:
+            await asyncio.to_thread(self.persistence.compact, room_id)
+        self._since_compaction.pop(room_id, None)
+
+    async def compact_idle(self) -> None:
+        """Compact every room that was written to but has been quiet for `compact_after_idle` seconds."""
+        now = time.monotonic()
+        for room_id, count in list(self._since_compaction.items()):
+            if count > 1 and now - self._last_write.get(room_id, now) >= self.compact_after_idle:
+                await self.compact(room_id)
+
+    async def _run(self) -> None:
+        backoff = self.window
+        while True:
+            await self._wakeup.wait()
+            await asyncio.sleep(self.window)  # the group-commit window: gather what arrives meanwhile
+            self._wakeup.clear()
+            try:
+                await self._commit()
+                backoff = self.window
+            except Exception:  # keep serving; the batch was put back and is retried
+                log.exception('store write failed; retrying in %.2f s with %d updates queued', backoff, self.pending)
+                self._wakeup.set()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def _commit(self) -> None:
+        async with self._lock:
+            batch, self._queue = self._queue, []
+            if not batch:
+                return
+            try:
+                await asyncio.to_thread(self.persistence.append, batch)
+            except BaseException:
+                self._queue[:0] = batch
+                raise
+            self._committed_total += len(batch)
+            self._committed.set()
+            now = time.monotonic()
+            for room_id, _ in batch:
+                self._since_compaction[room_id] = self._since_compaction.get(room_id, 0) + 1
+                self._last_write[room_id] = now
+        for room_id in {room_id for room_id, _ in batch}:
+            if self._since_compaction.get(room_id, 0) >= self.compact_every:
+                await self.compact(room_id)

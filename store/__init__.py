@@ -1,0 +1,8 @@
+"""SQLModel tables and the functions that read and write them. Knows nothing of NiceGUI or of the live engine."""
+
+from .db import create_db
+from .interviews import create_interview, get_interview
+from .models import DocSnapshot, DocUpdate, Interview
+from .update_log import SqlUpdateLog
+
+__all__ = ['DocSnapshot', 'DocUpdate', 'Interview', 'SqlUpdateLog', 'create_db', 'create_interview', 'get_interview']

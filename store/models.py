@@ -1,0 +1,35 @@
+"""Tables. Document content is stored as Yjs updates: an append-only log plus one snapshot per interview."""
+
+from datetime import datetime, timezone
+
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Interview(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=32)
+    title: str = Field(max_length=200)
+    language: str = Field(max_length=32)  # the starting language; the live one is in the shared document
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class DocUpdate(SQLModel, table=True):
+    """One Yjs update of an interview's document, appended by the group commit."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    interview_id: str = Field(foreign_key='interview.id', index=True, max_length=32)
+    data: bytes
+    checksum: int  # CRC-32 of data: a torn or corrupted row is detected on load and skipped
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class DocSnapshot(SQLModel, table=True):
+    """All compacted updates of an interview merged into one (Yjs merge keeps every insert and delete)."""
+
+    interview_id: str = Field(foreign_key='interview.id', primary_key=True, max_length=32)
+    data: bytes
+    checksum: int
+    updated_at: datetime = Field(default_factory=utcnow)

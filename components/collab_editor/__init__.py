@@ -1,0 +1,3 @@
+from .collab_editor import CollabEditor, CollabMessagesEventArguments
+
+__all__ = ['CollabEditor', 'CollabMessagesEventArguments']

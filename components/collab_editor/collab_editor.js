@@ -1,0 +1,199 @@
+// The CollabEditor Vue component: Monaco bound to a Y.Doc with y-monaco, and the Yjs sync and awareness
+// protocols carried over NiceGUI's socket as base64 strings. Updates produced in one task are merged and sent
+// in a microtask: never delayed by a timer or an animation frame, never throttled away.
+import {
+  monaco, Y, MonacoBinding, awarenessProtocol, syncProtocol, encoding, decoding, assetUrl,
+} from "pairpad-collab-editor";
+
+const MESSAGE_SYNC = 0;
+const MESSAGE_AWARENESS = 1;
+const REMOTE = "remote"; // transaction origin of everything that came from the server
+
+let assetsReady = false;
+function loadAssetsOnce() {
+  if (assetsReady) return;
+  assetsReady = true;
+  self.MonacoEnvironment = { getWorkerUrl: () => assetUrl("editor.worker.js") };
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = assetUrl("index.css");
+  document.head.appendChild(link);
+}
+
+function toBase64(bytes) {
+  if (bytes.toBase64) return bytes.toBase64();
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+function fromBase64(text) {
+  if (Uint8Array.fromBase64) return Uint8Array.fromBase64(text);
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+export default {
+  template: `<div class="pairpad-editor" data-testid="editor" :data-room-id="roomId" :data-language="language"
+                 :data-synced="synced ? 'true' : 'false'" :data-connection="connection"></div>`,
+  props: {
+    roomId: String,
+    theme: { type: String, default: "vs" },
+    chunkChars: { type: Number, default: 512 * 1024 },
+  },
+  data() {
+    return { synced: false, connection: "connecting", language: "plaintext" };
+  },
+  mounted() {
+    loadAssetsOnce();
+    this.doc = new Y.Doc();
+    this.code = this.doc.getText("code");
+    this.meta = this.doc.getMap("meta");
+    this.awareness = new awarenessProtocol.Awareness(this.doc);
+    this.editor = monaco.editor.create(this.$el, {
+      value: "",
+      language: "plaintext",
+      theme: this.theme,
+      automaticLayout: true,
+      minimap: { enabled: false },
+      fontSize: 14,
+      scrollBeyondLastLine: false,
+    });
+    this.binding = new MonacoBinding(this.code, this.editor.getModel(), new Set([this.editor]), this.awareness);
+    this.outgoing = [];
+    this.pendingUpdates = [];
+    this.pendingAwareness = false;
+    this.partials = new Map();
+    this.doc.on("update", (update, origin) => {
+      if (origin === REMOTE) return;
+      this.pendingUpdates.push(update);
+      this.scheduleFlush();
+    });
+    this.awareness.on("update", (_changes, origin) => {
+      if (origin !== "local") return;
+      this.pendingAwareness = true;
+      this.scheduleFlush();
+    });
+    this.meta.observe(() => this.showLanguage());
+    this.onConnect = () => (this.connection = "online");
+    this.onDisconnect = () => {
+      this.connection = "offline";
+      this.synced = false;
+    };
+    window.socket?.on("connect", this.onConnect);
+    window.socket?.on("disconnect", this.onDisconnect);
+    if (window.socket?.connected) this.connection = "online";
+    // Automation hook (documented in docs/automation.md): the editor's full text, its Monaco instance and Y.Doc.
+    this.$el.pairpad = { text: () => this.code.toString(), editor: this.editor, doc: this.doc };
+  },
+  unmounted() {
+    window.socket?.off("connect", this.onConnect);
+    window.socket?.off("disconnect", this.onDisconnect);
+    this.binding?.destroy();
+    this.awareness?.destroy();
+    this.editor?.dispose();
+    this.doc?.destroy();
+  },
+  methods: {
+    // Called by the server on every (re)connect: our state vector and our presence, so both sides sync.
+    resync() {
+      const state = this.awareness.getLocalState();
+      if (state !== null) this.awareness.setLocalState({ ...state }); // new clock: the server dropped our old one
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MESSAGE_SYNC);
+      syncProtocol.writeSyncStep1(encoder, this.doc);
+      this.outgoing.push(encoding.toUint8Array(encoder));
+      this.scheduleFlush();
+    },
+    setLanguage(language) {
+      if (this.meta.get("language") !== language) this.meta.set("language", language);
+    },
+    setLocalUser(user) {
+      this.awareness.setLocalStateField("user", user);
+    },
+    showLanguage() {
+      const language = this.meta.get("language") || "plaintext";
+      if (language === this.language) return;
+      this.language = language;
+      monaco.editor.setModelLanguage(this.editor.getModel(), language);
+      this.$emit("language", language);
+    },
+    setTheme(theme) {
+      monaco.editor.setTheme(theme);
+    },
+    scheduleFlush() {
+      if (this.flushScheduled) return;
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flush());
+    },
+    flush() {
+      this.flushScheduled = false;
+      if (this.pendingUpdates.length) {
+        const update = this.pendingUpdates.length === 1 ? this.pendingUpdates[0] : Y.mergeUpdates(this.pendingUpdates);
+        this.pendingUpdates = [];
+        const encoder = encoding.createEncoder();
+        encoding.writeVarUint(encoder, MESSAGE_SYNC);
+        syncProtocol.writeUpdate(encoder, update);
+        this.outgoing.push(encoding.toUint8Array(encoder));
+      }
+      if (this.pendingAwareness) {
+        this.pendingAwareness = false;
+        const encoder = encoding.createEncoder();
+        encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
+        encoding.writeVarUint8Array(
+          encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.doc.clientID]),
+        );
+        this.outgoing.push(encoding.toUint8Array(encoder));
+      }
+      const messages = this.outgoing.map(toBase64);
+      this.outgoing = [];
+      const whole = [];
+      for (const message of messages) {
+        if (message.length <= this.chunkChars) {
+          whole.push(message);
+          continue;
+        }
+        const id = Math.random().toString(36).slice(2);
+        const n = Math.ceil(message.length / this.chunkChars);
+        for (let i = 0; i < n; i++) {
+          const d = message.slice(i * this.chunkChars, (i + 1) * this.chunkChars);
+          this.$emit("yjs", { room: this.roomId, part: { id, i, n }, d });
+        }
+      }
+      if (whole.length) this.$emit("yjs", { room: this.roomId, m: whole });
+    },
+    // Messages from the server: base64 strings, or {part: {id, i, n}, d} pieces of a large one.
+    receive(items) {
+      for (const item of items) {
+        if (typeof item === "string") {
+          this.handle(fromBase64(item));
+          continue;
+        }
+        const { id, i, n } = item.part;
+        const parts = this.partials.get(id) || [];
+        parts[i] = item.d;
+        this.partials.set(id, parts);
+        if (parts.filter((p) => p !== undefined).length === n) {
+          this.partials.delete(id);
+          this.handle(fromBase64(parts.join("")));
+        }
+      }
+      this.scheduleFlush();
+    },
+    handle(message) {
+      const decoder = decoding.createDecoder(message);
+      const type = decoding.readVarUint(decoder);
+      if (type === MESSAGE_SYNC) {
+        const encoder = encoding.createEncoder();
+        encoding.writeVarUint(encoder, MESSAGE_SYNC);
+        const syncType = syncProtocol.readSyncMessage(decoder, encoder, this.doc, REMOTE);
+        if (encoding.length(encoder) > 1) this.outgoing.push(encoding.toUint8Array(encoder));
+        if (syncType === syncProtocol.messageYjsSyncStep2) this.synced = true;
+      } else if (type === MESSAGE_AWARENESS) {
+        awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), REMOTE);
+      }
+    },
+  },
+};

@@ -1,0 +1,121 @@
+"""CollabEditor: a Monaco editor bound to a Yjs document, speaking y-protocols messages over NiceGUI's socket.
+
+The element only carries bytes: it hands every message it receives from its browser to `on_messages` and
+sends what it is given. Which document those bytes belong to, and what they mean, is the caller's business.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+from typing_extensions import Self
+
+from nicegui.element import Element
+from nicegui.events import GenericEventArguments, UiEventArguments, handle_event
+
+from .chunks import CHUNK_CHARS, FramingError, Reassembler, decode_base64, encode
+
+
+@dataclass(**{'kw_only': True})
+class CollabMessagesEventArguments(UiEventArguments):
+    room: str
+    messages: list[bytes]
+
+
+@dataclass(**{'kw_only': True})
+class CollabErrorEventArguments(UiEventArguments):
+    message: str
+
+
+@dataclass(**{'kw_only': True})
+class LanguageEventArguments(UiEventArguments):
+    language: str
+
+
+class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-editor': 'dist'}):
+
+    def __init__(self, room_id: str, *, theme: str = 'vs', max_message_bytes: int = 8 * 1024 * 1024,
+                 chunk_chars: int = CHUNK_CHARS) -> None:
+        """Monaco + Yjs editor element.
+
+        :param room_id: the document this editor is joined to; messages naming another room are refused
+        :param theme: Monaco theme (``vs`` or ``vs-dark``)
+        :param max_message_bytes: largest message accepted from the browser, after reassembly of its parts
+        :param chunk_chars: base64 characters per socket event; larger messages are sent in parts
+        """
+        super().__init__()
+        self.room_id = room_id
+        self.chunk_chars = chunk_chars
+        self._props['room-id'] = room_id
+        self._props['theme'] = theme
+        self._props['chunk-chars'] = chunk_chars
+        self._reassembler = Reassembler(max_bytes=max_message_bytes)
+        self._message_handlers: list[Callable] = []
+        self._error_handlers: list[Callable] = []
+        self.on('yjs', self._handle_yjs)
+
+    def on_messages(self, callback: Callable[[CollabMessagesEventArguments], None]) -> Self:
+        """Add a callback for the y-protocols messages the browser sent (already decoded and reassembled)."""
+        self._message_handlers.append(callback)
+        return self
+
+    def on_error(self, callback: Callable[[CollabErrorEventArguments], None]) -> Self:
+        """Add a callback for payloads the element itself had to refuse (bad framing, bad base64)."""
+        self._error_handlers.append(callback)
+        return self
+
+    def on_language(self, callback: Callable[[LanguageEventArguments], None]) -> Self:
+        """Add a callback for the language stored in the shared document, whenever it changes."""
+        self.on('language', lambda e: handle_event(callback, LanguageEventArguments(
+            sender=self, client=self.client, language=str(e.args))))
+        return self
+
+    def send(self, messages: list[bytes]) -> None:
+        """Send y-protocols messages to the browser, splitting any that would exceed the socket's frame cap."""
+        if messages:
+            self.run_method('receive', encode(messages, chunk_chars=self.chunk_chars))
+
+    def resync(self) -> None:
+        """Ask the browser to open the sync handshake (its state vector and its presence)."""
+        self.run_method('resync')
+
+    def set_language(self, language: str) -> None:
+        """Change the language in the shared document through this browser, so it reaches everyone."""
+        self.run_method('setLanguage', language)
+
+    def set_user(self, user: dict) -> None:
+        """Set this browser's awareness `user` field (name, colour, …) that others render its cursor with."""
+        self.run_method('setLocalUser', user)
+
+    def set_theme(self, theme: str) -> None:
+        self._props['theme'] = theme
+        self.run_method('setTheme', theme)
+
+    def _handle_yjs(self, e: GenericEventArguments) -> None:
+        try:
+            room, messages = self._read_payload(e.args)
+        except FramingError as error:
+            self._emit_error(str(error))
+            return
+        if messages:
+            arguments = CollabMessagesEventArguments(sender=self, client=self.client, room=room, messages=messages)
+            for handler in self._message_handlers:
+                handle_event(handler, arguments)
+
+    def _read_payload(self, args: object) -> tuple[str, list[bytes]]:
+        if not isinstance(args, dict):
+            raise FramingError('payload must be an object')
+        room = args.get('room')
+        if not isinstance(room, str):
+            raise FramingError('payload names no room')
+        if 'part' in args:
+            whole = self._reassembler.add(args['part'], args.get('d'))
+            return room, [] if whole is None else [whole]
+        items = args.get('m')
+        if not isinstance(items, list) or len(items) > 1000:
+            raise FramingError('payload needs a list m of at most 1000 messages')
+        return room, [decode_base64(item) for item in items]
+
+    def _emit_error(self, message: str) -> None:
+        arguments = CollabErrorEventArguments(sender=self, client=self.client, message=message)
+        for handler in self._error_handlers:
+            handle_event(handler, arguments)

@@ -1,0 +1,39 @@
+"""Configuration from the environment, read once at start-up (no module-level state elsewhere depends on it)."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).parent
+
+
+def _float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = '127.0.0.1'
+    port: int = 8080
+    database_url: str = f'sqlite:///{ROOT / "data" / "pairpad.db"}'
+    commit_window: float = 0.025      # seconds of updates gathered into one store transaction
+    compact_every: int = 500          # stored updates per room before they are merged into a snapshot
+    compact_after_idle: float = 10.0  # seconds without updates before a room's log is merged anyway
+    unload_after: float = 60.0        # seconds a room without peers stays in memory
+    reconnect_timeout: float = 10.0   # seconds NiceGUI keeps a disconnected tab's page alive
+    max_message_bytes: int = 8 * 1024 * 1024
+
+    @classmethod
+    def from_env(cls) -> 'Settings':
+        defaults = cls()
+        return cls(
+            host=os.environ.get('PAIRPAD_HOST', defaults.host),
+            port=int(os.environ.get('PAIRPAD_PORT', defaults.port)),
+            database_url=os.environ.get('DATABASE_URL', defaults.database_url),
+            commit_window=_float('PAIRPAD_COMMIT_WINDOW_MS', defaults.commit_window * 1000) / 1000,
+            compact_every=int(os.environ.get('PAIRPAD_COMPACT_EVERY', defaults.compact_every)),
+            compact_after_idle=_float('PAIRPAD_COMPACT_AFTER_IDLE', defaults.compact_after_idle),
+            unload_after=_float('PAIRPAD_UNLOAD_AFTER', defaults.unload_after),
+            reconnect_timeout=_float('PAIRPAD_RECONNECT_TIMEOUT', defaults.reconnect_timeout),
+            max_message_bytes=int(os.environ.get('PAIRPAD_MAX_MESSAGE_BYTES', defaults.max_message_bytes)),
+        )

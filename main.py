@@ -1,0 +1,34 @@
+"""Pairpad: start-up. Configuration from the environment, the store, the live rooms, the pages, ui.run."""
+
+import logging
+
+from nicegui import app, ui
+
+import pages
+from collab import Limits, RoomRegistry
+from config import Settings
+from store import SqlUpdateLog, create_db
+
+
+def build(settings: Settings) -> pages.Services:
+    engine = create_db(settings.database_url)
+    rooms = RoomRegistry(SqlUpdateLog(engine), limits=Limits(max_message_bytes=settings.max_message_bytes),
+                         commit_window=settings.commit_window, compact_every=settings.compact_every,
+                         compact_after_idle=settings.compact_after_idle, unload_after=settings.unload_after)
+    services = pages.Services(settings=settings, engine=engine, rooms=rooms)
+    app.on_startup(rooms.start)
+    app.on_shutdown(rooms.stop)
+    pages.register(services)
+    return services
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+    settings = Settings.from_env()
+    build(settings)
+    ui.run(host=settings.host, port=settings.port, title='Pairpad', reload=False, show=False,
+           reconnect_timeout=settings.reconnect_timeout, favicon='📝', fastapi_docs=True)
+
+
+if __name__ in {'__main__', '__mp_main__'}:
+    main()

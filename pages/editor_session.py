@@ -1,0 +1,92 @@
+"""Joins one browser tab's CollabEditor to its Room as one peer, over NiceGUI's socket.
+
+Every socket connect (the first and each reconnect) adds the peer and runs the sync handshake both ways;
+every drop removes it, and its cursors with it. Messages the room sends within one event-loop tick go to the
+browser as one socket message (a single JavaScript call), never delayed by a timer.
+"""
+
+import asyncio
+import logging
+
+from nicegui import ui
+
+from collab import ProtocolError, Room, RoomRegistry
+from components.collab_editor import CollabEditor, CollabMessagesEventArguments
+
+log = logging.getLogger(__name__)
+
+
+class EditorSession:
+    def __init__(self, editor: CollabEditor, rooms: RoomRegistry) -> None:
+        self.editor = editor
+        self.rooms = rooms
+        self.room_id = editor.room_id
+        self.client = editor.client
+        self.peer_id = f'{self.client.id}/{editor.id}'
+        self.room: Room | None = None
+        self._outbox: list[bytes] = []
+        self._backlog: list[bytes] = []
+        self._attaching: asyncio.Task | None = None
+        editor.on_messages(self._on_messages)
+        editor.on_error(lambda e: self._reject(e.message))
+        self.client.on_connect(self.attach)
+        self.client.on_disconnect(self.detach)
+        self.client.on_delete(self.detach)
+
+    @property
+    def attached(self) -> bool:
+        return self.room is not None and self.peer_id in self.room.peer_ids
+
+    def attach(self) -> asyncio.Task:
+        """Join the room (loading it if it was unloaded meanwhile) and ask the browser for its state."""
+        if self._attaching is None or self._attaching.done():
+            self._attaching = asyncio.create_task(self._attach())
+        return self._attaching
+
+    async def _attach(self) -> None:
+        room = await self.rooms.get(self.room_id)
+        if self.client.is_deleted or not self.client.has_socket_connection:
+            return
+        self.room = room
+        room.connect(self.peer_id, self._send)
+        self.editor.resync()
+        backlog, self._backlog = self._backlog, []
+        self._receive(backlog)
+
+    def detach(self) -> None:
+        if self.room is not None:
+            self.room.disconnect(self.peer_id)
+        self._outbox.clear()
+
+    def _on_messages(self, e: CollabMessagesEventArguments) -> None:
+        if e.room != self.room_id:
+            self._reject(f'message addressed to room {e.room[:40]!r}, which this tab did not join')
+            return
+        if not self.attached:
+            self._backlog.extend(e.messages)
+            self.attach()
+            return
+        self._receive(e.messages)
+
+    def _receive(self, messages: list[bytes]) -> None:
+        assert self.room is not None
+        for message in messages:
+            try:
+                self.room.receive(self.peer_id, message)
+            except ProtocolError as error:
+                self._reject(str(error))
+
+    def _reject(self, reason: str) -> None:
+        log.warning('rejected a message from %s in room %s: %s', self.peer_id, self.room_id, reason)
+        with self.editor:
+            ui.notify(f'Your last change could not be applied: {reason}', type='negative', multi_line=True)
+
+    def _send(self, message: bytes) -> None:
+        if not self._outbox:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._outbox.append(message)
+
+    def _flush(self) -> None:
+        messages, self._outbox = self._outbox, []
+        if messages and not self.client.is_deleted:
+            self.editor.send(messages)

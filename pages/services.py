@@ -1,0 +1,42 @@
+"""What the pages share: settings, the database engine, the live rooms; and the interview use cases both the
+UI and the REST API call, so each rule is written once."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from collab import LANGUAGES, RoomRegistry, initial_update
+from config import Settings
+from store import Interview, create_interview, get_interview
+
+MAX_TITLE = 200
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    rooms: RoomRegistry
+
+
+def clean_title(title: object) -> str:
+    if not isinstance(title, str) or not title.strip():
+        raise ValueError('title must be a non-empty string')
+    title = ' '.join(title.split())
+    if len(title) > MAX_TITLE:
+        raise ValueError(f'title must be at most {MAX_TITLE} characters')
+    return title
+
+
+def new_interview(services: Services, title: str, language: str) -> Interview:
+    """Create an interview and its starting document (written once, here on the server)."""
+    title = clean_title(title)
+    if language not in LANGUAGES:
+        raise ValueError(f'language must be one of: {", ".join(LANGUAGES)}')
+    return create_interview(services.engine, title=title, language=language, initial_update=initial_update(language))
+
+
+def find_interview(services: Services, interview_id: str) -> Interview | None:
+    if not interview_id or len(interview_id) > 32:
+        return None
+    return get_interview(services.engine, interview_id)

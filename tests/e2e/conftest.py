@@ -1,0 +1,50 @@
+"""Fixtures for end-to-end tests: a real server subprocess and Debian's Chromium driven by Playwright."""
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.server import AppServer
+
+CHROMIUM = '/usr/bin/chromium'
+CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+                 '--disable-background-networking', '--disable-component-update', '--disable-sync',
+                 '--disable-renderer-backgrounding', '--disable-background-timer-throttling',
+                 '--disable-backgrounding-occluded-windows']
+
+
+@pytest.fixture(scope='session')
+def browser() -> Browser:
+    with sync_playwright() as p:
+        options = {'executable_path': CHROMIUM} if os.path.exists(CHROMIUM) else {}
+        browser = p.chromium.launch(headless=True, args=CHROMIUM_ARGS, **options)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> AppServer:
+    app = AppServer(tmp_path).start()
+    yield app
+    app.stop()
+    errors = [line for line in app.log().splitlines() if ' ERROR ' in line or 'Traceback' in line]
+    assert not errors, 'the server logged errors:\n' + '\n'.join(errors)
+
+
+@pytest.fixture
+def new_page(browser: Browser):
+    """Opens pages in separate browser contexts (separate people), closed after the test."""
+    contexts = []
+
+    def open_page() -> Page:
+        context = browser.new_context(permissions=['clipboard-read', 'clipboard-write'])
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

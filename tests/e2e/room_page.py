@@ -1,0 +1,43 @@
+"""A page object for the interview room: joining, typing into Monaco, reading the editor's text."""
+
+from playwright.sync_api import Page, expect
+
+from tests.server import AppServer
+
+
+class RoomPage:
+    def __init__(self, page: Page, server: AppServer, interview_id: str) -> None:
+        self.page = page
+        self.server = server
+        self.interview_id = interview_id
+
+    def join(self, name: str) -> 'RoomPage':
+        self.page.goto(f'{self.server.url}/room/{self.interview_id}')
+        self.page.get_by_test_id('name-input').fill(name)
+        self.page.get_by_test_id('join-button').click()
+        self.wait_synced()
+        return self
+
+    @property
+    def editor(self):
+        return self.page.get_by_test_id('editor')
+
+    def wait_synced(self) -> None:
+        expect(self.editor).to_have_attribute('data-synced', 'true', timeout=20_000)
+
+    def text(self) -> str:
+        return self.editor.evaluate('el => el.pairpad.text()')
+
+    def wait_text(self, expected: str, timeout: float = 15_000) -> None:
+        self.page.wait_for_function('([el, t]) => el.pairpad.text() === t', arg=[self.editor.element_handle(), expected],
+                                    timeout=timeout)
+
+    def focus_end(self) -> None:
+        """Click into the editor and put the caret at the very end of the document."""
+        self.page.locator('.monaco-editor textarea').focus()
+        self.page.keyboard.press('Control+End')
+
+    def set_caret(self, offset: int) -> None:
+        self.page.locator('.monaco-editor textarea').focus()
+        self.editor.evaluate('(el, o) => { const e = el.pairpad.editor; const p = e.getModel().getPositionAt(o); '
+                             'e.setPosition(p); e.focus(); }', offset)

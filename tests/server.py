@@ -1,0 +1,79 @@
+"""Runs the real app as a subprocess on a free loopback port with its own database, for e2e tests and benches.
+
+The `PYTEST*` variables are removed from its environment: with them, ui.run would take its port from
+NICEGUI_SCREEN_TEST_PORT instead of ours.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+class AppServer:
+    def __init__(self, data_dir: Path, *, port: int | None = None, env: dict[str, str] | None = None) -> None:
+        self.data_dir = data_dir
+        self.port = port or free_port()
+        self.url = f'http://127.0.0.1:{self.port}'
+        self.extra_env = env or {}
+        self.process: subprocess.Popen | None = None
+        self.log_path = data_dir / 'server.log'
+
+    def start(self, timeout: float = 30.0) -> 'AppServer':
+        env = {k: v for k, v in os.environ.items() if not k.startswith('PYTEST') and k != 'NICEGUI_SCREEN_TEST_PORT'}
+        env.update({'PAIRPAD_HOST': '127.0.0.1', 'PAIRPAD_PORT': str(self.port),
+                    'DATABASE_URL': f'sqlite:///{self.data_dir / "pairpad.db"}', **self.extra_env})
+        log = open(self.log_path, 'ab')
+        self.process = subprocess.Popen([sys.executable, str(ROOT / 'main.py')], cwd=ROOT, env=env,
+                                        stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f'server exited with {self.process.returncode}:\n{self.log()}')
+            try:
+                if httpx.get(f'{self.url}/docs', timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f'server did not start within {timeout} s:\n{self.log()}')
+
+    def kill(self) -> None:
+        """kill -9: no shutdown handlers, no final flush."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors='replace') if self.log_path.exists() else ''
+
+    def create_interview(self, title: str = 'Test interview', language: str = 'python') -> dict:
+        response = httpx.post(f'{self.url}/api/interviews', json={'title': title, 'language': language}, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def interview(self, interview_id: str) -> dict:
+        response = httpx.get(f'{self.url}/api/interviews/{interview_id}', timeout=10)
+        response.raise_for_status()
+        return response.json()

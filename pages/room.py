@@ -1,6 +1,8 @@
 """`/room/{id}`: the interview room — ask for a display name once per tab, then the shared editor."""
 
-from nicegui import app, ui
+import json
+
+from nicegui import ui
 
 from collab import LANGUAGES
 from components.collab_editor import CollabEditor
@@ -45,12 +47,30 @@ def register(services: Services) -> None:
             )).props('flat color=white data-testid=copy-link')
         content = ui.column().classes('w-full h-[calc(100vh-5rem)] gap-2 p-2')
         await ui.context.client.connected()
-        name = app.storage.tab.get('name')
+        name = await _remembered_name(interview.id)
         with content:
             if name:
                 _editor(services, interview.id, name)
             else:
                 _ask_name(services, interview.id, content)
+
+
+def _storage_key(interview_id: str) -> str:
+    return json.dumps(f'pairpad:name:{interview_id}')
+
+
+async def _remembered_name(interview_id: str) -> str | None:
+    """The name this tab joined with, from the browser's sessionStorage: it survives reloads and server restarts,
+    and a second tab starts without it (a second participant)."""
+    stored = await ui.run_javascript(f'sessionStorage.getItem({_storage_key(interview_id)})', timeout=5)
+    try:
+        return clean_name(stored)
+    except ValueError:
+        return None
+
+
+def _remember_name(interview_id: str, name: str) -> None:
+    ui.run_javascript(f'sessionStorage.setItem({_storage_key(interview_id)}, {json.dumps(name)})')
 
 
 def _ask_name(services: Services, interview_id: str, content: ui.column) -> None:
@@ -65,7 +85,7 @@ def _ask_name(services: Services, interview_id: str, content: ui.column) -> None
             except ValueError as e:
                 ui.notify(str(e), type='negative')
                 return
-            app.storage.tab['name'] = name
+            _remember_name(interview_id, name)
             card.delete()
             with content:
                 _editor(services, interview_id, name)

@@ -73,6 +73,17 @@ class AppServer:
         response.raise_for_status()
         return response.json()
 
+    def wait_code(self, interview_id: str, expected: str, timeout: float = 10.0) -> None:
+        """Poll the REST API until the server's document holds `expected`."""
+        deadline = time.monotonic() + timeout
+        code = None
+        while time.monotonic() < deadline:
+            code = self.interview(interview_id)['code']
+            if code == expected:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f'server code never became the expected text; last {code!r:.200}')
+
     def interview(self, interview_id: str) -> dict:
         response = httpx.get(f'{self.url}/api/interviews/{interview_id}', timeout=10)
         response.raise_for_status()

@@ -32,6 +32,12 @@ class RoomPage:
         self.page.wait_for_function('([el, t]) => el.pairpad.text() === t', arg=[self.editor.element_handle(), expected],
                                     timeout=timeout)
 
+    def text_when_settled(self, length: int, timeout: float = 15_000) -> str:
+        """This editor's text once it holds `length` characters (everything typed by everyone arrived)."""
+        self.page.wait_for_function('([el, n]) => el.pairpad.text().length === n',
+                                    arg=[self.editor.element_handle(), length], timeout=timeout)
+        return self.text()
+
     def focus_end(self) -> None:
         """Click into the editor and put the caret at the very end of the document."""
         self.page.locator('.monaco-editor textarea').focus()

@@ -1,0 +1,45 @@
+# The two commands of the README: `make run` and `make test`. Everything they need is installed on demand.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: run test test-unit test-e2e chromium bundle fuzz clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+## start the app on http://127.0.0.1:8080 (PAIRPAD_HOST, PAIRPAD_PORT, DATABASE_URL override)
+run: $(STAMP)
+	$(PY) main.py
+
+## Debian's Chromium for Playwright (Playwright cannot download its own browser here)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
+	  else sudo apt-get update && sudo apt-get install -y chromium; fi; }
+
+## install test needs and run the whole suite (unit + end-to-end in real Chromium)
+test: $(TEST_STAMP) chromium
+	$(PY) -m pytest -q
+
+test-unit: $(TEST_STAMP)
+	$(PY) -m pytest -q tests/unit
+
+test-e2e: $(TEST_STAMP) chromium
+	$(PY) -m pytest -q tests/e2e
+
+## rebuild components/collab_editor/dist bit for bit from the lock file
+bundle:
+	cd components/collab_editor && npm ci --no-audit --no-fund && npm run build
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,121 @@
+"""Issue 2 end to end: two real Chromium contexts editing one interview on a real server."""
+
+import re
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import expect
+
+from tests.e2e.room_page import RoomPage
+
+RUSTCODE = (Path(__file__).parent.parent / 'data' / 'rustcode_end.txt').read_text(encoding='utf-8')
+NON_ASCII = '\n// ÷ ¿ ƒ — naïve café, 漢字かな, emoji 😊🚀 and 𝔘𝔫𝔦𝔠𝔬𝔡𝔢\n'
+
+
+def test_create_interview_on_home_page_lands_in_its_room(server, new_page):
+    page = new_page()
+    page.goto(server.url)
+    page.get_by_test_id('title-input').fill('Backend <b>pairing</b>')
+    page.get_by_test_id('language-input').click()
+    page.get_by_role('option', name='Go', exact=True).click()
+    page.get_by_test_id('create-interview').click()
+    page.wait_for_url(re.compile(r'/room/[\w-]+$'))
+    expect(page.get_by_test_id('interview-title')).to_have_text('Backend <b>pairing</b>')  # text, not HTML
+    interview_id = page.url.rsplit('/', 1)[1]
+    room = RoomPage(page, server, interview_id)
+    page.get_by_test_id('name-input').fill('Ada')
+    page.get_by_test_id('join-button').click()
+    room.wait_synced()
+    assert room.text().startswith('package main')  # the Go template, written once by the server
+    expect(room.editor).to_have_attribute('data-language', 'go')
+    page.get_by_test_id('copy-link').click()
+    assert page.evaluate('navigator.clipboard.readText()') == f'{server.url}/room/{interview_id}'
+
+
+def test_two_people_typing_at_the_same_spot_keep_every_keystroke_in_order(server, new_page):
+    interview = server.create_interview(language='plaintext')
+    alice = RoomPage(new_page(), server, interview['id']).join('Alice')
+    bob = RoomPage(new_page(), server, interview['id']).join('Bob')
+    alice_keys = 'abcdefghijklmnopqrst' * 10
+    bob_keys = '0123456789' * 20
+    alice.focus_end()
+    bob.focus_end()
+    # Interleave bursts without waiting for delivery, so each browser types while the other's edits are in flight.
+    for i in range(0, 200, 10):
+        alice.page.keyboard.type(alice_keys[i:i + 10])
+        bob.page.keyboard.type(bob_keys[i:i + 10])
+    bob.wait_text(alice.text_when_settled(len(alice_keys) + len(bob_keys)))
+    final = alice.text()
+    assert bob.text() == final
+    assert len(final) == 400
+    assert ''.join(ch for ch in final if ch.isalpha()) == alice_keys
+    assert ''.join(ch for ch in final if ch.isdigit()) == bob_keys
+    server.wait_code(interview['id'], final)
+
+
+def test_language_change_reaches_everyone(server, new_page):
+    interview = server.create_interview(language='python')
+    alice = RoomPage(new_page(), server, interview['id']).join('Alice')
+    bob = RoomPage(new_page(), server, interview['id']).join('Bob')
+    alice.page.get_by_test_id('language-select').click()
+    alice.page.get_by_role('option', name='Rust', exact=True).click()
+    expect(bob.editor).to_have_attribute('data-language', 'rust')
+    expect(bob.page.get_by_test_id('language-select')).to_contain_text('Rust')
+    assert server.interview(interview['id'])['language'] == 'rust'
+
+
+def test_reload_keeps_the_code_and_the_name(server, new_page):
+    interview = server.create_interview(language='plaintext')
+    alice = RoomPage(new_page(), server, interview['id']).join('Alice')
+    alice.focus_end()
+    alice.page.keyboard.type('kept across reloads')
+    server.wait_code(interview['id'], 'kept across reloads')
+    alice.page.reload()
+    alice.wait_synced()
+    expect(alice.page.get_by_test_id('my-name')).to_have_text('Alice')
+    expect(alice.page.get_by_test_id('name-input')).to_have_count(0)
+    assert alice.text() == 'kept across reloads'
+    # all tabs closed, then a new visitor: still there
+    alice.page.context.close()
+    carol = RoomPage(new_page(), server, interview['id']).join('Carol')
+    assert carol.text() == 'kept across reloads'
+
+
+def test_server_restart_keeps_the_code_and_open_tabs_resync_by_themselves(server, new_page):
+    interview = server.create_interview(language='plaintext')
+    alice = RoomPage(new_page(), server, interview['id']).join('Alice')
+    bob = RoomPage(new_page(), server, interview['id']).join('Bob')
+    alice.focus_end()
+    alice.page.keyboard.type('before restart ')
+    bob.wait_text('before restart ')
+    server.stop()
+    expect(alice.editor).to_have_attribute('data-connection', 'offline')
+    server.start()
+    alice.wait_synced()
+    bob.wait_synced()
+    assert alice.text() == bob.text() == 'before restart '
+    bob.focus_end()
+    bob.page.keyboard.type('after')
+    alice.wait_text('before restart after')
+    server.wait_code(interview['id'], 'before restart after')
+
+
+def test_pasted_rustcode_trace_arrives_exactly(server, new_page):
+    interview = server.create_interview(language='plaintext')
+    alice = RoomPage(new_page(), server, interview['id']).join('Alice')
+    bob = RoomPage(new_page(), server, interview['id']).join('Bob')
+    content = RUSTCODE + NON_ASCII
+    alice.page.evaluate('text => navigator.clipboard.writeText(text)', content)
+    alice.focus_end()
+    alice.page.keyboard.press('Control+V')
+    bob.wait_text(content, timeout=30_000)
+    assert alice.text() == content
+    server.wait_code(interview['id'], content)
+
+
+def test_unknown_room_shows_a_friendly_not_found_page(server, new_page):
+    page = new_page()
+    page.goto(f'{server.url}/room/does-not-exist')
+    expect(page.get_by_test_id('not-found')).to_contain_text('Interview not found')
+    response = httpx.get(f'{server.url}/api/interviews/does-not-exist')
+    assert response.status_code == 404 and 'not found' in response.json()['detail']

@@ -1,0 +1,127 @@
+"""Bad messages are refused with a clear ProtocolError or FramingError; the document, the stored log and the
+other peers are untouched."""
+
+import base64
+import json
+
+import pytest
+from pycrdt import Doc, Text, write_var_uint
+
+from collab import Limits, MemoryPersistence, ProtocolError, Room, initial_update
+from collab import protocol
+from components.collab_editor.chunks import FramingError, Reassembler, decode_base64, encode
+from tests.wiring import Wire
+
+
+@pytest.fixture
+def room_with_peers():
+    stored = MemoryPersistence()
+    room = Room('r', limits=Limits(max_message_bytes=64 * 1024, max_awareness_state_bytes=512),
+                on_update=lambda room_id, update: stored.append([(room_id, update)]))
+    room.load([initial_update('python', 'original\n')])
+    wire = Wire(room)
+    for name in ('mallory', 'alice'):
+        wire.add(name)
+        wire.connect(name)
+    wire.settle()
+    wire.down['alice'].clear()
+    return room, wire, stored
+
+
+def _awareness_update(entries: list[tuple[int, int, bytes]]) -> bytes:
+    out = write_var_uint(len(entries))
+    for client_id, clock, state in entries:
+        out += write_var_uint(client_id) + write_var_uint(clock) + write_var_uint(len(state)) + state
+    return out
+
+
+def _foreign_update() -> bytes:
+    doc = Doc()
+    doc.get('code', type=Text).insert(0, 'x')
+    return doc.get_update()
+
+
+BAD_MESSAGES = {
+    'empty': b'',
+    'unknown message type': b'\x07\x00',
+    'unknown sync type': b'\x00\x09\x00',
+    'truncated sync step 1': b'\x00\x00\x05\x01',
+    'truncated update': protocol.update(_foreign_update())[:-4],
+    'trailing bytes': protocol.update(_foreign_update()) + b'\x00',
+    'update that is not Yjs': protocol.update(b'\xff\xfe\xfd\xfc'),
+    'state vector that is not Yjs': protocol.sync_step1(b'\xff\xff\xff'),
+    'oversized message': protocol.update(b'\x00' * (65 * 1024)),
+    'awareness not JSON': protocol.awareness(_awareness_update([(99, 1, b'{not json')])),
+    'awareness JSON array': protocol.awareness(_awareness_update([(99, 1, b'[1,2]')])),
+    'awareness state too large': protocol.awareness(_awareness_update([(99, 1, json.dumps({'x': 'y' * 600}).encode())])),
+    'awareness truncated': protocol.awareness(_awareness_update([(99, 1, b'{}')])[:-1] + b'\x00')[:-1],
+    'awareness invalid UTF-8': protocol.awareness(_awareness_update([(99, 1, b'"\xff\xfe"')])),
+}
+
+
+@pytest.mark.parametrize('name', BAD_MESSAGES)
+def test_bad_message_is_refused_and_harms_nothing(room_with_peers, name):
+    room, wire, stored = room_with_peers
+    before_text, before_stored = room.text, list(stored.updates.get('r', []))
+    with pytest.raises(ProtocolError):
+        room.receive('mallory', BAD_MESSAGES[name])
+    assert room.text == before_text == 'original\n'
+    assert stored.updates.get('r', []) == before_stored
+    assert not wire.down['alice']  # nothing reached the other peer
+    wire.clients['alice'].insert(0, 'still works: ')  # and the room keeps serving
+    wire.settle()
+    assert room.text == wire.clients['mallory'].text == 'still works: original\n'
+
+
+def test_message_from_a_peer_that_never_joined_is_refused(room_with_peers):
+    room, _, _ = room_with_peers
+    with pytest.raises(ProtocolError, match='has not joined'):
+        room.receive('stranger', protocol.update(_foreign_update()))
+    assert room.text == 'original\n'
+
+
+def test_awareness_for_someone_elses_client_id_is_refused(room_with_peers):
+    room, wire, _ = room_with_peers
+    alice = wire.clients['alice']
+    alice.set_awareness({'user': {'name': 'Alice'}})
+    wire.settle()
+    forged = protocol.awareness(_awareness_update([(alice.doc.client_id, 99, b'{"user":{"name":"Mallory"}}')]))
+    with pytest.raises(ProtocolError, match='belongs to another participant'):
+        room.receive('mallory', forged)
+    assert room.awareness.states[alice.doc.client_id] == {'user': {'name': 'Alice'}}
+
+
+def test_a_peer_cannot_claim_unbounded_awareness_ids(room_with_peers):
+    room, _, _ = room_with_peers
+    many = protocol.awareness(_awareness_update([(1000 + i, 1, b'{}') for i in range(10)]))
+    with pytest.raises(ProtocolError, match='too many awareness client ids'):
+        room.receive('mallory', many)
+    assert all(1000 + i not in room.awareness.states for i in range(10))
+
+
+def test_framing_rejects_invalid_base64_and_wrong_types():
+    with pytest.raises(FramingError, match='not valid base64'):
+        decode_base64('%%%not base64%%%')
+    with pytest.raises(FramingError, match='expected a base64 string'):
+        decode_base64(12345)
+
+
+def test_chunked_messages_reassemble_and_respect_the_budget():
+    message = bytes(range(256)) * 5000  # 1.28 MB, above the socket's frame cap
+    items = encode([message], chunk_chars=300_000)
+    assert len(items) > 1 and all(isinstance(item, dict) for item in items)
+    reassembler = Reassembler(max_bytes=2 * 1024 * 1024)
+    results = [reassembler.add(item['part'], item['d']) for item in reversed(items)]
+    assert results[-1] == message and all(r is None for r in results[:-1])
+    small = Reassembler(max_bytes=100_000)
+    with pytest.raises(FramingError, match='larger than the limit'):
+        for item in items:
+            small.add(item['part'], item['d'])
+    with pytest.raises(FramingError, match='index out of range'):
+        small.add({'id': 'x', 'i': 5, 'n': 2}, 'AAAA')
+    with pytest.raises(FramingError):
+        small.add('not a dict', 'AAAA')
+
+
+def test_small_messages_travel_whole_as_base64():
+    assert encode([b'\x00\x02\x01\x00']) == [base64.b64encode(b'\x00\x02\x01\x00').decode()]

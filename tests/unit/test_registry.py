@@ -1,0 +1,130 @@
+"""Group commit, compaction and idle unloading, with the real store (SQLite) and in-process peers."""
+
+import asyncio
+import threading
+
+from collab import MemoryPersistence, RoomRegistry, initial_update
+from store import SqlUpdateLog, create_db, create_interview
+from tests.wiring import Wire
+
+
+class SlowPersistence(MemoryPersistence):
+    """Counts store calls and can hold a write, to show the broadcast never waits for the disk."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loads = 0
+        self.release = threading.Event()
+        self.release.set()
+        self.fail_next = 0
+
+    def load(self, room_id):
+        self.loads += 1
+        return super().load(room_id)
+
+    def append(self, batch):
+        self.release.wait(5)
+        if self.fail_next:
+            self.fail_next -= 1
+            raise OSError('disk full')
+        super().append(batch)
+
+
+async def test_updates_of_one_window_are_one_transaction_and_fan_out_first():
+    store = SlowPersistence()
+    store.updates['r'] = [initial_update('plaintext')]
+    rooms = RoomRegistry(store, commit_window=0.03)
+    await rooms.start()
+    room = await rooms.get('r')
+    wire = Wire(room)
+    a, b = wire.add('a'), wire.add('b')
+    wire.connect('a'), wire.connect('b')
+    wire.settle()
+    store.release.clear()  # the disk hangs
+    for ch in 'hello':
+        a.insert(len(a.text), ch)
+    wire.settle()
+    assert b.text == 'hello'  # delivered while nothing was written yet
+    assert store.commits == 0
+    store.release.set()
+    await rooms.writer.flush()
+    assert store.commits == 1 and len(store.updates['r']) == 1 + 5
+    await rooms.stop()
+
+
+async def test_failed_write_keeps_the_batch_and_retries():
+    store = SlowPersistence()
+    store.fail_next = 2
+    rooms = RoomRegistry(store, commit_window=0.005)
+    await rooms.start()
+    room = await rooms.get('r')
+    wire = Wire(room)
+    wire.add('a').insert(0, 'survives a failing disk')
+    wire.connect('a')
+    wire.settle()
+    await asyncio.wait_for(rooms.writer.flush(), 5)
+    assert store.fail_next == 0 and len(store.updates['r']) == 1
+    await rooms.stop()
+
+
+async def test_concurrent_joins_share_one_load():
+    store = SlowPersistence()
+    rooms = RoomRegistry(store)
+    first, second = await asyncio.gather(rooms.get('r'), rooms.get('r'))
+    assert first is second and store.loads == 1
+
+
+async def test_idle_room_is_unloaded_and_reloaded_with_its_text(tmp_path):
+    engine = create_db(f'sqlite:///{tmp_path / "p.db"}')
+    interview = create_interview(engine, title='T', language='plaintext', initial_update=initial_update('plaintext'))
+    log = SqlUpdateLog(engine)
+    rooms = RoomRegistry(log, commit_window=0.005, unload_after=0.2, compact_after_idle=0.1)
+    await rooms.start()
+    room = await rooms.get(interview.id)
+    wire = Wire(room)
+    wire.add('a').insert(0, 'durable 漢字 😊')
+    wire.connect('a')
+    wire.settle()
+    wire.disconnect('a')
+    for _ in range(100):
+        if rooms.loaded(interview.id) is None:
+            break
+        await asyncio.sleep(0.05)
+    assert rooms.loaded(interview.id) is None
+    assert log.count_updates(interview.id) == 0  # compacted into the snapshot on the way out
+    again = await rooms.get(interview.id)
+    assert again is not room and again.text == 'durable 漢字 😊'
+    await rooms.stop()
+
+
+async def test_room_with_peers_is_not_unloaded():
+    rooms = RoomRegistry(MemoryPersistence(), unload_after=0.05)
+    room = await rooms.get('r')
+    room.connect('a', lambda _: None)
+    await asyncio.sleep(0.1)
+    await rooms.sweep()
+    assert rooms.loaded('r') is room
+
+
+async def test_log_is_compacted_by_count_without_losing_content(tmp_path):
+    engine = create_db(f'sqlite:///{tmp_path / "p.db"}')
+    interview = create_interview(engine, title='T', language='plaintext', initial_update=initial_update('plaintext'))
+    log = SqlUpdateLog(engine)
+    rooms = RoomRegistry(log, commit_window=0.001, compact_every=50)
+    await rooms.start()
+    room = await rooms.get(interview.id)
+    wire = Wire(room)
+    a = wire.add('a')
+    wire.connect('a')
+    for i in range(120):
+        a.insert(len(a.text), str(i % 10))
+        wire.settle()
+        if i % 10 == 0:
+            await rooms.writer.flush()
+    await rooms.writer.flush()
+    assert log.count_updates(interview.id) < 50
+    await rooms.stop()
+    from collab import Room
+    fresh = Room(interview.id)
+    fresh.load(log.load(interview.id))
+    assert fresh.text == a.text and len(fresh.text) == 120

@@ -7,6 +7,7 @@ from nicegui import app, ui
 import pages
 from collab import Limits, RoomRegistry
 from config import Settings
+from presence import PresenceService
 from store import SqlUpdateLog, create_db
 
 
@@ -15,8 +16,11 @@ def build(settings: Settings) -> pages.Services:
     rooms = RoomRegistry(SqlUpdateLog(engine), limits=Limits(max_message_bytes=settings.max_message_bytes),
                          commit_window=settings.commit_window, compact_every=settings.compact_every,
                          compact_after_idle=settings.compact_after_idle, unload_after=settings.unload_after)
-    services = pages.Services(settings=settings, engine=engine, rooms=rooms)
+    presence = PresenceService(engine, document_text=lambda room_id: (room := rooms.loaded(room_id)) and room.text)
+    services = pages.Services(settings=settings, engine=engine, rooms=rooms, presence=presence)
     app.on_startup(rooms.start)
+    app.on_startup(presence.start)
+    app.on_shutdown(presence.stop)
     app.on_shutdown(rooms.stop)
     pages.register(services)
     return services

@@ -31,6 +31,7 @@ OnUpdate = Callable[[str, bytes], None]
 @dataclass
 class Peer:
     send: Send
+    identity: dict | None = None  # the awareness `user` this peer must present, when the transport knows it
     awareness_ids: set[int] = field(default_factory=set)
 
 
@@ -73,7 +74,7 @@ class Room:
     def language(self) -> str | None:
         return read_language(self.doc)
 
-    def connect(self, peer_id: str, send: Send) -> None:
+    def connect(self, peer_id: str, send: Send, *, identity: dict | None = None) -> None:
         """Add a peer (or refresh a reconnecting one) and open the sync handshake from the server's side.
 
         The server sends its state vector (SyncStep1) so the peer answers with what the server lacks; the
@@ -153,6 +154,10 @@ class Room:
             owner = owners.get(client_id)
             if owner is not None and owner != peer_id:
                 raise ProtocolError(f'awareness client id {client_id} belongs to another participant')
+        if peer.identity is not None:
+            for _, state in entries:
+                if state is not None and 'user' in state and state['user'] != peer.identity:
+                    raise ProtocolError('awareness user does not match your participant')
         new_ids = {cid for cid, state in entries if state is not None} - peer.awareness_ids
         if len(peer.awareness_ids) + len(new_ids) > self.limits.max_awareness_ids_per_peer:
             raise ProtocolError('too many awareness client ids for one connection')

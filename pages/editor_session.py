@@ -1,8 +1,8 @@
-"""Joins one browser tab's CollabEditor to its Room as one peer, over NiceGUI's socket.
+"""Joins one browser tab's CollabEditor to its Room as one peer, and its presence to the PresenceService.
 
 Every socket connect (the first and each reconnect) adds the peer and runs the sync handshake both ways;
-every drop removes it, and its cursors with it. Messages the room sends within one event-loop tick go to the
-browser as one socket message (a single JavaScript call), never delayed by a timer.
+every drop removes it, and its cursors with it, and turns the participant offline. Messages the room sends
+within one event-loop tick go to the browser as one socket message, never delayed by a timer.
 """
 
 import asyncio
@@ -11,15 +11,28 @@ import logging
 from nicegui import ui
 
 from collab import ProtocolError, Room, RoomRegistry
-from components.collab_editor import CollabEditor, CollabMessagesEventArguments
+from components.collab_editor import (
+    CollabEditor, CollabMessagesEventArguments, CursorEventArguments, PresenceEventArguments,
+)
+from presence import NotFound, ParticipantView, PresenceError, PresenceService
 
 log = logging.getLogger(__name__)
 
 
+def awareness_user(participant: ParticipantView) -> dict:
+    """The awareness `user` this tab shows on its cursor; the room refuses any other from this peer."""
+    return {'participantId': participant.id, 'name': participant.name, 'color': participant.color,
+            'role': participant.role}
+
+
 class EditorSession:
-    def __init__(self, editor: CollabEditor, rooms: RoomRegistry) -> None:
+    def __init__(self, editor: CollabEditor, rooms: RoomRegistry, presence: PresenceService,
+                 participant: ParticipantView) -> None:
         self.editor = editor
         self.rooms = rooms
+        self.presence = presence
+        self.participant_id = participant.id
+        self.user = awareness_user(participant)
         self.room_id = editor.room_id
         self.client = editor.client
         self.peer_id = f'{self.client.id}/{editor.id}'
@@ -29,9 +42,12 @@ class EditorSession:
         self._attaching: asyncio.Task | None = None
         editor.on_messages(self._on_messages)
         editor.on_error(lambda e: self._reject(e.message))
+        editor.on_cursor(self._on_cursor)
+        editor.on_presence(self._on_presence)
+        self._unsubscribe = presence.subscribe(self.room_id, self._on_participant)
         self.client.on_connect(self.attach)
         self.client.on_disconnect(self.detach)
-        self.client.on_delete(self.detach)
+        self.client.on_delete(self.close)
 
     @property
     def attached(self) -> bool:
@@ -48,8 +64,10 @@ class EditorSession:
         if self.client.is_deleted or not self.client.has_socket_connection:
             return
         self.room = room
-        room.connect(self.peer_id, self._send)
+        room.connect(self.peer_id, self._send, identity=self.user)
+        self.editor.set_user(self.user)
         self.editor.resync()
+        self._update_presence(status='online')
         backlog, self._backlog = self._backlog, []
         self._receive(backlog)
 
@@ -57,6 +75,13 @@ class EditorSession:
         if self.room is not None:
             self.room.disconnect(self.peer_id)
         self._outbox.clear()
+        self._update_presence(status='offline')
+
+    def close(self) -> None:
+        self.detach()
+        self._unsubscribe()
+
+    # -- document --------------------------------------------------------------------------------------------
 
     def _on_messages(self, e: CollabMessagesEventArguments) -> None:
         if e.room != self.room_id:
@@ -90,3 +115,37 @@ class EditorSession:
         messages, self._outbox = self._outbox, []
         if messages and not self.client.is_deleted:
             self.editor.send(messages)
+
+    # -- presence --------------------------------------------------------------------------------------------
+
+    def _on_cursor(self, e: CursorEventArguments) -> None:
+        try:
+            self.presence.update_participant(self.room_id, self.participant_id, cursor={'line': e.line,
+                                                                                        'column': e.column})
+        except PresenceError as error:
+            # A caret can briefly point past the server's text when someone else deleted meanwhile: not the
+            # user's fault, so it is logged, not shown; the next cursor event corrects it.
+            log.info('ignored cursor of %s: %s', self.participant_id, error)
+
+    def _on_presence(self, e: PresenceEventArguments) -> None:
+        if e.status is None and e.is_typing is None:
+            self._reject('presence message without status or is_typing')
+            return
+        try:
+            self._update_presence(status=e.status, is_typing=e.is_typing)
+        except PresenceError as error:
+            self._reject(str(error))
+        if e.status in ('online', 'away') and not self.attached and self.client.has_socket_connection:
+            self.attach()  # heartbeats resumed after the server had given this tab up: sync again
+
+    def _update_presence(self, **changes) -> None:
+        try:
+            self.presence.update_participant(self.room_id, self.participant_id, **changes)
+        except NotFound:
+            log.warning('participant %s of %s vanished', self.participant_id, self.room_id)
+
+    def _on_participant(self, participant: ParticipantView) -> None:
+        # The presence sweeper gave this tab up (no heartbeat): drop its peer so its cursor disappears for others.
+        if participant.id == self.participant_id and participant.status == 'offline' and self.attached:
+            assert self.room is not None
+            self.room.disconnect(self.peer_id)

@@ -1,4 +1,4 @@
-"""`/room/{id}`: the interview room — ask for a display name once per tab, then the shared editor."""
+"""`/room/{id}`: the interview room — join once per tab (name and role), then the shared editor and the people."""
 
 import json
 
@@ -6,22 +6,11 @@ from nicegui import ui
 
 from collab import LANGUAGES
 from components.collab_editor import CollabEditor
+from components.participant_list import ParticipantList
+from presence import ROLES, Forbidden, NotFound, ParticipantView, PresenceError
 
 from .editor_session import EditorSession
 from .services import Services, find_interview
-
-MAX_NAME = 40
-
-
-def clean_name(name: object) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise ValueError('Please enter a display name.')
-    name = ' '.join(''.join(ch for ch in name if ch.isprintable()).split())
-    if not name:
-        raise ValueError('Please enter a display name.')
-    if len(name) > MAX_NAME:
-        raise ValueError(f'A display name has at most {MAX_NAME} characters.')
-    return name
 
 
 def not_found() -> None:
@@ -47,61 +36,66 @@ def register(services: Services) -> None:
             )).props('flat color=white data-testid=copy-link')
         content = ui.column().classes('w-full h-[calc(100vh-5rem)] gap-2 p-2')
         await ui.context.client.connected()
-        name = await _remembered_name(interview.id)
+        participant = await _resume(services, interview.id)
         with content:
-            if name:
-                _editor(services, interview.id, name)
+            if participant is not None:
+                _room(services, interview.id, participant)
             else:
-                _ask_name(services, interview.id, content)
+                _ask_identity(services, interview.id, content)
 
 
 def _storage_key(interview_id: str) -> str:
-    return json.dumps(f'pairpad:name:{interview_id}')
+    return json.dumps(f'pairpad:participant:{interview_id}')
 
 
-async def _remembered_name(interview_id: str) -> str | None:
-    """The name this tab joined with, from the browser's sessionStorage: it survives reloads and server restarts,
-    and a second tab starts without it (a second participant)."""
+async def _resume(services: Services, interview_id: str) -> ParticipantView | None:
+    """This tab's participant, from the identity its sessionStorage keeps: a reload (or a server restart) keeps
+    the same participant; a second tab has none and joins as a second participant."""
     stored = await ui.run_javascript(f'sessionStorage.getItem({_storage_key(interview_id)})', timeout=5)
     try:
-        return clean_name(stored)
-    except ValueError:
+        identity = json.loads(stored) if isinstance(stored, str) else None
+        return services.presence.authenticate(interview_id, identity['participantId'], identity['token'])
+    except (ValueError, TypeError, KeyError, NotFound, Forbidden):
         return None
 
 
-def _remember_name(interview_id: str, name: str) -> None:
-    ui.run_javascript(f'sessionStorage.setItem({_storage_key(interview_id)}, {json.dumps(name)})')
-
-
-def _ask_name(services: Services, interview_id: str, content: ui.column) -> None:
+def _ask_identity(services: Services, interview_id: str, content: ui.column) -> None:
     with ui.card().classes('mx-auto mt-8 w-96').props('data-testid=join-form') as card:
         ui.label('Join the interview').classes('text-lg font-semibold')
-        name_input = ui.input('Your display name').props('data-testid=name-input outlined autofocus') \
+        name_input = ui.input('Your display name').props('data-testid=name-input outlined autofocus maxlength=40') \
             .classes('w-full')
+        role = ui.toggle({r: r.capitalize() for r in ROLES}, value='candidate').props('data-testid=role-input')
 
         def join() -> None:
             try:
-                name = clean_name(name_input.value)
-            except ValueError as e:
+                participant, token = services.presence.join(interview_id, name=name_input.value or '',
+                                                            role=role.value)
+            except PresenceError as e:
                 ui.notify(str(e), type='negative')
                 return
-            _remember_name(interview_id, name)
+            identity = json.dumps({'participantId': participant.id, 'token': token})
+            ui.run_javascript(f'sessionStorage.setItem({_storage_key(interview_id)}, {json.dumps(identity)})')
             card.delete()
             with content:
-                _editor(services, interview_id, name)
+                _room(services, interview_id, participant)
 
         name_input.on('keydown.enter', join)
         ui.button('Join', on_click=join).props('data-testid=join-button')
 
 
-def _editor(services: Services, interview_id: str, name: str) -> None:
+def _room(services: Services, interview_id: str, participant: ParticipantView) -> None:
     with ui.row().classes('w-full items-center gap-4'):
         language = ui.select(LANGUAGES, label='Language').props('dense outlined data-testid=language-select') \
             .classes('w-48')
-        ui.label(name).props('data-testid=my-name').classes('text-sm text-gray-600')
+        people = ParticipantList(self_id=participant.id)
+    for other in services.presence.participants(interview_id):
+        people.show(other)
     editor = CollabEditor(interview_id, max_message_bytes=services.settings.max_message_bytes) \
-        .classes('w-full grow border rounded')
+        .classes('w-full grow border rounded').props(f'data-participant-id={participant.id}')
     editor.style('min-height: 400px')
     language.on_value_change(lambda e: e.value and editor.set_language(e.value))
     editor.on_language(lambda e: language.set_value(e.language))
-    EditorSession(editor, services.rooms).attach()
+    session = EditorSession(editor, services.rooms, services.presence, participant)
+    unsubscribe = services.presence.subscribe(interview_id, people.show)
+    ui.context.client.on_delete(unsubscribe)
+    session.attach()

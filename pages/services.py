@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 
 from collab import LANGUAGES, RoomRegistry, initial_update
 from config import Settings
+from presence import PresenceService
 from store import Interview, create_interview, get_interview
 
 MAX_TITLE = 200
@@ -17,6 +18,7 @@ class Services:
     settings: Settings
     engine: Engine
     rooms: RoomRegistry
+    presence: PresenceService
 
 
 def clean_title(title: object) -> str:

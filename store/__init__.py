@@ -2,7 +2,11 @@
 
 from .db import create_db
 from .interviews import create_interview, get_interview
-from .models import DocSnapshot, DocUpdate, Interview
+from .models import DocSnapshot, DocUpdate, Interview, Participant
+from .participants import create_participant, list_participants, save_participants, token_matches
 from .update_log import SqlUpdateLog
 
-__all__ = ['DocSnapshot', 'DocUpdate', 'Interview', 'SqlUpdateLog', 'create_db', 'create_interview', 'get_interview']
+__all__ = [
+    'DocSnapshot', 'DocUpdate', 'Interview', 'Participant', 'SqlUpdateLog', 'create_db', 'create_interview',
+    'create_participant', 'get_interview', 'list_participants', 'save_participants', 'token_matches',
+]

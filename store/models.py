@@ -33,3 +33,20 @@ class DocSnapshot(SQLModel, table=True):
     data: bytes
     checksum: int
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Participant(SQLModel, table=True):
+    """One person in one interview, as one browser tab: reloads keep it, a second tab is a second one."""
+
+    id: str = Field(primary_key=True, max_length=32)
+    interview_id: str = Field(foreign_key='interview.id', index=True, max_length=32)
+    name: str = Field(max_length=40)
+    color: str = Field(max_length=7)
+    role: str = Field(max_length=16)  # interviewer | candidate
+    status: str = Field(default='online', max_length=8)  # online | away | offline
+    is_typing: bool = False
+    cursor_line: int | None = None
+    cursor_column: int | None = None
+    token_hash: str = Field(max_length=64)  # sha256 of the secret that proves "I am this participant"
+    joined_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)

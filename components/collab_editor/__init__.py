@@ -1,3 +1,9 @@
-from .collab_editor import CollabEditor, CollabMessagesEventArguments
+from .collab_editor import (
+    CollabEditor, CollabErrorEventArguments, CollabMessagesEventArguments, CursorEventArguments,
+    LanguageEventArguments, PresenceEventArguments,
+)
 
-__all__ = ['CollabEditor', 'CollabMessagesEventArguments']
+__all__ = [
+    'CollabEditor', 'CollabErrorEventArguments', 'CollabMessagesEventArguments', 'CursorEventArguments',
+    'LanguageEventArguments', 'PresenceEventArguments',
+]

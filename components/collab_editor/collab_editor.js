@@ -8,6 +8,51 @@ import {
 const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
 const REMOTE = "remote"; // transaction origin of everything that came from the server
+const TYPING_CLEAR_MS = 1000; // a person counts as typing until this long after their last keystroke
+const HEARTBEAT_MS = 1000; // keeps a quiet but open tab online (the server turns silent tabs offline)
+const COLOR = /^#[0-9a-fA-F]{6}$/;
+
+// A name label over a remote cursor: a Monaco content widget at the cursor's head, above the line, or below
+// it where there is no room above (the first line), so it never hides the line being typed.
+class CursorLabel {
+  constructor(editor, clientID) {
+    this.editor = editor;
+    this.id = "pairpad.cursor." + clientID;
+    this.position = null;
+    this.node = document.createElement("div");
+    this.node.className = "pairpad-cursor-label";
+    this.node.dataset.testid = "remote-cursor";
+    this.node.dataset.clientId = String(clientID);
+    editor.addContentWidget(this);
+  }
+  getId() {
+    return this.id;
+  }
+  getDomNode() {
+    return this.node;
+  }
+  getPosition() {
+    if (!this.position) return null;
+    const { ABOVE, BELOW } = monaco.editor.ContentWidgetPositionPreference;
+    return { position: this.position, preference: [ABOVE, BELOW] };
+  }
+  show(user, typing, position) {
+    const color = COLOR.test(user.color || "") ? user.color : "#757575";
+    this.node.textContent = user.name || "?"; // text, never HTML
+    this.node.style.backgroundColor = color;
+    this.node.style.color = labelTextColor(color);
+    this.node.dataset.participantId = String(user.participantId || "");
+    this.node.dataset.typing = typing ? "true" : "false";
+    this.node.dataset.line = String(position.lineNumber);
+    this.node.dataset.column = String(position.column);
+    this.node.title = user.role ? `${user.name} (${user.role})` : user.name;
+    this.position = position;
+    this.editor.layoutContentWidget(this);
+  }
+  dispose() {
+    this.editor.removeContentWidget(this);
+  }
+}
 
 let assetsReady = false;
 function loadAssetsOnce() {
@@ -18,6 +63,19 @@ function loadAssetsOnce() {
   link.rel = "stylesheet";
   link.href = assetUrl("index.css");
   document.head.appendChild(link);
+  const style = document.createElement("style");
+  style.textContent = `
+    .pairpad-cursor-label { font: 600 11px/16px system-ui, sans-serif; padding: 0 5px; border-radius: 3px;
+      white-space: nowrap; pointer-events: none; box-shadow: 0 1px 2px #0004; z-index: 20; }
+    .pairpad-cursor-label[data-typing="true"]::after { content: " · typing…"; font-weight: 400; }
+    .pairpad-editor { position: relative; overflow: hidden; }`;
+  document.head.appendChild(style);
+}
+
+// Black or white, whichever reads better on the participant's colour.
+function labelTextColor(hex) {
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
+  return 0.299 * r + 0.587 * g + 0.114 * b > 0.6 ? "#000" : "#fff";
 }
 
 function toBase64(bytes) {
@@ -69,6 +127,7 @@ export default {
     this.doc.on("update", (update, origin) => {
       if (origin === REMOTE) return;
       this.pendingUpdates.push(update);
+      this.markTyping();
       this.scheduleFlush();
     });
     this.awareness.on("update", (_changes, origin) => {
@@ -77,6 +136,20 @@ export default {
       this.scheduleFlush();
     });
     this.meta.observe(() => this.showLanguage());
+    this.labels = new Map();
+    this.cursorStyle = document.createElement("style");
+    document.head.appendChild(this.cursorStyle);
+    this.awareness.on("change", () => this.renderRemoteCursors());
+    this.code.observe(() => this.renderRemoteCursors());
+    this.editor.onDidChangeCursorPosition((e) => {
+      this.pendingCursor = { line: e.position.lineNumber, column: e.position.column };
+      this.scheduleFlush();
+    });
+    this.onVisibility = () => this.$emit("presence", { status: this.visibleStatus() });
+    this.onPageHide = () => this.$emit("presence", { status: "offline" });
+    document.addEventListener("visibilitychange", this.onVisibility);
+    window.addEventListener("pagehide", this.onPageHide);
+    this.heartbeat = setInterval(() => this.$emit("presence", { status: this.visibleStatus() }), HEARTBEAT_MS);
     this.onConnect = () => (this.connection = "online");
     this.onDisconnect = () => {
       this.connection = "offline";
@@ -89,6 +162,12 @@ export default {
     this.$el.pairpad = { text: () => this.code.toString(), editor: this.editor, doc: this.doc };
   },
   unmounted() {
+    clearInterval(this.heartbeat);
+    clearTimeout(this.typingTimer);
+    document.removeEventListener("visibilitychange", this.onVisibility);
+    window.removeEventListener("pagehide", this.onPageHide);
+    this.labels?.forEach((label) => label.dispose());
+    this.cursorStyle?.remove();
     window.socket?.off("connect", this.onConnect);
     window.socket?.off("disconnect", this.onDisconnect);
     this.binding?.destroy();
@@ -106,6 +185,54 @@ export default {
       syncProtocol.writeSyncStep1(encoder, this.doc);
       this.outgoing.push(encoding.toUint8Array(encoder));
       this.scheduleFlush();
+      this.$emit("presence", { status: this.visibleStatus() });
+    },
+    visibleStatus() {
+      return document.visibilityState === "hidden" ? "away" : "online";
+    },
+    // Typing is local knowledge: set at each own edit, cleared TYPING_CLEAR_MS after the last one. Others see
+    // it on the cursor label (awareness) and on the participant chip (server presence).
+    markTyping() {
+      clearTimeout(this.typingTimer);
+      this.typingTimer = setTimeout(() => this.setTyping(false), TYPING_CLEAR_MS);
+      this.setTyping(true);
+    },
+    setTyping(typing) {
+      if (this.typing === typing) return;
+      this.typing = typing;
+      this.awareness.setLocalStateField("typing", typing);
+      this.$emit("presence", { is_typing: typing });
+    },
+    // Remote cursors: y-monaco draws carets and selections with per-client classes; we colour those classes
+    // and add a name label per remote participant. Our own client id is skipped, so we never appear twice.
+    renderRemoteCursors() {
+      const model = this.editor.getModel();
+      const seen = new Set();
+      const rules = [];
+      this.awareness.getStates().forEach((state, clientID) => {
+        if (clientID === this.doc.clientID || !state.user || !state.selection?.head) return;
+        const head = Y.createAbsolutePositionFromRelativePosition(state.selection.head, this.doc);
+        if (!head || head.type !== this.code) return;
+        seen.add(clientID);
+        const color = COLOR.test(state.user.color || "") ? state.user.color : "#757575";
+        rules.push(`.yRemoteSelection-${clientID}{background-color:${color}40}`);
+        rules.push(`.yRemoteSelectionHead-${clientID}{position:absolute;height:100%;box-sizing:border-box;` +
+          `border-left:2px solid ${color}}`);
+        let label = this.labels.get(clientID);
+        if (!label) {
+          label = new CursorLabel(this.editor, clientID);
+          this.labels.set(clientID, label);
+        }
+        label.show(state.user, !!state.typing, model.getPositionAt(head.index));
+      });
+      for (const [clientID, label] of this.labels) {
+        if (!seen.has(clientID)) {
+          label.dispose();
+          this.labels.delete(clientID);
+        }
+      }
+      const css = rules.join("\n");
+      if (this.cursorStyle.textContent !== css) this.cursorStyle.textContent = css;
     },
     setLanguage(language) {
       if (this.meta.get("language") !== language) this.meta.set("language", language);
@@ -163,6 +290,11 @@ export default {
         }
       }
       if (whole.length) this.$emit("yjs", { room: this.roomId, m: whole });
+      if (this.pendingCursor) {
+        // after the update it may depend on, so the server never sees a cursor beyond its text
+        this.$emit("cursor", this.pendingCursor);
+        this.pendingCursor = null;
+      }
     },
     // Messages from the server: base64 strings, or {part: {id, i, n}, d} pieces of a large one.
     receive(items) {

@@ -31,6 +31,18 @@ class LanguageEventArguments(UiEventArguments):
     language: str
 
 
+@dataclass(**{'kw_only': True})
+class CursorEventArguments(UiEventArguments):
+    line: object  # as sent by the browser: validated by whoever stores it
+    column: object
+
+
+@dataclass(**{'kw_only': True})
+class PresenceEventArguments(UiEventArguments):
+    status: object = None
+    is_typing: object = None
+
+
 class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-editor': 'dist'}):
 
     def __init__(self, room_id: str, *, theme: str = 'vs', max_message_bytes: int = 8 * 1024 * 1024,
@@ -67,6 +79,26 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
         """Add a callback for the language stored in the shared document, whenever it changes."""
         self.on('language', lambda e: handle_event(callback, LanguageEventArguments(
             sender=self, client=self.client, language=str(e.args))))
+        return self
+
+    def on_cursor(self, callback: Callable[[CursorEventArguments], None], *, throttle: float = 0.05) -> Self:
+        """Add a callback for this browser's caret (1-based line and UTF-16 column), at most one per `throttle`
+        seconds; NiceGUI's trailing event guarantees the last position always arrives."""
+        def handle(e: GenericEventArguments) -> None:
+            args = e.args if isinstance(e.args, dict) else {}
+            handle_event(callback, CursorEventArguments(sender=self, client=self.client, line=args.get('line'),
+                                                        column=args.get('column')))
+        self.on('cursor', handle, throttle=throttle, leading_events=True, trailing_events=True)
+        return self
+
+    def on_presence(self, callback: Callable[[PresenceEventArguments], None]) -> Self:
+        """Add a callback for this browser's presence: `status` (online/away/offline: its tab's visibility, its
+        heartbeat, its goodbye on pagehide) and `is_typing`."""
+        def handle(e: GenericEventArguments) -> None:
+            args = e.args if isinstance(e.args, dict) else {}
+            handle_event(callback, PresenceEventArguments(sender=self, client=self.client, status=args.get('status'),
+                                                          is_typing=args.get('is_typing')))
+        self.on('presence', handle)
         return self
 
     def send(self, messages: list[bytes]) -> None:

@@ -15,8 +15,10 @@ CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-
                  '--disable-backgrounding-occluded-windows']
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='module')
 def browser() -> Browser:
+    # Module scope, not session: sync Playwright keeps an event loop running while it is open, which would
+    # stop the asyncio unit tests collected after the e2e modules.
     with sync_playwright() as p:
         options = {'executable_path': CHROMIUM} if os.path.exists(CHROMIUM) else {}
         browser = p.chromium.launch(headless=True, args=CHROMIUM_ARGS, **options)

@@ -11,9 +11,10 @@ class RoomPage:
         self.server = server
         self.interview_id = interview_id
 
-    def join(self, name: str) -> 'RoomPage':
+    def join(self, name: str, role: str = 'candidate') -> 'RoomPage':
         self.page.goto(f'{self.server.url}/room/{self.interview_id}')
         self.page.get_by_test_id('name-input').fill(name)
+        self.page.get_by_test_id('role-input').get_by_text(role.capitalize()).click()
         self.page.get_by_test_id('join-button').click()
         self.wait_synced()
         return self

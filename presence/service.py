@@ -1,0 +1,289 @@
+"""The presence service: the one writer of participant state.
+
+Every change goes through `update_participant`, which validates, applies it in memory, notifies the
+interview's subscribers at once (so browsers see it within a tick, no polling) and marks it dirty; a background
+task writes dirty participants in one transaction per `write_interval`, so a storm of cursor moves is a handful
+of database writes. Heartbeats keep a quiet tab online; a participant silent for `offline_after` seconds
+(`away_offline_after` when its tab is hidden, since browsers throttle hidden tabs' timers) turns offline.
+"""
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import Engine
+
+from store import Participant, create_participant, list_participants, save_participants, token_matches
+from store.models import utcnow
+
+from .colors import pick_color
+
+log = logging.getLogger(__name__)
+
+ROLES = ('interviewer', 'candidate')
+STATUSES = ('online', 'away', 'offline')
+MAX_NAME = 40
+MAX_POSITION = 10_000_000
+
+
+class PresenceError(ValueError):
+    """An invalid value (HTTP 422)."""
+
+
+class NotFound(LookupError):
+    """An unknown interview or participant id (HTTP 404)."""
+
+
+class Forbidden(PermissionError):
+    """An update for a participant that is not the caller (HTTP 403)."""
+
+
+@dataclass(frozen=True)
+class Cursor:
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class ParticipantView:
+    """A participant as subscribers and the REST API see it: no token, never a live database object."""
+
+    id: str
+    interview_id: str
+    name: str
+    color: str
+    role: str
+    status: str
+    is_typing: bool
+    cursor: Cursor | None
+    joined_at: datetime
+    last_seen_at: datetime
+
+
+Subscriber = Callable[[ParticipantView], None]
+
+
+def clean_name(name: object) -> str:
+    """Names are shown as text everywhere; here they are only trimmed, checked and kept printable."""
+    if not isinstance(name, str):
+        raise PresenceError('name must be a string')
+    name = ' '.join(''.join(ch for ch in name if ch.isprintable()).split())
+    if not name:
+        raise PresenceError('Please enter a display name.')
+    if len(name) > MAX_NAME:
+        raise PresenceError(f'A display name has at most {MAX_NAME} characters.')
+    return name
+
+
+def _view(p: Participant) -> ParticipantView:
+    cursor = Cursor(p.cursor_line, p.cursor_column) if p.cursor_line and p.cursor_column else None
+    return ParticipantView(id=p.id, interview_id=p.interview_id, name=p.name, color=p.color, role=p.role,
+                           status=p.status, is_typing=p.is_typing, cursor=cursor, joined_at=p.joined_at,
+                           last_seen_at=p.last_seen_at)
+
+
+class PresenceService:
+    def __init__(self, engine: Engine, *, document_text: Callable[[str], str | None] = lambda _: None,
+                 write_interval: float = 0.25, offline_after: float = 3.5, away_offline_after: float = 90.0) -> None:
+        self.engine = engine
+        self.document_text = document_text
+        self.write_interval = write_interval
+        self.offline_after = offline_after
+        self.away_offline_after = away_offline_after
+        self.writes = 0  # database transactions issued, for the coalescing figures
+        self._participants: dict[str, dict[str, Participant]] = {}
+        self._heard: dict[str, float] = {}  # participant id → monotonic time of its last sign of life
+        self._subscribers: dict[str, list[Subscriber]] = {}
+        self._dirty: set[tuple[str, str]] = set()
+        self._tasks: list[asyncio.Task] = []
+
+    # -- lifecycle ---------------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._write_forever(), name='pairpad-presence-writer'),
+                       asyncio.create_task(self._sweep_forever(), name='pairpad-presence-sweeper')]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        self._tasks = []
+        await self.flush()
+
+    async def flush(self) -> None:
+        keys, self._dirty = self._dirty, set()
+        members = [self._participants.get(iid, {}).get(pid) for iid, pid in keys]
+        snapshot = [Participant.model_validate(p.model_dump()) for p in members if p is not None]
+        if not snapshot:
+            return
+        try:
+            await asyncio.to_thread(self._write, snapshot)
+        except BaseException:
+            self._dirty |= keys  # written next time; the state stays in memory meanwhile
+            raise
+
+    # -- reading -----------------------------------------------------------------------------------------------
+
+    def participants(self, interview_id: str) -> list[ParticipantView]:
+        return [_view(p) for p in self._members(interview_id).values()]
+
+    def participant(self, interview_id: str, participant_id: str) -> ParticipantView:
+        return _view(self._get(interview_id, participant_id))
+
+    def authenticate(self, interview_id: str, participant_id: str, token: str | None) -> ParticipantView:
+        """The participant a token belongs to, or Forbidden; used to resume a tab and to guard the REST API."""
+        participant = self._get(interview_id, participant_id)
+        if not token or not token_matches(participant, token):
+            raise Forbidden('this token does not belong to that participant')
+        return _view(participant)
+
+    def owner_of(self, interview_id: str, token: str | None) -> ParticipantView | None:
+        if not token:
+            return None
+        for participant in self._members(interview_id).values():
+            if token_matches(participant, token):
+                return _view(participant)
+        return None
+
+    # -- writing -----------------------------------------------------------------------------------------------
+
+    def join(self, interview_id: str, *, name: object, role: object) -> tuple[ParticipantView, str]:
+        """A new participant (a new tab); returns it and the secret token its tab keeps to resume later."""
+        name = clean_name(name)
+        if role not in ROLES:
+            raise PresenceError(f'role must be one of: {", ".join(ROLES)}')
+        members = self._members(interview_id)
+        color = pick_color([p.color for p in members.values()])
+        participant, token = create_participant(self.engine, interview_id=interview_id, name=name, color=color,
+                                                role=str(role))
+        self.writes += 1
+        members[participant.id] = participant
+        self._heard[participant.id] = time.monotonic()
+        self._notify(participant)
+        return _view(participant), token
+
+    def update_participant(self, interview_id: str, participant_id: str, *, cursor: object = None,
+                           is_typing: object = None, status: object = None) -> ParticipantView:
+        """The only writer of presence: validate, apply, notify the interview's clients, persist (coalesced).
+
+        A call with no field is a heartbeat: it only records that the participant is still there.
+        """
+        participant = self._get(interview_id, participant_id)
+        new_cursor = self._validate_cursor(interview_id, cursor) if cursor is not None else None
+        if is_typing is not None and not isinstance(is_typing, bool):
+            raise PresenceError('is_typing must be true or false')
+        if status is not None and status not in STATUSES:
+            raise PresenceError(f'status must be one of: {", ".join(STATUSES)}')
+        before = _view(participant)
+        if new_cursor is not None:
+            participant.cursor_line, participant.cursor_column = new_cursor.line, new_cursor.column
+        if is_typing is not None:
+            participant.is_typing = is_typing
+        if status is not None:
+            participant.status = str(status)
+        if participant.status == 'offline':
+            participant.is_typing = False
+        else:
+            self._heard[participant_id] = time.monotonic()
+        participant.last_seen_at = utcnow()
+        self._dirty.add((interview_id, participant_id))
+        after = _view(participant)
+        if replace(after, last_seen_at=before.last_seen_at) != before:
+            self._notify(participant)
+        return after
+
+    def subscribe(self, interview_id: str, callback: Subscriber) -> Callable[[], None]:
+        """Call `callback` with every change of a participant of this interview; returns the unsubscriber."""
+        self._members(interview_id)
+        self._subscribers.setdefault(interview_id, []).append(callback)
+
+        def unsubscribe() -> None:
+            callbacks = self._subscribers.get(interview_id, [])
+            if callback in callbacks:
+                callbacks.remove(callback)
+        return unsubscribe
+
+    async def sweep(self) -> None:
+        """Turn silent participants offline (their tab died or lost the network without a goodbye)."""
+        now = time.monotonic()
+        for interview_id, members in list(self._participants.items()):
+            for participant in list(members.values()):
+                if participant.status == 'offline':
+                    continue
+                limit = self.away_offline_after if participant.status == 'away' else self.offline_after
+                if now - self._heard.get(participant.id, now) > limit:
+                    log.info('participant %s of %s went silent: offline', participant.id, interview_id)
+                    self.update_participant(interview_id, participant.id, status='offline')
+
+    # -- internals ---------------------------------------------------------------------------------------------
+
+    def _members(self, interview_id: str) -> dict[str, Participant]:
+        members = self._participants.get(interview_id)
+        if members is None:
+            members = {p.id: p for p in list_participants(self.engine, interview_id)}
+            for participant in members.values():
+                if participant.status != 'offline':  # nobody is connected to a server that just started
+                    participant.status, participant.is_typing = 'offline', False
+                    self._dirty.add((interview_id, participant.id))
+            self._participants[interview_id] = members
+        return members
+
+    def _get(self, interview_id: str, participant_id: str) -> Participant:
+        participant = self._members(interview_id).get(participant_id) if isinstance(participant_id, str) else None
+        if participant is None:
+            raise NotFound(f'participant {str(participant_id)[:40]!r} is not in this interview')
+        return participant
+
+    def _validate_cursor(self, interview_id: str, cursor: object) -> Cursor:
+        if isinstance(cursor, Cursor):
+            line, column = cursor.line, cursor.column
+        elif isinstance(cursor, dict):
+            line, column = cursor.get('line'), cursor.get('column')
+        elif isinstance(cursor, (tuple, list)) and len(cursor) == 2:
+            line, column = cursor
+        else:
+            raise PresenceError('cursor must be {line, column}')
+        for label, value in (('line', line), ('column', column)):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise PresenceError(f'cursor {label} must be an integer')
+            if not 1 <= value <= MAX_POSITION:
+                raise PresenceError(f'cursor {label} must be between 1 and {MAX_POSITION}')
+        text = self.document_text(interview_id)
+        if text is not None:
+            lines = text.split('\n')
+            if line > len(lines):
+                raise PresenceError(f'cursor line {line} is outside the document ({len(lines)} lines)')
+            width = len(lines[line - 1].encode('utf-16-le')) // 2  # Monaco columns count UTF-16 units
+            if column > width + 1:
+                raise PresenceError(f'cursor column {column} is outside line {line} ({width} characters)')
+        return Cursor(line, column)
+
+    def _notify(self, participant: Participant) -> None:
+        view = _view(participant)
+        for callback in list(self._subscribers.get(participant.interview_id, [])):
+            try:
+                callback(view)
+            except Exception:
+                log.exception('presence subscriber failed')
+
+    def _write(self, participants: list[Participant]) -> None:
+        save_participants(self.engine, participants)
+        self.writes += 1
+
+    async def _write_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.write_interval)
+            try:
+                await self.flush()
+            except Exception:
+                log.exception('presence write failed; will retry')
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(0.5)
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception('presence sweep failed')

@@ -1,8 +1,13 @@
 """REST for integrations and tests, listed in FastAPI's /docs."""
 
-from fastapi import APIRouter, HTTPException, Request
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter, Header, HTTPException, Request
 from nicegui import app
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+from presence import Forbidden, NotFound, ParticipantView, PresenceError
 
 from .services import Services, find_interview, new_interview
 
@@ -23,10 +28,45 @@ class InterviewState(BaseModel):
     title: str
     language: str
     code: str
-    participants: int = Field(description='browser tabs connected to the room now')
+    participants: int = Field(description='participants present now (online or away)')
+
+
+class CursorModel(BaseModel):
+    model_config = ConfigDict(extra='forbid')
+    line: StrictInt = Field(ge=1, description='1-based line')
+    column: StrictInt = Field(ge=1, description='1-based column, in UTF-16 code units like Monaco')
+
+
+class ParticipantModel(BaseModel):
+    id: str
+    name: str
+    color: str
+    role: str
+    status: Literal['online', 'away', 'offline']
+    is_typing: bool
+    cursor: CursorModel | None
+    joined_at: datetime
+    last_seen_at: datetime
+
+    @classmethod
+    def of(cls, p: ParticipantView) -> 'ParticipantModel':
+        cursor = CursorModel(line=p.cursor.line, column=p.cursor.column) if p.cursor else None
+        return cls(id=p.id, name=p.name, color=p.color, role=p.role, status=p.status, is_typing=p.is_typing,
+                   cursor=cursor, joined_at=p.joined_at, last_seen_at=p.last_seen_at)
+
+
+class ParticipantPatch(BaseModel):
+    model_config = ConfigDict(extra='forbid')
+    cursor: CursorModel | None = None
+    is_typing: StrictBool | None = None
+    status: Literal['online', 'away', 'offline'] | None = None
 
 
 def register(services: Services) -> None:
+    app.include_router(build_router(services))
+
+
+def build_router(services: Services) -> APIRouter:
     router = APIRouter(prefix='/api', tags=['interviews'])
 
     @router.post('/interviews', status_code=201, response_model=CreatedInterview)
@@ -41,11 +81,56 @@ def register(services: Services) -> None:
     @router.get('/interviews/{interview_id}', response_model=InterviewState,
                 responses={404: {'description': 'unknown interview id'}})
     async def read(interview_id: str) -> InterviewState:
-        interview = find_interview(services, interview_id)
-        if interview is None:
-            raise HTTPException(status_code=404, detail=f'interview {interview_id[:40]!r} not found')
+        interview = _interview_or_404(services, interview_id)
         room = await services.rooms.get(interview.id)
+        present = [p for p in services.presence.participants(interview.id) if p.status != 'offline']
         return InterviewState(id=interview.id, title=interview.title, language=room.language or interview.language,
-                              code=room.text, participants=len(room.peer_ids))
+                              code=room.text, participants=len(present))
 
-    app.include_router(router)
+    @router.get('/interviews/{interview_id}/participants', response_model=list[ParticipantModel],
+                responses={404: {'description': 'unknown interview id'}})
+    def participants(interview_id: str) -> list[ParticipantModel]:
+        interview = _interview_or_404(services, interview_id)
+        return [ParticipantModel.of(p) for p in services.presence.participants(interview.id)]
+
+    @router.patch('/interviews/{interview_id}/participants/{participant_id}', response_model=ParticipantModel,
+                  responses={401: {'description': 'no valid participant token'},
+                             403: {'description': 'the token belongs to another participant'},
+                             404: {'description': 'unknown interview or participant id'},
+                             422: {'description': 'invalid value'}})
+    async def update(interview_id: str, participant_id: str, patch: ParticipantPatch,
+                     authorization: str | None = Header(default=None, description='Bearer <participant token>'),
+                     ) -> ParticipantModel:
+        """Update your own participant's cursor, typing state or status. The token is the one your browser tab
+        received when it joined; a token may only update its own participant."""
+        interview = _interview_or_404(services, interview_id)
+        await services.rooms.get(interview.id)  # cursor bounds are checked against the live document
+        token = authorization.removeprefix('Bearer ').strip() if authorization else None
+        try:
+            services.presence.participant(interview.id, participant_id)
+            caller = services.presence.owner_of(interview.id, token)
+            if caller is None:
+                raise HTTPException(status_code=401, detail='a valid participant token is required '
+                                                            '(Authorization: Bearer <token>)')
+            if caller.id != participant_id:
+                raise Forbidden('you may only update your own participant')
+            updated = services.presence.update_participant(
+                interview.id, participant_id,
+                cursor=patch.cursor.model_dump() if patch.cursor else None,
+                is_typing=patch.is_typing, status=patch.status)
+        except NotFound as e:
+            raise HTTPException(status_code=404, detail=str(e)) from e
+        except Forbidden as e:
+            raise HTTPException(status_code=403, detail=str(e)) from e
+        except PresenceError as e:
+            raise HTTPException(status_code=422, detail=str(e)) from e
+        return ParticipantModel.of(updated)
+
+    return router
+
+
+def _interview_or_404(services: Services, interview_id: str):
+    interview = find_interview(services, interview_id)
+    if interview is None:
+        raise HTTPException(status_code=404, detail=f'interview {interview_id[:40]!r} not found')
+    return interview

@@ -1,0 +1,125 @@
+"""The REST API on a FastAPI app of its own (no browser, no NiceGUI page machinery)."""
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from collab import RoomRegistry
+from config import Settings
+from pages.api import build_router
+from pages.services import Services
+from presence import PresenceService
+from store import SqlUpdateLog, create_db
+
+
+@pytest.fixture
+def api(tmp_path):
+    engine = create_db(f'sqlite:///{tmp_path / "p.db"}')
+    rooms = RoomRegistry(SqlUpdateLog(engine))
+    presence = PresenceService(engine, document_text=lambda iid: (room := rooms.loaded(iid)) and room.text)
+    services = Services(settings=Settings(), engine=engine, rooms=rooms, presence=presence)
+    app = FastAPI()
+    app.include_router(build_router(services))
+    with TestClient(app) as client:
+        yield client, services
+
+
+def _interview(client, **body) -> dict:
+    response = client.post('/api/interviews', json={'title': 'T', 'language': 'python', **body})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_create_and_read_an_interview(api):
+    client, _ = api
+    created = _interview(client, title='Pairing <i>round</i>', language='rust')
+    assert created['url'] == f'/room/{created["id"]}' and created['room_url'].endswith(created['url'])
+    state = client.get(f'/api/interviews/{created["id"]}').json()
+    assert state == {'id': created['id'], 'title': 'Pairing <i>round</i>', 'language': 'rust',
+                     'code': 'fn main() {\n}\n', 'participants': 0}
+
+
+@pytest.mark.parametrize('body', [{'title': '', 'language': 'python'}, {'title': 'x' * 201},
+                                  {'title': 'T', 'language': 'cobol'}, {'title': 12}])
+def test_invalid_interview_is_422(api, body):
+    client, _ = api
+    response = client.post('/api/interviews', json=body)
+    assert response.status_code == 422 and response.json()['detail']
+
+
+def test_unknown_interview_is_404_json(api):
+    client, _ = api
+    for path in ('/api/interviews/nope', '/api/interviews/nope/participants'):
+        response = client.get(path)
+        assert response.status_code == 404 and 'not found' in response.json()['detail']
+
+
+@pytest.fixture
+def two_people(api):
+    client, services = api
+    iid = _interview(client, language='plaintext')['id']
+    ada, ada_token = services.presence.join(iid, name='Ada', role='interviewer')
+    bob, bob_token = services.presence.join(iid, name='Bob', role='candidate')
+    return client, services, iid, (ada, ada_token), (bob, bob_token)
+
+
+def test_participants_are_listed_without_tokens(two_people):
+    client, _, iid, (ada, ada_token), _ = two_people
+    listed = client.get(f'/api/interviews/{iid}/participants').json()
+    assert [p['name'] for p in listed] == ['Ada', 'Bob']
+    assert ada_token not in str(listed) and 'token' not in listed[0]
+    assert client.get(f'/api/interviews/{iid}').json()['participants'] == 2
+
+
+def test_a_participant_updates_itself(two_people):
+    client, services, iid, (ada, token), _ = two_people
+    services.presence.document_text = lambda _: 'hello\nworld'
+    response = client.patch(f'/api/interviews/{iid}/participants/{ada.id}', headers={'Authorization': f'Bearer {token}'},
+                            json={'cursor': {'line': 2, 'column': 3}, 'is_typing': True, 'status': 'away'})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body['cursor'] == {'line': 2, 'column': 3} and body['is_typing'] and body['status'] == 'away'
+
+
+def test_someone_elses_participant_is_403(two_people):
+    client, services, iid, (ada, ada_token), (bob, _) = two_people
+    response = client.patch(f'/api/interviews/{iid}/participants/{bob.id}',
+                            headers={'Authorization': f'Bearer {ada_token}'}, json={'status': 'offline'})
+    assert response.status_code == 403 and 'your own participant' in response.json()['detail']
+    assert services.presence.participant(iid, bob.id).status == 'online'
+
+
+def test_missing_or_wrong_token_is_401(two_people):
+    client, _, iid, (ada, _), _ = two_people
+    for headers in ({}, {'Authorization': 'Bearer forged'}):
+        response = client.patch(f'/api/interviews/{iid}/participants/{ada.id}', headers=headers,
+                                json={'status': 'away'})
+        assert response.status_code == 401
+
+
+def test_unknown_participant_or_interview_is_404(two_people):
+    client, _, iid, (_, token), _ = two_people
+    headers = {'Authorization': f'Bearer {token}'}
+    assert client.patch(f'/api/interviews/{iid}/participants/nobody', headers=headers,
+                        json={'status': 'away'}).status_code == 404
+    assert client.patch('/api/interviews/nope/participants/nobody', headers=headers,
+                        json={'status': 'away'}).status_code == 404
+
+
+@pytest.mark.parametrize('body, fragment', [
+    ({'cursor': {'line': 0, 'column': 1}}, 'greater than or equal to 1'),
+    ({'cursor': {'line': 'two', 'column': 1}}, 'valid integer'),
+    ({'cursor': {'line': 1}}, 'Field required'),
+    ({'cursor': {'line': 99, 'column': 1}}, 'outside the document'),
+    ({'is_typing': 'yes'}, 'valid boolean'),
+    ({'status': 'asleep'}, "'online', 'away' or 'offline'"),
+    ({'colour': 'red'}, 'Extra inputs are not permitted'),
+])
+def test_invalid_values_are_422_with_a_clear_message(two_people, body, fragment):
+    client, services, iid, (ada, token), _ = two_people
+    services.presence.document_text = lambda _: 'one line'
+    response = client.patch(f'/api/interviews/{iid}/participants/{ada.id}',
+                            headers={'Authorization': f'Bearer {token}'}, json=body)
+    assert response.status_code == 422
+    assert fragment in str(response.json()['detail'])
+    assert services.presence.participant(iid, ada.id) == ada

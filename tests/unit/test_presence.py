@@ -1,0 +1,137 @@
+"""update_participant: the only writer of presence — validation, coalesced writes, notification."""
+
+import asyncio
+
+import pytest
+
+from collab import initial_update
+from presence import PALETTE, Forbidden, NotFound, PresenceError, PresenceService
+from store import create_db, create_interview, list_participants
+
+
+@pytest.fixture
+def setup(tmp_path):
+    engine = create_db(f'sqlite:///{tmp_path / "p.db"}')
+    interview = create_interview(engine, title='T', language='plaintext',
+                                 initial_update=initial_update('plaintext', 'line one\nline 😊\n'))
+    texts = {interview.id: 'line one\nline 😊\n'}
+    service = PresenceService(engine, document_text=texts.get, offline_after=0.2, away_offline_after=0.6)
+    return service, interview.id, engine
+
+
+def test_join_assigns_distinct_colours_and_returns_a_token(setup):
+    service, iid, _ = setup
+    people = [service.join(iid, name=f'P{i}', role='candidate') for i in range(12)]
+    assert sorted(p.color for p, _ in people) == sorted(PALETTE)
+    first, token = people[0]
+    assert service.authenticate(iid, first.id, token).name == 'P0'
+    with pytest.raises(Forbidden):
+        service.authenticate(iid, first.id, people[1][1])
+
+
+@pytest.mark.parametrize('name, error', [
+    ('', 'enter a display name'), ('   ', 'enter a display name'), ('x' * 10_000, 'at most 40'),
+    (None, 'must be a string'), (42, 'must be a string'),
+])
+def test_bad_names_are_refused(setup, name, error):
+    service, iid, _ = setup
+    with pytest.raises(PresenceError, match=error):
+        service.join(iid, name=name, role='candidate')
+    assert service.participants(iid) == []
+
+
+def test_hostile_name_is_kept_as_plain_text(setup):
+    service, iid, _ = setup
+    p, _ = service.join(iid, name='<script>alert(1)</script>\x00\n', role='interviewer')
+    assert p.name == '<script>alert(1)</script>'
+
+
+def test_valid_updates_are_applied_and_notified(setup):
+    service, iid, _ = setup
+    seen = []
+    service.subscribe(iid, seen.append)
+    p, _ = service.join(iid, name='Ada', role='interviewer')
+    updated = service.update_participant(iid, p.id, cursor={'line': 2, 'column': 7}, is_typing=True, status='away')
+    assert (updated.cursor.line, updated.cursor.column, updated.is_typing, updated.status) == (2, 7, True, 'away')
+    assert [v.status for v in seen] == ['online', 'away'] and seen[-1].cursor.column == 7
+
+
+@pytest.mark.parametrize('changes, error', [
+    ({'cursor': {'line': 0, 'column': 1}}, 'between 1 and'),
+    ({'cursor': {'line': -3, 'column': 1}}, 'between 1 and'),
+    ({'cursor': {'line': '2', 'column': 1}}, 'must be an integer'),
+    ({'cursor': {'line': 1.5, 'column': 1}}, 'must be an integer'),
+    ({'cursor': {'line': True, 'column': 1}}, 'must be an integer'),
+    ({'cursor': {'line': 3, 'column': 2}}, 'outside line 3'),
+    ({'cursor': {'line': 4, 'column': 1}}, 'outside the document'),
+    ({'cursor': {'line': 2, 'column': 9}}, 'outside line 2'),  # "line 😊" is 7 UTF-16 units: column 8 max
+    ({'cursor': 'top'}, 'must be {line, column}'),
+    ({'is_typing': 'yes'}, 'true or false'),
+    ({'status': 'sleeping'}, 'status must be one of'),
+])
+def test_invalid_values_are_refused_and_change_nothing(setup, changes, error):
+    service, iid, _ = setup
+    p, _ = service.join(iid, name='Ada', role='candidate')
+    seen = []
+    service.subscribe(iid, seen.append)
+    with pytest.raises(PresenceError, match=error):
+        service.update_participant(iid, p.id, **changes)
+    assert service.participant(iid, p.id) == p
+    assert seen == []
+
+
+def test_column_at_the_end_of_a_line_with_an_emoji_is_valid(setup):
+    service, iid, _ = setup
+    p, _ = service.join(iid, name='Ada', role='candidate')
+    assert service.update_participant(iid, p.id, cursor=(2, 8)).cursor.column == 8
+
+
+def test_unknown_ids_are_not_found(setup):
+    service, iid, _ = setup
+    with pytest.raises(NotFound):
+        service.update_participant(iid, 'nobody', status='online')
+    with pytest.raises(NotFound):
+        service.update_participant('no-interview', 'nobody', status='online')
+
+
+async def test_a_cursor_storm_is_a_few_coalesced_writes_and_the_last_position_is_stored(setup):
+    service, iid, engine = setup
+    p, _ = service.join(iid, name='Ada', role='candidate')
+    writes_before = service.writes
+    for column in range(1, 9):
+        for _ in range(50):
+            service.update_participant(iid, p.id, cursor=(1, column))
+    await service.flush()
+    assert service.writes - writes_before == 1
+    stored = list_participants(engine, iid)[0]
+    assert (stored.cursor_line, stored.cursor_column) == (1, 8)
+
+
+async def test_silent_participants_turn_offline_and_hidden_ones_later(setup):
+    service, iid, _ = setup
+    quiet, _ = service.join(iid, name='Quiet', role='candidate')
+    hidden, _ = service.join(iid, name='Hidden', role='candidate')
+    service.update_participant(iid, hidden.id, status='away')
+    await asyncio.sleep(0.3)
+    await service.sweep()
+    assert service.participant(iid, quiet.id).status == 'offline'
+    assert service.participant(iid, hidden.id).status == 'away'
+    await asyncio.sleep(0.4)
+    await service.sweep()
+    assert service.participant(iid, hidden.id).status == 'offline'
+
+
+def test_participants_of_a_restarted_server_start_offline(setup):
+    service, iid, engine = setup
+    p, _ = service.join(iid, name='Ada', role='candidate')
+    restarted = PresenceService(engine)
+    assert restarted.participant(iid, p.id).status == 'offline'
+
+
+def test_a_failing_subscriber_does_not_stop_the_others(setup):
+    service, iid, _ = setup
+    seen = []
+    service.subscribe(iid, lambda _: 1 / 0)
+    service.subscribe(iid, seen.append)
+    service.join(iid, name='Ada', role='candidate')
+    assert len(seen) == 1

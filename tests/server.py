@@ -84,6 +84,11 @@ class AppServer:
             time.sleep(0.05)
         raise AssertionError(f'server code never became the expected text; last {code!r:.200}')
 
+    def participants(self, interview_id: str) -> dict[str, dict]:
+        response = httpx.get(f'{self.url}/api/interviews/{interview_id}/participants', timeout=10)
+        response.raise_for_status()
+        return {p['id']: p for p in response.json()}
+
     def interview(self, interview_id: str) -> dict:
         response = httpx.get(f'{self.url}/api/interviews/{interview_id}', timeout=10)
         response.raise_for_status()

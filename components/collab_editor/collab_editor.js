@@ -118,6 +118,7 @@ export default {
       minimap: { enabled: false },
       fontSize: 14,
       scrollBeyondLastLine: false,
+      acceptSuggestionOnEnter: "off", // Enter always breaks the line; Tab takes a suggestion
     });
     this.binding = new MonacoBinding(this.code, this.editor.getModel(), new Set([this.editor]), this.awareness);
     this.outgoing = [];

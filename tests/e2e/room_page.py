@@ -44,6 +44,21 @@ class RoomPage:
         self.page.locator('.monaco-editor textarea').focus()
         self.page.keyboard.press('Control+End')
 
+    def participant_id(self) -> str:
+        return self.editor.get_attribute('data-participant-id')
+
+    def select(self, start: int, end: int) -> None:
+        self.editor.evaluate('(el, [s, e]) => { const ed = el.pairpad.editor; const m = ed.getModel(); '
+                             'const a = m.getPositionAt(s), b = m.getPositionAt(e); ed.focus(); '
+                             'ed.setSelection({startLineNumber: a.lineNumber, startColumn: a.column, '
+                             'endLineNumber: b.lineNumber, endColumn: b.column}); }', [start, end])
+
+    def set_visibility(self, state: str) -> None:
+        """Emulate the tab being hidden (another tab in front) or shown again."""
+        self.page.evaluate('s => { Object.defineProperty(document, "visibilityState", {value: s, configurable: true}); '
+                           'Object.defineProperty(document, "hidden", {value: s === "hidden", configurable: true}); '
+                           'document.dispatchEvent(new Event("visibilitychange")); }', state)
+
     def set_caret(self, offset: int) -> None:
         self.page.locator('.monaco-editor textarea').focus()
         self.editor.evaluate('(el, o) => { const e = el.pairpad.editor; const p = e.getModel().getPositionAt(o); '

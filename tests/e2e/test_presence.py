@@ -1,0 +1,139 @@
+"""Issue 3 end to end: named coloured cursors, selections, typing, online/away/offline, in three browsers."""
+
+import statistics
+
+from playwright.sync_api import expect
+
+from tests.e2e.room_page import RoomPage
+
+TEXT = 'alpha line\nbravo line\ncharlie line\ndelta line\n'
+
+
+def _three(server, new_page):
+    interview = server.create_interview(language='plaintext')
+    a = RoomPage(new_page(), server, interview['id']).join('Ada <b>Lovelace</b>', role='interviewer')
+    a.focus_end()
+    a.page.keyboard.type(TEXT)
+    b = RoomPage(new_page(), server, interview['id']).join('Bob')
+    c = RoomPage(new_page(), server, interview['id']).join('Cy')
+    b.wait_text(TEXT)
+    c.wait_text(TEXT)
+    return interview, a, b, c
+
+
+def _label(room: RoomPage, participant_id: str):
+    return room.page.locator(f'[data-testid=remote-cursor][data-participant-id="{participant_id}"]')
+
+
+def _chip(room: RoomPage, participant_id: str):
+    return room.page.locator(f'[data-testid=participant][data-participant-id="{participant_id}"]')
+
+
+def test_cursor_shows_in_the_others_with_name_and_colour_and_never_in_its_own_editor(server, new_page):
+    interview, a, b, c = _three(server, new_page)
+    a_id = a.participant_id()
+    a.set_caret(TEXT.index('charlie'))
+    a_color = server.participants(interview['id'])[a_id]['color']
+    for other in (b, c):
+        label = _label(other, a_id)
+        expect(label).to_have_text('Ada <b>Lovelace</b>')  # the name as text, never as HTML
+        expect(label).to_have_attribute('data-line', '3')
+        assert label.evaluate('el => getComputedStyle(el).backgroundColor') == _rgb(a_color)
+    expect(a.page.get_by_test_id('remote-cursor').and_(a.page.locator(f'[data-participant-id="{a_id}"]'))) \
+        .to_have_count(0)
+    expect(a.page.get_by_test_id('remote-cursor')).to_have_count(2)  # Bob's and Cy's, not Ada's own
+    chip = _chip(b, a_id)
+    expect(chip).to_contain_text('interviewer')
+    expect(chip).to_have_attribute('data-status', 'online')
+
+
+def test_selection_is_highlighted_in_the_participant_colour(server, new_page):
+    interview, a, b, _ = _three(server, new_page)
+    a.select(TEXT.index('bravo'), TEXT.index('bravo') + len('bravo line'))
+    client_id = a.editor.evaluate('el => el.pairpad.doc.clientID')
+    highlight = b.page.locator(f'.yRemoteSelection-{client_id}')
+    expect(highlight.first).to_be_visible()
+    color = server.participants(interview['id'])[a.participant_id()]['color']
+    assert highlight.first.evaluate('el => getComputedStyle(el).backgroundColor') == _rgb(color, alpha=0.25)
+
+
+def test_cursor_stays_on_its_character_while_someone_types_above(server, new_page):
+    _, a, b, c = _three(server, new_page)
+    a_id = a.participant_id()
+    a.set_caret(TEXT.index('charlie') + 3)  # between "cha" and "rlie"
+    label = _label(c, a_id)
+    expect(label).to_have_attribute('data-column', '4')
+    b.set_caret(0)
+    b.page.keyboard.type('new first line\nand another\n')
+    expect(label).to_have_attribute('data-line', '5')
+    expect(label).to_have_attribute('data-column', '4')
+    line = c.editor.evaluate('el => el.pairpad.editor.getModel().getLineContent(5)')
+    assert line == 'charlie line'
+
+
+def test_typing_indicator_turns_on_and_off(server, new_page):
+    _, a, b, _ = _three(server, new_page)
+    a_id = a.participant_id()
+    a.focus_end()
+    a.page.keyboard.type('x')
+    expect(_chip(b, a_id)).to_have_attribute('data-typing', 'true')
+    expect(_label(b, a_id)).to_have_attribute('data-typing', 'true')
+    expect(_chip(b, a_id)).to_have_attribute('data-typing', 'false', timeout=3000)
+    expect(_label(b, a_id)).to_have_attribute('data-typing', 'false', timeout=3000)
+
+
+def test_hidden_tab_is_away_and_visible_again_is_online(server, new_page):
+    _, a, b, _ = _three(server, new_page)
+    a_id = a.participant_id()
+    a.set_visibility('hidden')
+    expect(_chip(b, a_id)).to_have_attribute('data-status', 'away', timeout=1000)
+    a.set_visibility('visible')
+    expect(_chip(b, a_id)).to_have_attribute('data-status', 'online', timeout=1000)
+
+
+def test_closed_tab_turns_offline_and_its_cursor_disappears(server, new_page):
+    _, a, b, _ = _three(server, new_page)
+    a_id = a.participant_id()
+    a.set_caret(5)
+    expect(_label(b, a_id)).to_have_count(1)
+    a.page.context.close()
+    expect(_chip(b, a_id)).to_have_attribute('data-status', 'offline', timeout=5000)
+    expect(_label(b, a_id)).to_have_count(0, timeout=5000)
+
+
+def test_reload_keeps_the_participant_and_its_single_chip(server, new_page):
+    interview, a, b, _ = _three(server, new_page)
+    a_id = a.participant_id()
+    a.page.reload()
+    a.wait_synced()
+    assert a.participant_id() == a_id
+    expect(b.page.get_by_test_id('participant')).to_have_count(3)
+    expect(_chip(b, a_id)).to_have_attribute('data-status', 'online')
+    assert len(server.participants(interview['id'])) == 3
+
+
+def test_cursor_moves_reach_the_others_quickly(server, new_page):
+    _, a, b, _ = _three(server, new_page)
+    a_id = a.participant_id()
+    a.set_caret(0)
+    label = _label(b, a_id)
+    expect(label).to_have_attribute('data-line', '1')
+    latencies = []
+    for line in (2, 3, 4, 3, 2, 1, 2, 3, 4, 5):
+        b.page.evaluate('''([id, line]) => { window.__moved = new Promise(resolve => {
+            const seen = new MutationObserver(() => {
+              const el = document.querySelector(`[data-testid=remote-cursor][data-participant-id="${id}"]`);
+              if (el && el.dataset.line === String(line)) { seen.disconnect(); resolve(performance.timeOrigin + performance.now()); }
+            });
+            seen.observe(document.body, {subtree: true, attributes: true, childList: true}); }); }''', [a_id, line])
+        start = a.page.evaluate('performance.timeOrigin + performance.now()')
+        a.page.keyboard.press('ArrowDown' if line > int(label.get_attribute('data-line')) else 'ArrowUp')
+        arrived = b.page.evaluate('window.__moved')
+        latencies.append(arrived - start)
+    print(f'cursor propagation ms: median {statistics.median(latencies):.1f}, max {max(latencies):.1f}')
+    assert statistics.median(latencies) < 150
+
+
+def _rgb(hex_color: str, alpha: float | None = None) -> str:
+    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    return f'rgb({r}, {g}, {b})' if alpha is None else f'rgba({r}, {g}, {b}, {alpha})'

@@ -55,6 +55,17 @@ class ParticipantModel(BaseModel):
                    cursor=cursor, joined_at=p.joined_at, last_seen_at=p.last_seen_at)
 
 
+class NewParticipant(BaseModel):
+    name: str = Field(examples=['Ada'])
+    role: Literal['interviewer', 'candidate'] = 'candidate'
+
+
+class JoinedParticipant(BaseModel):
+    participant: ParticipantModel
+    token: str = Field(description='secret of this participant: send it as `Authorization: Bearer <token>`; a '
+                                   'browser tab keeps it in sessionStorage under `pairpad:participant:<interview id>`')
+
+
 class ParticipantPatch(BaseModel):
     model_config = ConfigDict(extra='forbid')
     cursor: CursorModel | None = None
@@ -92,6 +103,17 @@ def build_router(services: Services) -> APIRouter:
     def participants(interview_id: str) -> list[ParticipantModel]:
         interview = _interview_or_404(services, interview_id)
         return [ParticipantModel.of(p) for p in services.presence.participants(interview.id)]
+
+    @router.post('/interviews/{interview_id}/participants', status_code=201, response_model=JoinedParticipant,
+                 responses={404: {'description': 'unknown interview id'}, 422: {'description': 'invalid name'}})
+    def join(interview_id: str, body: NewParticipant) -> JoinedParticipant:
+        """Join an interview without the join form (integrations, headless peers); returns the secret token."""
+        interview = _interview_or_404(services, interview_id)
+        try:
+            participant, token = services.presence.join(interview.id, name=body.name, role=body.role)
+        except PresenceError as e:
+            raise HTTPException(status_code=422, detail=str(e)) from e
+        return JoinedParticipant(participant=ParticipantModel.of(participant), token=token)
 
     @router.patch('/interviews/{interview_id}/participants/{participant_id}', response_model=ParticipantModel,
                   responses={401: {'description': 'no valid participant token'},

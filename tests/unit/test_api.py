@@ -123,3 +123,16 @@ def test_invalid_values_are_422_with_a_clear_message(two_people, body, fragment)
     assert response.status_code == 422
     assert fragment in str(response.json()['detail'])
     assert services.presence.participant(iid, ada.id) == ada
+
+
+def test_join_through_the_api_returns_a_working_token(api):
+    client, _ = api
+    iid = _interview(client)['id']
+    response = client.post(f'/api/interviews/{iid}/participants', json={'name': 'Bot', 'role': 'candidate'})
+    assert response.status_code == 201
+    joined = response.json()
+    pid, token = joined['participant']['id'], joined['token']
+    assert client.patch(f'/api/interviews/{iid}/participants/{pid}', headers={'Authorization': f'Bearer {token}'},
+                        json={'status': 'away'}).json()['status'] == 'away'
+    assert client.post(f'/api/interviews/{iid}/participants', json={'name': ''}).status_code == 422
+    assert client.post('/api/interviews/nope/participants', json={'name': 'X'}).status_code == 404

@@ -22,6 +22,11 @@ class Settings:
     unload_after: float = 60.0        # seconds a room without peers stays in memory
     reconnect_timeout: float = 10.0   # seconds NiceGUI keeps a disconnected tab's page alive
     max_message_bytes: int = 8 * 1024 * 1024
+    max_document_bytes: int = 1024 * 1024  # the code of one interview, UTF-8 (see collab/limits.py for why)
+    max_participants: int = 25             # people online or away in one interview at once
+    max_connections: int = 50              # browser tabs connected to one room
+    message_rate: float = 200.0            # messages per second per tab (token bucket) ...
+    message_burst: float = 1000.0          # ... with this burst
 
     @classmethod
     def from_env(cls) -> 'Settings':
@@ -36,4 +41,9 @@ class Settings:
             unload_after=_float('PAIRPAD_UNLOAD_AFTER', defaults.unload_after),
             reconnect_timeout=_float('PAIRPAD_RECONNECT_TIMEOUT', defaults.reconnect_timeout),
             max_message_bytes=int(os.environ.get('PAIRPAD_MAX_MESSAGE_BYTES', defaults.max_message_bytes)),
+            max_document_bytes=int(os.environ.get('PAIRPAD_MAX_DOCUMENT_BYTES', defaults.max_document_bytes)),
+            max_participants=int(os.environ.get('PAIRPAD_MAX_PARTICIPANTS', defaults.max_participants)),
+            max_connections=int(os.environ.get('PAIRPAD_MAX_CONNECTIONS', defaults.max_connections)),
+            message_rate=_float('PAIRPAD_MESSAGE_RATE', defaults.message_rate),
+            message_burst=_float('PAIRPAD_MESSAGE_BURST', defaults.message_burst),
         )

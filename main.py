@@ -13,10 +13,14 @@ from store import SqlUpdateLog, create_db
 
 def build(settings: Settings) -> pages.Services:
     engine = create_db(settings.database_url)
-    rooms = RoomRegistry(SqlUpdateLog(engine), limits=Limits(max_message_bytes=settings.max_message_bytes),
+    limits = Limits(max_message_bytes=settings.max_message_bytes, max_document_bytes=settings.max_document_bytes,
+                    max_peers=settings.max_connections, message_rate=settings.message_rate,
+                    message_burst=settings.message_burst)
+    rooms = RoomRegistry(SqlUpdateLog(engine), limits=limits,
                          commit_window=settings.commit_window, compact_every=settings.compact_every,
                          compact_after_idle=settings.compact_after_idle, unload_after=settings.unload_after)
-    presence = PresenceService(engine, document_text=lambda room_id: (room := rooms.loaded(room_id)) and room.text)
+    presence = PresenceService(engine, document_text=lambda room_id: (room := rooms.loaded(room_id)) and room.text,
+                               max_present=settings.max_participants)
     services = pages.Services(settings=settings, engine=engine, rooms=rooms, presence=presence)
     app.on_startup(rooms.start)
     app.on_startup(presence.start)

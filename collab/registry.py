@@ -65,6 +65,13 @@ class RoomRegistry:
         log.info('loaded room %s from %d stored updates', room_id, len(updates))
         return room
 
+    def forget(self, room_id: str, reason: str) -> None:
+        """Close a room whose interview was deleted: its peers are told, its queued writes dropped."""
+        self.writer.discard(room_id)
+        room = self._rooms.pop(room_id, None)
+        if room is not None:
+            room.close(reason)
+
     async def unload(self, room_id: str) -> None:
         """Persist and drop a room that has no peers; its next join reloads it."""
         room = self._rooms.get(room_id)

@@ -15,7 +15,7 @@ from pycrdt import Awareness, Decoder, Doc
 
 from . import protocol
 from .document import read_code, read_language
-from .errors import ProtocolError
+from .errors import ProtocolError, RateLimited, RoomClosed
 from .limits import Limits
 from .protocol import Kind
 
@@ -33,6 +33,9 @@ class Peer:
     send: Send
     identity: dict | None = None  # the awareness `user` this peer must present, when the transport knows it
     awareness_ids: set[int] = field(default_factory=set)
+    tokens: float = 0.0  # message-rate token bucket
+    refilled: float = field(default_factory=time.monotonic)
+    dropped: bool = False  # messages were dropped by the rate limit: ask for a resync once it is respected again
 
 
 class Room:
@@ -47,6 +50,8 @@ class Room:
         self._on_update = on_update
         self._peers: dict[str, Peer] = {}
         self._changes: list[bytes] = []
+        self._close_callbacks: list[Callable[[str], None]] = []
+        self.closed: str | None = None
         self.doc.observe(self._collect_change)
         self.last_active = time.monotonic()
 
@@ -78,13 +83,19 @@ class Room:
         """Add a peer (or refresh a reconnecting one) and open the sync handshake from the server's side.
 
         The server sends its state vector (SyncStep1) so the peer answers with what the server lacks; the
-        peer sends its own SyncStep1 and gets what it lacks. Both ways on every (re)connect.
+        peer sends its own SyncStep1 and gets what it lacks. Both ways on every (re)connect. With an `identity`,
+        the peer's awareness states may only carry exactly that `user` (its name, colour, participant id), so
+        nobody can wear someone else's cursor.
         """
+        if self.closed:
+            raise RoomClosed(self.closed)
         peer = self._peers.get(peer_id)
         if peer is None:
-            self._peers[peer_id] = Peer(send)
+            if len(self._peers) >= self.limits.max_peers:
+                raise ProtocolError(f'this interview is full ({self.limits.max_peers} connections)')
+            self._peers[peer_id] = Peer(send, identity, tokens=self.limits.message_burst)
         else:
-            peer.send = send
+            peer.send, peer.identity = send, identity
         self.last_active = time.monotonic()
         send(protocol.sync_step1(self.doc.get_state()))
         others = [cid for pid, p in self._peers.items() if pid != peer_id for cid in p.awareness_ids]
@@ -101,13 +112,29 @@ class Room:
         self.awareness.remove_awareness_states(ids, origin=peer_id)
         self._broadcast(protocol.awareness(self.awareness.encode_awareness_update(ids)), exclude=peer_id)
 
+    def on_close(self, callback: Callable[[str], None]) -> None:
+        """Call `callback(reason)` when the room closes for good (its interview was deleted)."""
+        self._close_callbacks.append(callback)
+
+    def close(self, reason: str) -> None:
+        self.closed = reason
+        self._peers.clear()
+        for callback in self._close_callbacks:
+            try:
+                callback(reason)
+            except Exception:
+                log.exception('room %s: close callback failed', self.id)
+
     # -- messages --------------------------------------------------------------------------------------------
 
     def receive(self, peer_id: str, data: bytes) -> None:
         """Handle one y-protocols message from a connected peer; a bad one raises ProtocolError untouched."""
+        if self.closed:
+            raise RoomClosed(self.closed)
         peer = self._peers.get(peer_id)
         if peer is None:
             raise ProtocolError(f'peer {peer_id!r} has not joined room {self.id!r}')
+        self._take_token(peer)
         if len(data) > self.limits.max_message_bytes:
             raise ProtocolError(f'message of {len(data)} bytes exceeds the limit of {self.limits.max_message_bytes}')
         message = protocol.parse(data)
@@ -126,6 +153,18 @@ class Room:
             ids = [cid for p in self._peers.values() for cid in p.awareness_ids]
             peer.send(protocol.awareness(self.awareness.encode_awareness_update(ids)))
 
+    def _take_token(self, peer: Peer) -> None:
+        now = time.monotonic()
+        peer.tokens = min(self.limits.message_burst, peer.tokens + (now - peer.refilled) * self.limits.message_rate)
+        peer.refilled = now
+        if peer.tokens < 1:
+            peer.dropped = True
+            raise RateLimited(f'too many messages (over {self.limits.message_rate:.0f} per second): slow down')
+        peer.tokens -= 1
+        if peer.dropped:  # the peer is back under its rate: have it send again whatever we dropped
+            peer.dropped = False
+            peer.send(protocol.sync_step1(self.doc.get_state()))
+
     def _collect_change(self, event) -> None:
         # The doc is mutably borrowed inside this callback: only record the change, act after the transaction.
         self._changes.append(event.update)
@@ -133,6 +172,7 @@ class Room:
     def _apply(self, peer_id: str, update: bytes) -> None:
         if update == EMPTY_UPDATE:
             return
+        self._check_size(update)
         try:
             with self.doc.transaction(origin=peer_id):
                 self.doc.apply_update(update)
@@ -146,6 +186,26 @@ class Room:
             self._broadcast(protocol.update(change), exclude=peer_id)
             if self._on_update is not None:
                 self._on_update(self.id, change)
+
+    def _check_size(self, update: bytes) -> None:
+        """Refuse an update that would grow the code past the document limit, before it touches the doc.
+
+        An update is at least as large as the text it inserts, so the exact check (on a scratch copy) only runs
+        when the document is already near the limit.
+        """
+        limit = self.limits.max_document_bytes
+        current = len(self.text.encode())
+        if current + len(update) <= limit:
+            return
+        scratch = Doc()
+        try:
+            scratch.apply_update(self.doc.get_update())
+            scratch.apply_update(update)
+        except ValueError as e:
+            raise ProtocolError(f'invalid Yjs update: {e}') from e
+        size = len(read_code(scratch).encode())
+        if size > max(limit, current):
+            raise ProtocolError(f'this change would make the code {size:,} bytes, over the limit of {limit:,} bytes')
 
     def _apply_awareness(self, peer_id: str, peer: Peer, update: bytes, raw: bytes) -> None:
         entries = self._read_awareness(update)

@@ -51,6 +51,12 @@ class GroupCommitWriter:
         self._queued_total += 1
         self._wakeup.set()
 
+    def discard(self, room_id: str) -> None:
+        """Drop what is queued for a room that no longer exists (its interview was deleted)."""
+        self._queue = [(rid, update) for rid, update in self._queue if rid != room_id]
+        self._since_compaction.pop(room_id, None)
+        self._last_write.pop(room_id, None)
+
     @property
     def pending(self) -> int:
         return len(self._queue)

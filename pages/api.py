@@ -7,9 +7,9 @@ from fastapi import APIRouter, Header, HTTPException, Request
 from nicegui import app
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
-from presence import Forbidden, NotFound, ParticipantView, PresenceError
+from presence import Forbidden, InterviewFull, NotFound, ParticipantView, PresenceError
 
-from .services import Services, find_interview, new_interview
+from .services import Services, find_interview, new_interview, remove_interview
 
 
 class NewInterview(BaseModel):
@@ -98,6 +98,22 @@ def build_router(services: Services) -> APIRouter:
         return InterviewState(id=interview.id, title=interview.title, language=room.language or interview.language,
                               code=room.text, participants=len(present))
 
+    @router.delete('/interviews/{interview_id}', status_code=204,
+                   responses={401: {'description': 'no valid participant token'},
+                              403: {'description': 'only an interviewer may delete the interview'},
+                              404: {'description': 'unknown interview id'}})
+    def delete(interview_id: str,
+               authorization: str | None = Header(default=None, description='Bearer <interviewer token>')) -> None:
+        """Delete the interview, its code and its participants. Open tabs are told and clear their local copy."""
+        interview = _interview_or_404(services, interview_id)
+        token = authorization.removeprefix('Bearer ').strip() if authorization else None
+        caller = services.presence.owner_of(interview.id, token)
+        if caller is None:
+            raise HTTPException(status_code=401, detail='a valid participant token is required')
+        if caller.role != 'interviewer':
+            raise HTTPException(status_code=403, detail='only an interviewer may delete the interview')
+        remove_interview(services, interview.id)
+
     @router.get('/interviews/{interview_id}/participants', response_model=list[ParticipantModel],
                 responses={404: {'description': 'unknown interview id'}})
     def participants(interview_id: str) -> list[ParticipantModel]:
@@ -111,6 +127,8 @@ def build_router(services: Services) -> APIRouter:
         interview = _interview_or_404(services, interview_id)
         try:
             participant, token = services.presence.join(interview.id, name=body.name, role=body.role)
+        except InterviewFull as e:
+            raise HTTPException(status_code=409, detail=str(e)) from e
         except PresenceError as e:
             raise HTTPException(status_code=422, detail=str(e)) from e
         return JoinedParticipant(participant=ParticipantModel.of(participant), token=token)

@@ -7,10 +7,11 @@ within one event-loop tick go to the browser as one socket message, never delaye
 
 import asyncio
 import logging
+import time
 
 from nicegui import ui
 
-from collab import ProtocolError, Room, RoomRegistry
+from collab import ProtocolError, RateLimited, Room, RoomRegistry
 from components.collab_editor import (
     CollabEditor, CollabMessagesEventArguments, CursorEventArguments, PresenceEventArguments,
 )
@@ -40,6 +41,7 @@ class EditorSession:
         self._outbox: list[bytes] = []
         self._backlog: list[bytes] = []
         self._attaching: asyncio.Task | None = None
+        self._last_rate_notice = 0.0
         editor.on_messages(self._on_messages)
         editor.on_error(lambda e: self._reject(e.message))
         editor.on_cursor(self._on_cursor)
@@ -63,8 +65,14 @@ class EditorSession:
         room = await self.rooms.get(self.room_id)
         if self.client.is_deleted or not self.client.has_socket_connection:
             return
+        if self.room is not room:
+            room.on_close(self._on_room_closed)
         self.room = room
-        room.connect(self.peer_id, self._send, identity=self.user)
+        try:
+            room.connect(self.peer_id, self._send, identity=self.user)
+        except ProtocolError as error:
+            self._reject(str(error))
+            return
         self.editor.set_user(self.user)
         self.editor.resync()
         self._update_presence(status='online')
@@ -80,6 +88,12 @@ class EditorSession:
     def close(self) -> None:
         self.detach()
         self._unsubscribe()
+
+    def _on_room_closed(self, reason: str) -> None:
+        """The interview was deleted: show the not-found page, which also clears this tab's local copy."""
+        log.info('room %s closed for %s: %s', self.room_id, self.peer_id, reason)
+        if not self.client.is_deleted:
+            self.client.run_javascript('location.reload()')
 
     # -- document --------------------------------------------------------------------------------------------
 
@@ -98,6 +112,8 @@ class EditorSession:
         for message in messages:
             try:
                 self.room.receive(self.peer_id, message)
+            except RateLimited as error:
+                self._slow_down(str(error))
             except ProtocolError as error:
                 self._reject(str(error))
 
@@ -105,6 +121,17 @@ class EditorSession:
         log.warning('rejected a message from %s in room %s: %s', self.peer_id, self.room_id, reason)
         with self.editor:
             ui.notify(f'Your last change could not be applied: {reason}', type='negative', multi_line=True)
+
+    def _slow_down(self, reason: str) -> None:
+        """Dropped for rate: said once every few seconds, not once per dropped message (that would be a flood too)."""
+        now = time.monotonic()
+        if now - self._last_rate_notice < 5:
+            return
+        self._last_rate_notice = now
+        log.warning('rate-limited %s in room %s: %s', self.peer_id, self.room_id, reason)
+        with self.editor:
+            ui.notify(f'You are sending changes too fast ({reason}); they will sync when you slow down.',
+                      type='warning')
 
     def _send(self, message: bytes) -> None:
         if not self._outbox:

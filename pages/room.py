@@ -13,7 +13,9 @@ from .editor_session import EditorSession
 from .services import Services, find_interview
 
 
-def not_found() -> None:
+def not_found(interview_id: str) -> None:
+    # If this browser kept a local copy of a (now deleted) interview's document, forget it.
+    ui.run_javascript(f'indexedDB.deleteDatabase({json.dumps("pairpad:" + interview_id[:64])})')
     with ui.column().classes('w-full max-w-xl mx-auto mt-16 gap-4').props('data-testid=not-found'):
         ui.label('Interview not found').classes('text-2xl font-bold')
         ui.label('This link does not lead to an interview. Check the link, or create a new interview.')
@@ -25,7 +27,7 @@ def register(services: Services) -> None:
     async def room(interview_id: str) -> None:
         interview = find_interview(services, interview_id)
         if interview is None:
-            not_found()
+            not_found(interview_id)
             return
         ui.page_title(f'{interview.title} · Pairpad')
         with ui.header().classes('items-center gap-4 bg-slate-800'):
@@ -90,7 +92,8 @@ def _room(services: Services, interview_id: str, participant: ParticipantView) -
         people = ParticipantList(self_id=participant.id)
     for other in services.presence.participants(interview_id):
         people.show(other)
-    editor = CollabEditor(interview_id, max_message_bytes=services.settings.max_message_bytes) \
+    editor = CollabEditor(interview_id, max_message_bytes=services.settings.max_message_bytes,
+                          max_document_bytes=services.settings.max_document_bytes) \
         .classes('w-full grow border rounded').props(f'data-participant-id={participant.id}')
     editor.style('min-height: 400px')
     language.on_value_change(lambda e: e.value and editor.set_language(e.value))

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from collab import LANGUAGES, RoomRegistry, initial_update
 from config import Settings
 from presence import PresenceService
-from store import Interview, create_interview, get_interview
+from store import Interview, create_interview, delete_interview, get_interview
 
 MAX_TITLE = 200
 
@@ -42,3 +42,10 @@ def find_interview(services: Services, interview_id: str) -> Interview | None:
     if not interview_id or len(interview_id) > 32:
         return None
     return get_interview(services.engine, interview_id)
+
+
+def remove_interview(services: Services, interview_id: str) -> bool:
+    """Delete an interview: its live room closes (open tabs are told and forget their local copy), then the rows."""
+    services.rooms.forget(interview_id, 'this interview was deleted')
+    services.presence.forget(interview_id)
+    return delete_interview(services.engine, interview_id)

@@ -37,6 +37,10 @@ class NotFound(LookupError):
     """An unknown interview or participant id (HTTP 404)."""
 
 
+class InterviewFull(PresenceError):
+    """The interview already has its maximum of present participants (HTTP 409)."""
+
+
 class Forbidden(PermissionError):
     """An update for a participant that is not the caller (HTTP 403)."""
 
@@ -87,12 +91,14 @@ def _view(p: Participant) -> ParticipantView:
 
 class PresenceService:
     def __init__(self, engine: Engine, *, document_text: Callable[[str], str | None] = lambda _: None,
-                 write_interval: float = 0.25, offline_after: float = 3.5, away_offline_after: float = 90.0) -> None:
+                 write_interval: float = 0.25, offline_after: float = 3.5, away_offline_after: float = 90.0,
+                 max_present: int = 25) -> None:
         self.engine = engine
         self.document_text = document_text
         self.write_interval = write_interval
         self.offline_after = offline_after
         self.away_offline_after = away_offline_after
+        self.max_present = max_present  # people online or away in one interview at once
         self.writes = 0  # database transactions issued, for the coalescing figures
         self._participants: dict[str, dict[str, Participant]] = {}
         self._heard: dict[str, float] = {}  # participant id → monotonic time of its last sign of life
@@ -155,6 +161,9 @@ class PresenceService:
         if role not in ROLES:
             raise PresenceError(f'role must be one of: {", ".join(ROLES)}')
         members = self._members(interview_id)
+        present = sum(1 for p in members.values() if p.status != 'offline')
+        if present >= self.max_present:
+            raise InterviewFull(f'This interview is full: {self.max_present} people are in it already.')
         color = pick_color([p.color for p in members.values()])
         participant, token = create_participant(self.engine, interview_id=interview_id, name=name, color=color,
                                                 role=str(role))
@@ -204,6 +213,12 @@ class PresenceService:
             if callback in callbacks:
                 callbacks.remove(callback)
         return unsubscribe
+
+    def forget(self, interview_id: str) -> None:
+        """Drop a deleted interview's participants from memory (the store deleted their rows)."""
+        for participant_id in self._participants.pop(interview_id, {}):
+            self._heard.pop(participant_id, None)
+        self._dirty = {(iid, pid) for iid, pid in self._dirty if iid != interview_id}
 
     async def sweep(self) -> None:
         """Turn silent participants offline (their tab died or lost the network without a goodbye)."""

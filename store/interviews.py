@@ -4,9 +4,10 @@ import secrets
 import zlib
 
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy import delete
+from sqlmodel import Session, col
 
-from .models import DocUpdate, Interview
+from .models import DocSnapshot, DocUpdate, Interview, Participant
 
 
 def create_interview(engine: Engine, *, title: str, language: str, initial_update: bytes) -> Interview:
@@ -24,3 +25,16 @@ def create_interview(engine: Engine, *, title: str, language: str, initial_updat
 def get_interview(engine: Engine, interview_id: str) -> Interview | None:
     with Session(engine) as session:
         return session.get(Interview, interview_id)
+
+
+def delete_interview(engine: Engine, interview_id: str) -> bool:
+    """Delete an interview with its document and participants, in one transaction; False if it did not exist."""
+    with Session(engine) as session:
+        interview = session.get(Interview, interview_id)
+        if interview is None:
+            return False
+        for table in (DocUpdate, DocSnapshot, Participant):
+            session.exec(delete(table).where(col(table.interview_id) == interview_id))
+        session.delete(interview)
+        session.commit()
+    return True

@@ -2,7 +2,7 @@
 // protocols carried over NiceGUI's socket as base64 strings. Updates produced in one task are merged and sent
 // in a microtask: never delayed by a timer or an animation frame, never throttled away.
 import {
-  monaco, Y, MonacoBinding, awarenessProtocol, syncProtocol, encoding, decoding, assetUrl,
+  monaco, Y, MonacoBinding, IndexeddbPersistence, awarenessProtocol, syncProtocol, encoding, decoding, assetUrl,
 } from "pairpad-collab-editor";
 
 const MESSAGE_SYNC = 0;
@@ -68,7 +68,11 @@ function loadAssetsOnce() {
     .pairpad-cursor-label { font: 600 11px/16px system-ui, sans-serif; padding: 0 5px; border-radius: 3px;
       white-space: nowrap; pointer-events: none; box-shadow: 0 1px 2px #0004; z-index: 20; }
     .pairpad-cursor-label[data-typing="true"]::after { content: " · typing…"; font-weight: 400; }
-    .pairpad-editor { position: relative; overflow: hidden; }`;
+    .pairpad-editor { position: relative; overflow: hidden; }
+    .pairpad-banner { position: absolute; top: 6px; right: 18px; z-index: 30; padding: 2px 10px; border-radius: 4px;
+      font: 500 12px/20px system-ui, sans-serif; background: #fff3cd; color: #664d03; border: 1px solid #ffe69c;
+      display: none; }
+    .pairpad-editor[data-connection="offline"] .pairpad-banner { display: block; }`;
   document.head.appendChild(style);
 }
 
@@ -95,14 +99,16 @@ function fromBase64(text) {
 
 export default {
   template: `<div class="pairpad-editor" data-testid="editor" :data-room-id="roomId" :data-language="language"
-                 :data-synced="synced ? 'true' : 'false'" :data-connection="connection"></div>`,
+                 :data-synced="synced ? 'true' : 'false'" :data-connection="connection"
+                 :data-local-saved="localSaved ? 'true' : 'false'"></div>`,
   props: {
     roomId: String,
     theme: { type: String, default: "vs" },
     chunkChars: { type: Number, default: 512 * 1024 },
+    maxDocumentBytes: { type: Number, default: 1024 * 1024 },
   },
   data() {
-    return { synced: false, connection: "connecting", language: "plaintext" };
+    return { synced: false, connection: "connecting", language: "plaintext", localSaved: false };
   },
   mounted() {
     loadAssetsOnce();
@@ -121,14 +127,38 @@ export default {
       acceptSuggestionOnEnter: "off", // Enter always breaks the line; Tab takes a suggestion
     });
     this.binding = new MonacoBinding(this.code, this.editor.getModel(), new Set([this.editor]), this.awareness);
+    // Every update also lands in this browser's IndexedDB (y-indexeddb), so what was typed while the server was
+    // gone survives the page reload NiceGUI does when it reconnects to a restarted server, and syncs then.
+    this.local = new IndexeddbPersistence("pairpad:" + this.roomId, this.doc);
+    this.local.whenSynced.then(() => (this.localSaved = true));
+    this.banner = document.createElement("div");
+    this.banner.className = "pairpad-banner";
+    this.banner.dataset.testid = "connection-banner";
+    this.banner.setAttribute("role", "status");
+    this.banner.textContent = "Offline — your changes are kept and will sync when the connection returns";
+    this.$el.appendChild(this.banner);
+    // Refuse, before it enters the Y.Doc, a paste that would take the code over the server's size limit.
+    this.onPaste = (e) => {
+      const pasted = e.clipboardData?.getData("text/plain") || "";
+      const size = new TextEncoder().encode(this.code.toString()).length + new TextEncoder().encode(pasted).length;
+      if (size <= this.maxDocumentBytes) return;
+      e.preventDefault();
+      e.stopPropagation();
+      window.Quasar?.Notify.create({
+        type: "negative",
+        message: `Not pasted: the code would be ${size.toLocaleString()} bytes, over the limit of ` +
+          `${this.maxDocumentBytes.toLocaleString()} bytes.`,
+      });
+    };
+    this.$el.addEventListener("paste", this.onPaste, true);
     this.outgoing = [];
     this.pendingUpdates = [];
     this.pendingAwareness = false;
     this.partials = new Map();
     this.doc.on("update", (update, origin) => {
       if (origin === REMOTE) return;
-      this.pendingUpdates.push(update);
-      this.markTyping();
+      this.pendingUpdates.push(update); // local edits, and what IndexedDB restored: the server dedupes
+      if (origin !== this.local) this.markTyping();
       this.scheduleFlush();
     });
     this.awareness.on("update", (_changes, origin) => {
@@ -156,6 +186,11 @@ export default {
       this.connection = "offline";
       this.synced = false;
     };
+    this.onReconnectAttempt = (attempt) => {
+      this.banner.textContent =
+        `Offline — your changes are kept and will sync when the connection returns (reconnecting, attempt ${attempt})`;
+    };
+    window.socket?.io.on("reconnect_attempt", this.onReconnectAttempt);
     window.socket?.on("connect", this.onConnect);
     window.socket?.on("disconnect", this.onDisconnect);
     if (window.socket?.connected) this.connection = "online";
@@ -169,6 +204,8 @@ export default {
     window.removeEventListener("pagehide", this.onPageHide);
     this.labels?.forEach((label) => label.dispose());
     this.cursorStyle?.remove();
+    window.socket?.io.off("reconnect_attempt", this.onReconnectAttempt);
+    this.local?.destroy();
     window.socket?.off("connect", this.onConnect);
     window.socket?.off("disconnect", this.onDisconnect);
     this.binding?.destroy();

@@ -46,12 +46,14 @@ class PresenceEventArguments(UiEventArguments):
 class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-editor': 'dist'}):
 
     def __init__(self, room_id: str, *, theme: str = 'vs', max_message_bytes: int = 8 * 1024 * 1024,
-                 chunk_chars: int = CHUNK_CHARS) -> None:
+                 max_document_bytes: int = 1024 * 1024, chunk_chars: int = CHUNK_CHARS) -> None:
         """Monaco + Yjs editor element.
 
         :param room_id: the document this editor is joined to; messages naming another room are refused
         :param theme: Monaco theme (``vs`` or ``vs-dark``)
         :param max_message_bytes: largest message accepted from the browser, after reassembly of its parts
+        :param max_document_bytes: a paste that would grow the code past this many UTF-8 bytes is refused in the
+            browser with a message (the server refuses it too, but then the tab's copy would have diverged)
         :param chunk_chars: base64 characters per socket event; larger messages are sent in parts
         """
         super().__init__()
@@ -60,6 +62,7 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
         self._props['room-id'] = room_id
         self._props['theme'] = theme
         self._props['chunk-chars'] = chunk_chars
+        self._props['max-document-bytes'] = max_document_bytes
         self._reassembler = Reassembler(max_bytes=max_message_bytes)
         self._message_handlers: list[Callable] = []
         self._error_handlers: list[Callable] = []

@@ -3,6 +3,7 @@ other peers are untouched."""
 
 import base64
 import json
+import time
 
 import pytest
 from pycrdt import Doc, Text, write_var_uint
@@ -125,3 +126,54 @@ def test_chunked_messages_reassemble_and_respect_the_budget():
 
 def test_small_messages_travel_whole_as_base64():
     assert encode([b'\x00\x02\x01\x00']) == [base64.b64encode(b'\x00\x02\x01\x00').decode()]
+
+
+def test_awareness_user_must_be_the_peers_own_participant():
+    room = Room('r')
+    wire = Wire(room)
+    mallory = wire.add('mallory')
+    room.connect('mallory', wire.down['mallory'].append, identity={'participantId': 'm', 'name': 'Mallory'})
+    mallory.awareness.set_local_state({'user': {'participantId': 'a', 'name': 'Alice'}})
+    forged = protocol.awareness(mallory.awareness.encode_awareness_update([mallory.doc.client_id]))
+    with pytest.raises(ProtocolError, match='does not match your participant'):
+        room.receive('mallory', forged)
+    mallory.awareness.set_local_state({'user': {'participantId': 'm', 'name': 'Mallory'}, 'selection': None})
+    room.receive('mallory', protocol.awareness(mallory.awareness.encode_awareness_update([mallory.doc.client_id])))
+    assert room.awareness.states[mallory.doc.client_id]['user']['name'] == 'Mallory'
+
+
+def test_document_size_limit_refuses_the_update_that_crosses_it():
+    room = Room('r', limits=Limits(max_document_bytes=1000))
+    wire = Wire(room)
+    alice, bob = wire.add('alice'), wire.add('bob')
+    wire.connect('alice'), wire.connect('bob')
+    wire.settle()
+    alice.insert(0, 'x' * 900)
+    wire.settle()
+    alice.insert(0, 'y' * 200)
+    with pytest.raises(ProtocolError, match='over the limit of 1,000 bytes'):
+        wire.settle()
+    assert room.text == 'x' * 900 and bob.text == 'x' * 900
+
+
+def test_flooding_peer_is_rate_limited_then_resynced_without_loss():
+    room = Room('r', limits=Limits(message_rate=50, message_burst=20))
+    wire = Wire(room)
+    flooder, other = wire.add('flooder'), wire.add('other')
+    wire.connect('flooder'), wire.connect('other')
+    wire.settle()
+    for i in range(100):
+        flooder.insert(len(flooder.text), str(i % 10))
+    limited = 0
+    while wire.up['flooder']:
+        try:
+            room.receive('flooder', wire.up['flooder'].popleft())
+        except ProtocolError:
+            limited += 1
+    assert limited > 50  # most of the flood was dropped at the door
+    wire.settle()
+    assert room.text != flooder.text
+    time.sleep(0.05)  # the bucket refills with time: the next message is accepted and triggers a resync
+    flooder.insert(0, '!')
+    wire.settle()
+    assert room.text == flooder.text == other.text and len(room.text) == 101

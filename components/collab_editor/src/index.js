@@ -13,6 +13,7 @@ import 'monaco-editor/esm/vs/basic-languages/sql/sql.contribution.js';
 export * as monaco from 'monaco-editor/esm/vs/editor/editor.api.js';
 export * as Y from 'yjs';
 export { MonacoBinding } from 'y-monaco';
+export { IndexeddbPersistence } from 'y-indexeddb';
 export * as awarenessProtocol from 'y-protocols/awareness';
 export * as syncProtocol from 'y-protocols/sync';
 export * as encoding from 'lib0/encoding';

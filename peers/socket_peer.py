@@ -1,0 +1,365 @@
+"""A headless participant that speaks the app's real socket protocol, exactly as a browser tab does.
+
+    peer = await SocketPeer.join('http://127.0.0.1:8080', interview_id, 'Ada')
+    await peer.insert(0, 'hello')
+    await peer.wait_text('hello world')
+    await peer.close()
+
+What a tab does, and so what this does:
+1. join through REST (`POST /api/interviews/{id}/participants`), which gives a participant and its token, the
+   pair a tab keeps in sessionStorage;
+2. `GET /room/{id}`: the page embeds NiceGUI's socket query (`client_id`, `next_message_id`,
+   `implicit_handshake`); connect Socket.IO at `/_nicegui_ws/socket.io` with it plus `tab_id` and
+   `document_id` (the implicit handshake happens on connect);
+3. answer the server's `run_javascript` requests (`javascript_response`); the room page asks for
+   `sessionStorage.getItem("pairpad:participant:<id>")` and gets the stored identity, so it builds the editor;
+4. find the CollabEditor in the `update` messages (the element whose props hold `room-id`) and its listener
+   ids, then send element `event`s as nicegui.js does (`{id, client_id, listener_id, args: [json]}`);
+5. execute the server's `runMethod(<id>, "receive" | "resync" | "setLocalUser" | ..., [args])` calls;
+6. hold a pycrdt document in a `collab.client.ProtocolClient`, so the Yjs sync handshake, the edits and the
+   awareness are the real ones.
+
+Every applied remote update is reported with its arrival time (`on_update`), for the benchmarks.
+`emit_raw` sends anything through the real socket, for hostile-input tests.
+"""
+
+import ast
+import asyncio
+import json
+import logging
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import httpx
+import socketio
+
+from collab import protocol
+from collab.client import ProtocolClient
+from collab.errors import ProtocolError
+from collab.protocol import Kind
+from components.collab_editor.chunks import CHUNK_CHARS, FramingError, Reassembler, decode_base64, encode
+
+log = logging.getLogger(__name__)
+
+SOCKET_PATH = '/_nicegui_ws/socket.io'
+HEARTBEAT_S = 1.0  # what the browser component sends; the server turns a tab silent for 3.5 s offline
+ACK_S = 3.0        # nicegui.js acknowledges received message ids every 3 s
+RUN_METHOD = re.compile(r'^return runMethod\((\d+), ("(?:[^"\\]|\\.)*"), (.*)\)$', re.DOTALL)
+GET_ITEM = re.compile(r'^sessionStorage\.getItem\(("(?:[^"\\]|\\.)*")\)$')
+QUERY = re.compile(r'query: (\{[^\n]*\}),\n')
+
+
+class JoinError(RuntimeError):
+    """The peer could not join: the REST call, the page or the socket refused, or the editor never came."""
+
+
+@dataclass(frozen=True)
+class RemoteUpdate:
+    """One y-protocols message from the server, applied to the peer's document."""
+
+    received_at: float  # time.time() when the socket message carrying it was handled
+    kind: Kind
+    size: int           # bytes of the y-protocols message
+    inserted: str       # text inserted into `code` by it ('' for deletions, awareness, meta)
+
+
+class SocketPeer:
+    def __init__(self, base_url: str, interview_id: str, *, apply_remote: bool = True,
+                 max_message_bytes: int = 8 * 1024 * 1024) -> None:
+        self.base_url = base_url.rstrip('/')
+        self.interview_id = interview_id
+        self.apply_remote = apply_remote
+        self.participant: dict | None = None
+        self.token: str | None = None
+        self.client_id: str | None = None
+        self.tab_id = str(uuid.uuid4())
+        self.document_id = str(uuid.uuid4())
+        self.editor_id: int | None = None
+        self.listeners: dict[str, str] = {}  # event type → listener id of the CollabEditor
+        self.user: dict | None = None        # awareness `user` the server set for this tab
+        self.client = ProtocolClient(self._send_message)
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.notifications: list[str] = []   # texts of ui.notify calls shown to this tab
+        self.updates_received = 0
+        self.bytes_received = 0              # payload characters of the socket messages handled
+        self._callbacks: list[Callable[[RemoteUpdate], None]] = []
+        self._reassembler = Reassembler(max_bytes=max_message_bytes)
+        self._outgoing: list[bytes] = []
+        self._flush_scheduled = False
+        self._next_message_id = 0
+        self._acked = -1
+        self._editor_ready = asyncio.Event()
+        self._synced = asyncio.Event()
+        self._changed = asyncio.Event()
+        self._tasks: list[asyncio.Task] = []
+        self._emits: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        self._remote = False
+        self._inserted: list[str] = []
+        self.client.code.observe(self._on_code_event)
+        self._register_handlers()
+
+    # -- joining ---------------------------------------------------------------------------------------------
+
+    @classmethod
+    async def join(cls, base_url: str, interview_id: str, name: str, role: str = 'candidate', *,
+                   timeout: float = 20.0, **options: Any) -> 'SocketPeer':
+        """Join as a new participant and wait until the first sync handshake completed."""
+        peer = cls(base_url, interview_id, **options)
+        async with httpx.AsyncClient(base_url=peer.base_url, timeout=timeout) as http:
+            response = await http.post(f'/api/interviews/{interview_id}/participants', json={'name': name, 'role': role})
+            if response.status_code != 201:
+                raise JoinError(f'join refused with {response.status_code}: {response.text[:200]}')
+            body = response.json()
+            peer.participant, peer.token = body['participant'], body['token']
+        await peer.connect(timeout=timeout)
+        return peer
+
+    async def connect(self, *, timeout: float = 20.0) -> None:
+        """Open the room page's socket as this participant's tab and wait for the synced editor."""
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=timeout) as http:
+            page = await http.get(f'/room/{self.interview_id}')
+        match = QUERY.search(page.text)
+        if page.status_code != 200 or match is None:
+            raise JoinError(f'room page gave {page.status_code} without a socket query')
+        query = ast.literal_eval(match.group(1))  # a Python dict repr in the template
+        self.client_id = query['client_id']
+        self._next_message_id = int(query.get('next_message_id', 0))
+        params = {'client_id': self.client_id, 'next_message_id': self._next_message_id,
+                  'implicit_handshake': 'true' if query.get('implicit_handshake') else 'false',
+                  'document_id': self.document_id, 'tab_id': self.tab_id}
+        url = f'{self.base_url}?{httpx.QueryParams(params)}'
+        await self.sio.connect(url, socketio_path=SOCKET_PATH, transports=['websocket'], wait_timeout=timeout)
+        if not query.get('implicit_handshake'):
+            ok = await self.sio.call('handshake', {**params, 'old_tab_id': None}, timeout=timeout)
+            if not ok:
+                raise JoinError('the server refused the handshake')
+        self._tasks.append(asyncio.create_task(self._heartbeat(), name='socket-peer-heartbeat'))
+        self._tasks.append(asyncio.create_task(self._write_forever(), name='socket-peer-writer'))
+        try:
+            await asyncio.wait_for(self._editor_ready.wait(), timeout)
+            await asyncio.wait_for(self._synced.wait(), timeout)
+        except asyncio.TimeoutError as e:
+            await self.close()
+            raise JoinError(f'no synced editor within {timeout} s (notifications: {self.notifications})') from e
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        self._tasks.clear()
+        if self.sio.connected:
+            await self.sio.disconnect()
+
+    # -- the document ----------------------------------------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        return self.client.text
+
+    @property
+    def synced(self) -> bool:
+        return self._synced.is_set()
+
+    async def insert(self, index: int, text: str) -> None:
+        """Insert at a code-point index and send the update (in the same tick, like the browser)."""
+        self.client.insert(index, text)
+        await asyncio.sleep(0)
+
+    async def delete(self, index: int, length: int) -> None:
+        self.client.delete(index, length)
+        await asyncio.sleep(0)
+
+    async def set_language(self, language: str) -> None:
+        self.client.set_language(language)
+        await asyncio.sleep(0)
+
+    def set_awareness(self, state: dict | None) -> None:
+        self.client.set_awareness(state)
+
+    def on_update(self, callback: Callable[[RemoteUpdate], None]) -> 'SocketPeer':
+        """Call `callback` after every remote y-protocols message was applied."""
+        self._callbacks.append(callback)
+        return self
+
+    async def wait_text(self, expected: str, timeout: float = 10.0) -> None:
+        await self.wait_for(lambda: self.text == expected, timeout,
+                            lambda: f'text never became {expected[:80]!r}; last {self.text[:80]!r}')
+
+    async def wait_for(self, condition: Callable[[], bool], timeout: float = 10.0,
+                       message: Callable[[], str] | None = None) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(message() if message else 'condition not met in time')
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), min(remaining, 0.25))
+            except asyncio.TimeoutError:
+                pass
+
+    # -- raw access, for hostile-input tests -----------------------------------------------------------------
+
+    async def emit_raw(self, event_name: str, args: Any) -> None:
+        """Emit one of the editor's element events with any arguments (already JSON-able), unchecked."""
+        await self.emit_event(self.listeners[event_name], [args])
+
+    async def emit_event(self, listener_id: str, args: list[Any], *, element_id: int | None = None) -> None:
+        """Send a NiceGUI `event` message as nicegui.js does: every argument as a JSON string."""
+        await self.sio.emit('event', {'id': self.editor_id if element_id is None else element_id,
+                                      'client_id': self.client_id, 'listener_id': listener_id,
+                                      'args': [json.dumps(arg) for arg in args]})
+
+    # -- socket messages -------------------------------------------------------------------------------------
+
+    def _register_handlers(self) -> None:
+        self.sio.on('update', self._on_update_message)
+        self.sio.on('run_javascript', self._on_run_javascript)
+        self.sio.on('notify', self._on_notify)
+        self.sio.on('*', self._on_other)
+        self.sio.on('disconnect', lambda *_: self._changed.set())
+
+    def _track(self, msg: dict) -> None:
+        message_id = msg.pop('_id', None) if isinstance(msg, dict) else None
+        if message_id is not None:
+            self._next_message_id = max(self._next_message_id, int(message_id) + 1)
+
+    async def _on_other(self, event: str, *args: Any) -> None:
+        if args and isinstance(args[0], dict):
+            self._track(args[0])
+
+    async def _on_notify(self, msg: dict) -> None:
+        self._track(msg)
+        self.notifications.append(str(msg.get('message')))
+        self._changed.set()
+
+    async def _on_update_message(self, msg: dict) -> None:
+        self._track(msg)
+        for element_id, element in msg.items():
+            if not isinstance(element, dict) or 'room-id' not in element.get('props', {}):
+                continue
+            if element['props']['room-id'] != self.interview_id:
+                continue
+            self.editor_id = int(element_id)
+            self.listeners = {e['type']: e['listener_id'] for e in element.get('events', [])}
+            self._editor_ready.set()
+
+    async def _on_run_javascript(self, msg: dict) -> None:
+        self._track(msg)
+        code, request_id = msg.get('code', ''), msg.get('request_id')
+        self.bytes_received += len(code)
+        result = None
+        method = RUN_METHOD.match(code)
+        if method is not None:
+            element_id, name, args = int(method.group(1)), json.loads(method.group(2)), json.loads(method.group(3))
+            if element_id == self.editor_id:
+                self._run_method(name, args)
+        elif (getter := GET_ITEM.match(code)) is not None:
+            if json.loads(getter.group(1)) == f'pairpad:participant:{self.interview_id}' and self.participant:
+                result = json.dumps({'participantId': self.participant['id'], 'token': self.token})
+        if request_id:
+            await self.sio.emit('javascript_response', {'request_id': request_id, 'client_id': self.client_id,
+                                                        'result': result})
+
+    def _run_method(self, name: str, args: list) -> None:
+        if name == 'receive':
+            self._receive(args[0])
+        elif name == 'resync':
+            self._resync()
+        elif name == 'setLocalUser':
+            self.user = args[0]
+            state = dict(self.client.awareness.get_local_state() or {})
+            self.client.set_awareness({**state, 'user': self.user})
+
+    def _resync(self) -> None:
+        self._synced.clear()
+        state = self.client.awareness.get_local_state()
+        if state:
+            self.client.set_awareness(dict(state))  # a new clock: the server dropped our old state
+        self.client.handshake()
+        self._emit_soon('presence', {'status': 'online'})
+
+    def _receive(self, items: list) -> None:
+        now = time.time()
+        for item in items:
+            try:
+                message = self._reassembler.add(item['part'], item.get('d')) if isinstance(item, dict) \
+                    else decode_base64(item)
+            except (FramingError, KeyError) as e:
+                log.warning('bad framing from the server: %s', e)
+                continue
+            if message is None:
+                continue
+            self.updates_received += 1
+            if not self.apply_remote and self._synced.is_set():
+                self._report(RemoteUpdate(now, Kind.UPDATE, len(message), ''))
+                continue
+            try:
+                kind = protocol.parse(message).kind
+                self._remote, self._inserted = True, []
+                self.client.receive(message)
+            except (ProtocolError, ValueError) as e:
+                log.warning('could not apply a message from the server: %s', e)
+                continue
+            finally:
+                self._remote = False
+            if kind is Kind.SYNC_STEP2:
+                self._synced.set()
+            self._report(RemoteUpdate(now, kind, len(message), ''.join(self._inserted)))
+        self._changed.set()
+
+    def _report(self, update: RemoteUpdate) -> None:
+        for callback in self._callbacks:
+            callback(update)
+
+    def _on_code_event(self, event) -> None:
+        if self._remote:
+            self._inserted.extend(d['insert'] for d in event.delta if isinstance(d.get('insert'), str))
+
+    # -- sending ---------------------------------------------------------------------------------------------
+
+    def _send_message(self, message: bytes) -> None:
+        """ProtocolClient's send: messages of one tick go out as one `yjs` event, as the component does."""
+        self._outgoing.append(message)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        messages, self._outgoing = self._outgoing, []
+        if not messages or 'yjs' not in self.listeners:
+            return
+        items = encode(messages, chunk_chars=CHUNK_CHARS)
+        whole = [item for item in items if isinstance(item, str)]
+        for item in items:
+            if isinstance(item, dict):
+                self._emit_soon('yjs', {'room': self.interview_id, **item})
+        if whole:
+            self._emit_soon('yjs', {'room': self.interview_id, 'm': whole})
+
+    def _emit_soon(self, event_name: str, payload: Any) -> None:
+        """Queue an element event; one writer task sends them in order."""
+        listener = self.listeners.get(event_name)
+        if listener is not None and self.sio.connected:
+            self._emits.put_nowait((listener, payload))
+
+    async def _write_forever(self) -> None:
+        while True:
+            listener, payload = await self._emits.get()
+            if self.sio.connected:
+                await self.emit_event(listener, [payload])
+
+    async def _heartbeat(self) -> None:
+        last_ack = time.monotonic()
+        while True:
+            await asyncio.sleep(HEARTBEAT_S)
+            if not self.sio.connected:
+                continue
+            if 'presence' in self.listeners:
+                await self.emit_event(self.listeners['presence'], [{'status': 'online'}])
+            if time.monotonic() - last_ack >= ACK_S and self._acked < self._next_message_id:
+                await self.sio.emit('ack', {'client_id': self.client_id, 'next_message_id': self._next_message_id})
+                self._acked, last_ack = self._next_message_id, time.monotonic()

@@ -26,13 +26,24 @@ def browser() -> Browser:
         browser.close()
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> AppServer:
-    app = AppServer(tmp_path).start()
+def _run(data_dir: Path):
+    app = AppServer(data_dir).start()
     yield app
     app.stop()
     errors = [line for line in app.log().splitlines() if ' ERROR ' in line or 'Traceback' in line]
     assert not errors, 'the server logged errors:\n' + '\n'.join(errors)
+
+
+@pytest.fixture(scope='module')
+def server(tmp_path_factory) -> AppServer:
+    """One server per test module; each test makes its own interview, so tests do not see each other."""
+    yield from _run(tmp_path_factory.mktemp('server'))
+
+
+@pytest.fixture
+def own_server(tmp_path: Path) -> AppServer:
+    """A server for one test, for tests that stop, kill or restart it."""
+    yield from _run(tmp_path)
 
 
 @pytest.fixture

@@ -23,8 +23,20 @@ class RoomPage:
     def editor(self):
         return self.page.get_by_test_id('editor')
 
-    def wait_synced(self) -> None:
-        expect(self.editor).to_have_attribute('data-synced', 'true', timeout=20_000)
+    def wait_synced(self, timeout: float = 20_000) -> None:
+        expect(self.editor).to_have_attribute('data-synced', 'true', timeout=timeout)
+
+    def wait_local_saved(self, length: int) -> None:
+        """Wait until this tab's IndexedDB copy (y-indexeddb) holds a document of `length` characters."""
+        self.page.wait_for_function('''async ([room, n]) => {
+            const { Y, IndexeddbPersistence } = await import("pairpad-collab-editor");
+            const doc = new Y.Doc();
+            const local = new IndexeddbPersistence("pairpad:" + room, doc);
+            await local.whenSynced;
+            const length = doc.getText("code").length;
+            await local.destroy();
+            return length === n;
+        }''', arg=[self.interview_id, length], timeout=10_000, polling=200)
 
     def text(self) -> str:
         return self.editor.evaluate('el => el.pairpad.text()')

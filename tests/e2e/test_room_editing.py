@@ -81,7 +81,8 @@ def test_reload_keeps_the_code_and_the_name(server, new_page):
     assert carol.text() == 'kept across reloads'
 
 
-def test_server_restart_keeps_the_code_and_open_tabs_resync_by_themselves(server, new_page):
+def test_server_restart_keeps_the_code_and_open_tabs_resync_by_themselves(own_server, new_page):
+    server = own_server
     interview = server.create_interview(language='plaintext')
     alice = RoomPage(new_page(), server, interview['id']).join('Alice')
     bob = RoomPage(new_page(), server, interview['id']).join('Bob')

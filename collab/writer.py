@@ -29,6 +29,7 @@ class GroupCommitWriter:
         self._wakeup = asyncio.Event()
         self._committed = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._forgotten: set[str] = set()  # rooms whose interview was deleted: their writes are dropped
         self._lock = asyncio.Lock()  # one store operation at a time: appends and compactions never interleave
 
     def start(self) -> None:
@@ -53,7 +54,11 @@ class GroupCommitWriter:
 
     def discard(self, room_id: str) -> None:
         """Drop what is queued for a room that no longer exists (its interview was deleted)."""
-        self._queue = [(rid, update) for rid, update in self._queue if rid != room_id]
+        self._forgotten.add(room_id)
+        kept = [(rid, update) for rid, update in self._queue if rid != room_id]
+        self._committed_total += len(self._queue) - len(kept)  # settled, as far as flush() waiters are concerned
+        self._queue = kept
+        self._committed.set()
         self._since_compaction.pop(room_id, None)
         self._last_write.pop(room_id, None)
 
@@ -107,7 +112,9 @@ class GroupCommitWriter:
             try:
                 await asyncio.to_thread(self.persistence.append, batch)
             except BaseException:
-                self._queue[:0] = batch
+                retry = [item for item in batch if item[0] not in self._forgotten]
+                self._committed_total += len(batch) - len(retry)
+                self._queue[:0] = retry
                 raise
             self._committed_total += len(batch)
             self._committed.set()

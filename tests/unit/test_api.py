@@ -136,3 +136,24 @@ def test_join_through_the_api_returns_a_working_token(api):
                         json={'status': 'away'}).json()['status'] == 'away'
     assert client.post(f'/api/interviews/{iid}/participants', json={'name': ''}).status_code == 422
     assert client.post('/api/interviews/nope/participants', json={'name': 'X'}).status_code == 404
+
+
+def test_only_an_interviewer_deletes_an_interview_and_everything_goes(two_people):
+    client, services, iid, (ada, ada_token), (bob, bob_token) = two_people
+    assert client.delete(f'/api/interviews/{iid}').status_code == 401
+    assert client.delete(f'/api/interviews/{iid}', headers={'Authorization': f'Bearer {bob_token}'}).status_code == 403
+    assert client.delete(f'/api/interviews/{iid}', headers={'Authorization': f'Bearer {ada_token}'}).status_code == 204
+    assert client.get(f'/api/interviews/{iid}').status_code == 404
+    assert client.get(f'/api/interviews/{iid}/participants').status_code == 404
+    assert services.presence.participants(iid) == []
+    assert services.rooms.loaded(iid) is None
+
+
+def test_a_full_interview_refuses_one_more_person(api):
+    client, services = api
+    services.presence.max_present = 2
+    iid = _interview(client)['id']
+    for name in ('A', 'B'):
+        assert client.post(f'/api/interviews/{iid}/participants', json={'name': name}).status_code == 201
+    response = client.post(f'/api/interviews/{iid}/participants', json={'name': 'C'})
+    assert response.status_code == 409 and 'full' in response.json()['detail']

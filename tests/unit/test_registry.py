@@ -128,3 +128,20 @@ async def test_log_is_compacted_by_count_without_losing_content(tmp_path):
     fresh = Room(interview.id)
     fresh.load(log.load(interview.id))
     assert fresh.text == a.text and len(fresh.text) == 120
+
+
+async def test_forgotten_room_drops_its_queued_writes_and_tells_its_peers():
+    store = SlowPersistence()
+    rooms = RoomRegistry(store, commit_window=0.05)
+    await rooms.start()
+    room = await rooms.get('r')
+    closed = []
+    room.on_close(closed.append)
+    wire = Wire(room)
+    wire.add('a').insert(0, 'doomed')
+    wire.connect('a')
+    wire.settle()
+    rooms.forget('r', 'deleted')
+    await rooms.writer.flush()
+    assert closed == ['deleted'] and 'r' not in store.updates and rooms.loaded('r') is None
+    await rooms.stop()

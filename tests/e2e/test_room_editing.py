@@ -120,3 +120,21 @@ def test_unknown_room_shows_a_friendly_not_found_page(server, new_page):
     expect(page.get_by_test_id('not-found')).to_contain_text('Interview not found')
     response = httpx.get(f'{server.url}/api/interviews/does-not-exist')
     assert response.status_code == 404 and 'not found' in response.json()['detail']
+
+
+def test_deleting_the_interview_sends_open_tabs_away_and_clears_their_local_copy(server, new_page):
+    interview = server.create_interview(language='plaintext')
+    ada = RoomPage(new_page(), server, interview['id']).join('Ada')
+    ada.focus_end()
+    ada.page.keyboard.type('secret')
+    ada.wait_local_saved(len('secret'))
+    database = f'pairpad:{interview["id"]}'
+    assert database in ada.page.evaluate('async () => (await indexedDB.databases()).map(d => d.name)')
+    joined = httpx.post(f'{server.url}/api/interviews/{interview["id"]}/participants',
+                        json={'name': 'Ivan', 'role': 'interviewer'}).json()
+    response = httpx.delete(f'{server.url}/api/interviews/{interview["id"]}',
+                            headers={'Authorization': f'Bearer {joined["token"]}'})
+    assert response.status_code == 204
+    expect(ada.page.get_by_test_id('not-found')).to_be_visible()
+    ada.page.wait_for_function('async name => !(await indexedDB.databases()).some(d => d.name === name)',
+                               arg=database)

@@ -1,5 +1,5 @@
 """The layout of an interview's shared document, in one place for the server and (by convention) the browser:
-`Text('code')` holds the code, `Map('meta')` holds `language`. The browser component uses the same names."""
+`Text('code')` holds the code, `Map('meta')` holds `language` and `ended` (the interview is over: read-only). The browser component uses the same names."""
 
 from pycrdt import Doc, Map, Text
 
@@ -55,3 +55,11 @@ def read_code(doc: Doc) -> str:
 def read_language(doc: Doc) -> str | None:
     value = doc.get(META, type=Map).get('language')
     return value if isinstance(value, str) else None
+
+
+def read_ended(doc: Doc) -> bool:
+    return doc.get(META, type=Map).get('ended') is True
+
+
+def set_ended(doc: Doc, ended: bool) -> None:
+    doc.get(META, type=Map)['ended'] = ended

@@ -14,7 +14,7 @@ from typing import Callable
 from pycrdt import Awareness, Decoder, Doc
 
 from . import protocol
-from .document import read_code, read_language
+from .document import read_code, read_ended, read_language, set_ended
 from .errors import ProtocolError, RateLimited, RoomClosed
 from .limits import Limits
 from .protocol import Kind
@@ -22,6 +22,7 @@ from .protocol import Kind
 log = logging.getLogger(__name__)
 
 STORE = 'store'
+SERVER = 'server'
 EMPTY_UPDATE = b'\x00\x00'
 
 Send = Callable[[bytes], None]
@@ -78,6 +79,20 @@ class Room:
     @property
     def language(self) -> str | None:
         return read_language(self.doc)
+
+    @property
+    def ended(self) -> bool:
+        return read_ended(self.doc)
+
+    def set_ended(self, ended: bool) -> None:
+        """End (read-only for everybody) or reopen the interview. The flag lives in the shared document, so every
+        browser learns it by the same sync as the code, and it is stored with it; while it is set the room
+        refuses every peer's update."""
+        if self.ended == ended:
+            return
+        with self.doc.transaction(origin=SERVER):
+            set_ended(self.doc, ended)
+        self._publish(exclude=None)
 
     def connect(self, peer_id: str, send: Send, *, identity: dict | None = None) -> None:
         """Add a peer (or refresh a reconnecting one) and open the sync handshake from the server's side.
@@ -172,6 +187,8 @@ class Room:
     def _apply(self, peer_id: str, update: bytes) -> None:
         if update == EMPTY_UPDATE:
             return
+        if self.ended:
+            raise ProtocolError('the interview has ended: the code is read-only')
         self._check_size(update)
         try:
             with self.doc.transaction(origin=peer_id):
@@ -179,11 +196,15 @@ class Room:
         except ValueError as e:
             self._changes.clear()
             raise ProtocolError(f'invalid Yjs update: {e}') from e
+        self._publish(exclude=peer_id)
+
+    def _publish(self, *, exclude: str | None) -> None:
+        """Forward what the last transaction changed to the peers (but its sender) and hand it to persistence."""
         changes, self._changes = self._changes, []
         for change in changes:
             if change == EMPTY_UPDATE:
                 continue  # a duplicate, or an update still waiting for the ones it depends on
-            self._broadcast(protocol.update(change), exclude=peer_id)
+            self._broadcast(protocol.update(change), exclude=exclude)
             if self._on_update is not None:
                 self._on_update(self.id, change)
 

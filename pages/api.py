@@ -7,9 +7,10 @@ from fastapi import APIRouter, Header, HTTPException, Request
 from nicegui import app
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
+from store import Interview
 from presence import Forbidden, InterviewFull, NotFound, ParticipantView, PresenceError
 
-from .services import Services, find_interview, new_interview, remove_interview
+from .services import NotAllowed, Services, end_interview, find_interview, new_interview, remove_interview
 
 
 class NewInterview(BaseModel):
@@ -29,6 +30,7 @@ class InterviewState(BaseModel):
     language: str
     code: str
     participants: int = Field(description='participants present now (online or away)')
+    ended: bool = Field(description='the interview was ended: the code is read-only')
 
 
 class CursorModel(BaseModel):
@@ -96,7 +98,7 @@ def build_router(services: Services) -> APIRouter:
         room = await services.rooms.get(interview.id)
         present = [p for p in services.presence.participants(interview.id) if p.status != 'offline']
         return InterviewState(id=interview.id, title=interview.title, language=room.language or interview.language,
-                              code=room.text, participants=len(present))
+                              code=room.text, participants=len(present), ended=room.ended)
 
     @router.delete('/interviews/{interview_id}', status_code=204,
                    responses={401: {'description': 'no valid participant token'},
@@ -105,14 +107,20 @@ def build_router(services: Services) -> APIRouter:
     def delete(interview_id: str,
                authorization: str | None = Header(default=None, description='Bearer <interviewer token>')) -> None:
         """Delete the interview, its code and its participants. Open tabs are told and clear their local copy."""
-        interview = _interview_or_404(services, interview_id)
-        token = authorization.removeprefix('Bearer ').strip() if authorization else None
-        caller = services.presence.owner_of(interview.id, token)
-        if caller is None:
-            raise HTTPException(status_code=401, detail='a valid participant token is required')
-        if caller.role != 'interviewer':
-            raise HTTPException(status_code=403, detail='only an interviewer may delete the interview')
+        interview, _ = _interviewer(services, interview_id, authorization)
         remove_interview(services, interview.id)
+
+    @router.post('/interviews/{interview_id}/end', status_code=204, responses=_INTERVIEWER_ONLY)
+    async def end(interview_id: str, authorization: str | None = Header(default=None)) -> None:
+        """End the interview: the code becomes read-only for everybody (the server refuses further edits)."""
+        interview, caller = _interviewer(services, interview_id, authorization)
+        await end_interview(services, interview.id, caller.role, ended=True)
+
+    @router.post('/interviews/{interview_id}/reopen', status_code=204, responses=_INTERVIEWER_ONLY)
+    async def reopen(interview_id: str, authorization: str | None = Header(default=None)) -> None:
+        """Reopen an ended interview for editing."""
+        interview, caller = _interviewer(services, interview_id, authorization)
+        await end_interview(services, interview.id, caller.role, ended=False)
 
     @router.get('/interviews/{interview_id}/participants', response_model=list[ParticipantModel],
                 responses={404: {'description': 'unknown interview id'}})
@@ -169,7 +177,24 @@ def build_router(services: Services) -> APIRouter:
     return router
 
 
-def _interview_or_404(services: Services, interview_id: str):
+_INTERVIEWER_ONLY = {401: {'description': 'no valid participant token'},
+                     403: {'description': 'only an interviewer may do this'},
+                     404: {'description': 'unknown interview id'}}
+
+
+def _interviewer(services: Services, interview_id: str, authorization: str | None) -> tuple[Interview, ParticipantView]:
+    """The interview and the calling participant, who must be one of its interviewers."""
+    interview = _interview_or_404(services, interview_id)
+    token = authorization.removeprefix('Bearer ').strip() if authorization else None
+    caller = services.presence.owner_of(interview.id, token)
+    if caller is None:
+        raise HTTPException(status_code=401, detail='a valid participant token is required')
+    if caller.role != 'interviewer':
+        raise HTTPException(status_code=403, detail='only an interviewer may do this')
+    return interview, caller
+
+
+def _interview_or_404(services: Services, interview_id: str) -> Interview:
     interview = find_interview(services, interview_id)
     if interview is None:
         raise HTTPException(status_code=404, detail=f'interview {interview_id[:40]!r} not found')

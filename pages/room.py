@@ -10,7 +10,7 @@ from components.participant_list import ParticipantList
 from presence import ROLES, Forbidden, NotFound, ParticipantView, PresenceError
 
 from .editor_session import EditorSession
-from .services import Services, find_interview
+from .services import NotAllowed, Services, end_interview, find_interview
 
 
 def not_found(interview_id: str) -> None:
@@ -90,6 +90,10 @@ def _room(services: Services, interview_id: str, participant: ParticipantView) -
         language = ui.select(LANGUAGES, label='Language').props('dense outlined data-testid=language-select') \
             .classes('w-48')
         people = ParticipantList(self_id=participant.id)
+        ui.space()
+        if participant.role == 'interviewer':
+            end_button = ui.button('End interview', icon='stop_circle', color='negative').props('data-testid=end-interview')
+            reopen_button = ui.button('Reopen', icon='play_circle').props('data-testid=reopen-interview outline')
     for other in services.presence.participants(interview_id):
         people.show(other)
     editor = CollabEditor(interview_id, max_message_bytes=services.settings.max_message_bytes,
@@ -98,6 +102,21 @@ def _room(services: Services, interview_id: str, participant: ParticipantView) -
     editor.style('min-height: 400px')
     language.on_value_change(lambda e: e.value and editor.set_language(e.value))
     editor.on_language(lambda e: language.set_value(e.language))
+    if participant.role == 'interviewer':
+        async def set_ended(ended: bool) -> None:
+            try:
+                await end_interview(services, interview_id, participant.role, ended=ended)
+            except NotAllowed as e:
+                ui.notify(str(e), type='negative')
+
+        end_button.on_click(lambda: set_ended(True))
+        reopen_button.on_click(lambda: set_ended(False))
+        reopen_button.set_visibility(False)
+
+        def show_ended(e) -> None:
+            end_button.set_visibility(not e.args)
+            reopen_button.set_visibility(bool(e.args))
+        editor.on_ended(show_ended)
     session = EditorSession(editor, services.rooms, services.presence, participant)
     unsubscribe = services.presence.subscribe(interview_id, people.show)
     ui.context.client.on_delete(unsubscribe)

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from collab import LANGUAGES, RoomRegistry, initial_update
 from config import Settings
 from presence import PresenceService
-from store import Interview, create_interview, delete_interview, get_interview
+from store import Interview, create_interview, delete_interview, get_interview, set_interview_ended
 
 MAX_TITLE = 200
 
@@ -49,3 +49,16 @@ def remove_interview(services: Services, interview_id: str) -> bool:
     services.rooms.forget(interview_id, 'this interview was deleted')
     services.presence.forget(interview_id)
     return delete_interview(services.engine, interview_id)
+
+
+class NotAllowed(PermissionError):
+    """Only an interviewer may do this."""
+
+
+async def end_interview(services: Services, interview_id: str, participant_role: str, *, ended: bool) -> None:
+    """End (read-only for everybody, enforced by the room) or reopen an interview; interviewers only."""
+    if participant_role != 'interviewer':
+        raise NotAllowed('only an interviewer may end or reopen the interview')
+    room = await services.rooms.get(interview_id)
+    room.set_ended(ended)
+    set_interview_ended(services.engine, interview_id, ended)

@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 from sqlalchemy import delete
 from sqlmodel import Session, col
 
-from .models import DocSnapshot, DocUpdate, Interview, Participant
+from .models import DocSnapshot, DocUpdate, Interview, Participant, utcnow
 
 
 def create_interview(engine: Engine, *, title: str, language: str, initial_update: bytes) -> Interview:
@@ -38,3 +38,12 @@ def delete_interview(engine: Engine, interview_id: str) -> bool:
         session.delete(interview)
         session.commit()
     return True
+
+
+def set_interview_ended(engine: Engine, interview_id: str, ended: bool) -> None:
+    with Session(engine) as session:
+        interview = session.get(Interview, interview_id)
+        if interview is not None:
+            interview.ended_at = utcnow() if ended else None
+            session.add(interview)
+            session.commit()

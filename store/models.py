@@ -14,6 +14,7 @@ class Interview(SQLModel, table=True):
     title: str = Field(max_length=200)
     language: str = Field(max_length=32)  # the starting language; the live one is in the shared document
     created_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None  # set while the interview is ended (the flag itself lives in the document)
 
 
 class DocUpdate(SQLModel, table=True):

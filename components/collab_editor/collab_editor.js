@@ -72,7 +72,11 @@ function loadAssetsOnce() {
     .pairpad-banner { position: absolute; top: 6px; right: 18px; z-index: 30; padding: 2px 10px; border-radius: 4px;
       font: 500 12px/20px system-ui, sans-serif; background: #fff3cd; color: #664d03; border: 1px solid #ffe69c;
       display: none; }
-    .pairpad-editor[data-connection="offline"] .pairpad-banner { display: block; }`;
+    .pairpad-editor[data-connection="offline"] .pairpad-banner { display: block; }
+    .pairpad-ended { position: absolute; top: 6px; left: 50%; transform: translateX(-50%); z-index: 30;
+      padding: 2px 12px; border-radius: 4px; font: 600 12px/20px system-ui, sans-serif; background: #e7f1ff;
+      color: #052c65; border: 1px solid #9ec5fe; display: none; }
+    .pairpad-editor[data-ended="true"] .pairpad-ended { display: block; }`;
   document.head.appendChild(style);
 }
 
@@ -100,7 +104,7 @@ function fromBase64(text) {
 export default {
   template: `<div class="pairpad-editor" data-testid="editor" :data-room-id="roomId" :data-language="language"
                  :data-synced="synced ? 'true' : 'false'" :data-connection="connection"
-                 :data-local-saved="localSaved ? 'true' : 'false'"></div>`,
+                 :data-local-saved="localSaved ? 'true' : 'false'" :data-ended="ended ? 'true' : 'false'"></div>`,
   props: {
     roomId: String,
     theme: { type: String, default: "vs" },
@@ -108,7 +112,7 @@ export default {
     maxDocumentBytes: { type: Number, default: 1024 * 1024 },
   },
   data() {
-    return { synced: false, connection: "connecting", language: "plaintext", localSaved: false };
+    return { synced: false, connection: "connecting", language: "plaintext", localSaved: false, ended: false };
   },
   mounted() {
     loadAssetsOnce();
@@ -137,6 +141,12 @@ export default {
     this.banner.setAttribute("role", "status");
     this.banner.textContent = "Offline — your changes are kept and will sync when the connection returns";
     this.$el.appendChild(this.banner);
+    this.endedBanner = document.createElement("div");
+    this.endedBanner.className = "pairpad-ended";
+    this.endedBanner.dataset.testid = "ended-banner";
+    this.endedBanner.setAttribute("role", "status");
+    this.endedBanner.textContent = "This interview has ended — the code is read-only";
+    this.$el.appendChild(this.endedBanner);
     // Refuse, before it enters the Y.Doc, a paste that would take the code over the server's size limit.
     this.onPaste = (e) => {
       const pasted = e.clipboardData?.getData("text/plain") || "";
@@ -279,6 +289,12 @@ export default {
       this.awareness.setLocalStateField("user", user);
     },
     showLanguage() {
+      const ended = this.meta.get("ended") === true;
+      if (ended !== this.ended) {
+        this.ended = ended;
+        this.editor.updateOptions({ readOnly: ended });
+        this.$emit("ended", ended);
+      }
       const language = this.meta.get("language") || "plaintext";
       if (language === this.language) return;
       this.language = language;

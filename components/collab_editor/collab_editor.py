@@ -104,6 +104,11 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
         self.on('presence', handle)
         return self
 
+    def on_ended(self, callback: Callable[[GenericEventArguments], None]) -> Self:
+        """Add a callback for the `ended` flag of the shared document (True: the interview is over, read-only)."""
+        self.on('ended', callback)
+        return self
+
     def send(self, messages: list[bytes]) -> None:
         """Send y-protocols messages to the browser, splitting any that would exceed the socket's frame cap."""
         if messages:

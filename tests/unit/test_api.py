@@ -36,7 +36,7 @@ def test_create_and_read_an_interview(api):
     assert created['url'] == f'/room/{created["id"]}' and created['room_url'].endswith(created['url'])
     state = client.get(f'/api/interviews/{created["id"]}').json()
     assert state == {'id': created['id'], 'title': 'Pairing <i>round</i>', 'language': 'rust',
-                     'code': 'fn main() {\n}\n', 'participants': 0}
+                     'code': 'fn main() {\n}\n', 'participants': 0, 'ended': False}
 
 
 @pytest.mark.parametrize('body', [{'title': '', 'language': 'python'}, {'title': 'x' * 201},
@@ -157,3 +157,14 @@ def test_a_full_interview_refuses_one_more_person(api):
         assert client.post(f'/api/interviews/{iid}/participants', json={'name': name}).status_code == 201
     response = client.post(f'/api/interviews/{iid}/participants', json={'name': 'C'})
     assert response.status_code == 409 and 'full' in response.json()['detail']
+
+
+def test_interviewer_ends_and_reopens_the_interview(two_people):
+    client, services, iid, (ada, ada_token), (bob, bob_token) = two_people
+    assert client.post(f'/api/interviews/{iid}/end', headers={'Authorization': f'Bearer {bob_token}'}).status_code == 403
+    assert client.post(f'/api/interviews/{iid}/end').status_code == 401
+    assert client.post(f'/api/interviews/{iid}/end', headers={'Authorization': f'Bearer {ada_token}'}).status_code == 204
+    assert client.get(f'/api/interviews/{iid}').json()['ended'] is True
+    assert client.post(f'/api/interviews/{iid}/reopen',
+                       headers={'Authorization': f'Bearer {ada_token}'}).status_code == 204
+    assert client.get(f'/api/interviews/{iid}').json()['ended'] is False

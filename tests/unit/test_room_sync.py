@@ -135,3 +135,28 @@ def test_random_concurrent_schedules_converge(block):
     """1,000 seeded schedules over 3 peers: inserts, deletes, reconnects, non-ASCII, random delivery order."""
     for seed in range(block * 100, block * 100 + 100):
         _random_schedule(seed)
+
+
+def test_ended_interview_refuses_edits_and_reopening_allows_them_again():
+    from collab import ProtocolError
+    persisted = []
+    room = Room('r', on_update=lambda _, update: persisted.append(update))
+    room.load([initial_update('python', 'code\n')])
+    wire = Wire(room)
+    a, b = wire.add('a'), wire.add('b')
+    wire.connect('a'), wire.connect('b')
+    wire.settle()
+    room.set_ended(True)
+    wire.settle()
+    assert a.meta['ended'] is True and b.meta['ended'] is True and len(persisted) == 1
+    a.insert(0, 'late ')
+    with pytest.raises(ProtocolError, match='has ended'):
+        wire.settle()
+    assert room.text == b.text == 'code\n'
+    room.set_ended(False)
+    b.insert(0, 'again ')
+    wire.settle()
+    assert room.text == b.text == 'again code\n'
+    restored = Room('r')
+    restored.load([initial_update('python', 'x')] + persisted)
+    assert restored.ended is False

@@ -19,7 +19,7 @@ from pycrdt.websocket import YRoom
 from collab import Limits, RoomRegistry, initial_update, protocol
 from store import SqlUpdateLog, create_db, create_interview
 
-from .traces import Trace
+from .traces import Trace, prefix
 
 YIELD_EVERY = 50  # let the event loop run (group commit, broadcast tasks) as live traffic would
 
@@ -35,7 +35,7 @@ def replay_limit(trace: Trace) -> dict:
 
 
 async def replay_ours(trace: Trace, work_dir: Path) -> dict:
-    engine = create_db(f'sqlite:///{work_dir / f"ours-{trace.name}.db"}')
+    engine = create_db(f'sqlite:///{work_dir / f"ours-{trace.name}-{len(trace.updates)}-{time.monotonic_ns()}.db"}')
     persistence = SqlUpdateLog(engine)
     limits = Limits(message_rate=1e9, message_burst=1e9, max_document_bytes=64 * 1024 * 1024)
     registry = RoomRegistry(persistence, limits=limits, compact_every=10**9, unload_after=3600)
@@ -103,7 +103,7 @@ class _CountingStore(SQLiteYStore):
 
 async def replay_peer(trace: Trace, work_dir: Path, *, timeout: float = 600.0) -> dict:
     store = _CountingStore(path=trace.name)
-    store.db_path = str(work_dir / f'ystore-{trace.name}.db')
+    store.db_path = str(work_dir / f'ystore-{trace.name}-{time.monotonic_ns()}.db')
     room = YRoom(ready=True, ystore=store)
     writer, reader = _Channel('writer'), _Channel('reader')
     async with room:
@@ -137,12 +137,21 @@ def _result(trace: Trace, elapsed: float, ok: bool) -> dict:
             'final_text_ok': ok}
 
 
-async def run(traces: list[Trace], *, peer_timeout: float = 600.0) -> dict:
+async def run(traces: list[Trace], *, peer_limit: int | None = None, peer_timeout: float = 900.0) -> dict:
+    """Replay each trace through ours and the limit; the peer replays the first `peer_limit` updates (all when
+    None, none when 0), and ours and the limit replay that same prefix too, for a like-for-like ratio."""
     with tempfile.TemporaryDirectory(prefix='pairpad-bench-trace-') as tmp:
         work_dir = Path(tmp)
-        results = {'ours': [], 'limit': [], 'peer': []}
+        results = {'ours': [], 'limit': [], 'peer': [], 'ours_on_peer_prefix': [], 'limit_on_peer_prefix': []}
         for trace in traces:
             results['limit'].append(replay_limit(trace))
             results['ours'].append(await replay_ours(trace, work_dir))
-            results['peer'].append(await replay_peer(trace, work_dir, timeout=peer_timeout))
+            if peer_limit == 0:
+                continue
+            part = trace if peer_limit is None else prefix(trace, peer_limit)
+            results['peer'].append({**await replay_peer(part, work_dir, timeout=peer_timeout),
+                                    'of_updates': len(trace.updates)})
+            if part is not trace:
+                results['ours_on_peer_prefix'].append(await replay_ours(part, work_dir))
+                results['limit_on_peer_prefix'].append(replay_limit(part))
     return results

@@ -75,3 +75,13 @@ def _updates(start: str, txns: list[dict]) -> tuple[list[bytes], str]:
     if str(text) != mirror:
         raise AssertionError('pycrdt text and the mirror diverged')
     return updates, mirror
+
+
+def prefix(trace: Trace, count: int) -> Trace:
+    """The first `count` updates of a trace, with the text they end at."""
+    if count >= len(trace.updates):
+        return trace
+    doc = Doc()
+    for update in trace.updates[:count]:
+        doc.apply_update(update)
+    return Trace(trace.name, trace.updates[:count], str(doc.get('code', type=Text)))

@@ -142,6 +142,8 @@ class SocketPeer:
             await asyncio.wait_for(self._editor_ready.wait(), timeout)
             await asyncio.wait_for(self._synced.wait(), timeout)
         except asyncio.TimeoutError as e:
+            log.info('join of %s timed out: editor %s, listeners %s, messages up to %d, text %r', self.participant,
+                     self.editor_id, list(self.listeners), self._next_message_id, self.text[:40])
             await self.close()
             raise JoinError(f'no synced editor within {timeout} s (notifications: {self.notifications})') from e
 

@@ -1,0 +1,158 @@
+"""Benchmark 5: memory and the cold join.
+- idle room: RSS growth per room holding a trace's full history and no peers, in a fresh process (our Room, a
+  bare pycrdt Doc as the limit, pycrdt-websocket's YRoom as the peer), against the document's encoded size;
+- per browser: the server's RSS growth per connected browser tab (ours and the peers);
+- cold join: a room whose store holds the full `rustcode` history (36,981 keystroke updates, not in memory),
+  joined by a fresh browser: time from "Join" until the editor shows the final text, and the bytes the browser
+  received on its socket meanwhile; the same document joined on the peers."""
+
+import asyncio
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from pycrdt import Doc, merge_updates
+
+from collab import initial_update, protocol
+from peers import WebsocketPeer
+from store import SqlUpdateLog, create_db, create_interview
+
+from .browsers import join_room, new_page
+from .servers import ROOT, Usage, start_app
+from .traces import Trace
+
+
+def encoded_size(update: bytes) -> int:
+    doc = Doc()
+    doc.apply_update(update)
+    return len(doc.get_update())
+
+
+def idle_rooms(trace: Trace, count: int) -> dict:
+    history = merge_updates(*trace.updates)
+    with tempfile.NamedTemporaryFile(suffix='.bin') as f:
+        f.write(history)
+        f.flush()
+        results = {}
+        for kind in ('room', 'doc', 'yroom'):
+            out = subprocess.run([sys.executable, '-m', 'bench.memory_worker', kind, str(count), f.name], cwd=ROOT,
+                                 capture_output=True, text=True, check=True, timeout=300)
+            results[kind] = json.loads(out.stdout)['bytes_per_room']
+    state = encoded_size(history)
+    return {'trace': trace.name, 'document_bytes': state, 'text_bytes': len(trace.end.encode()),
+            'history_update_bytes': len(history), 'rooms': count, 'ours_bytes_per_room': results['room'],
+            'limit_bytes_per_room': results['doc'], 'peer_bytes_per_room': results['yroom'],
+            'target_bytes': 2 * state + 64 * 1024}
+
+
+async def _settle_rss(usage: Usage, seconds: float = 1.5) -> int:
+    await asyncio.sleep(seconds)
+    return usage.rss()
+
+
+async def per_browser_ours(server, browser, tabs: int) -> dict:
+    interview = server.create_interview(language='plaintext')
+    usage = Usage(server.process.pid)
+    page = await new_page(browser)  # a first tab, so the room is loaded and NiceGUI's pools are warm
+    await join_room(page, server.url, interview['id'], 'Warm')
+    before = await _settle_rss(usage)
+    pages = []
+    for i in range(tabs):
+        pages.append(await new_page(browser))
+        await join_room(pages[-1], server.url, interview['id'], f'Tab {i}')
+    after = await _settle_rss(usage)
+    for p in [page, *pages]:
+        await p.context.close()
+    return {'tabs': tabs, 'bytes_per_tab': (after - before) // tabs}
+
+
+async def per_browser_peer(server, floor_url: str, browser, tabs: int) -> dict:
+    room = f'{server.ws_url}/tabs-{uuid.uuid4().hex[:8]}'
+    usage = Usage(server.pid)
+
+    async def open_tab():
+        page = await new_page(browser)
+        await page.goto(f'{floor_url}/peer?ws={room}')
+        await page.wait_for_selector('[data-testid=editor][data-synced=true]', timeout=60_000)
+        return page
+
+    first = await open_tab()
+    before = await _settle_rss(usage)
+    pages = [await open_tab() for _ in range(tabs)]
+    after = await _settle_rss(usage)
+    for p in [first, *pages]:
+        await p.context.close()
+    return {'tabs': tabs, 'bytes_per_tab': (after - before) // tabs}
+
+
+def seed_app_db(data_dir: Path, trace: Trace) -> str:
+    """Write an interview holding the trace's whole history (one row per keystroke update) before the server
+    starts, so the room is cold: its first join loads it from the store."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_db(f'sqlite:///{data_dir / "pairpad.db"}')
+    interview = create_interview(engine, title=f'{trace.name} history', language='plaintext',
+                                 initial_update=initial_update('plaintext'))
+    log = SqlUpdateLog(engine)
+    for i in range(0, len(trace.updates), 5000):
+        log.append([(interview.id, u) for u in trace.updates[i:i + 5000]])
+    engine.dispose()
+    return interview.id
+
+
+def _count_socket_bytes(page) -> list[int]:
+    counter = [0]
+
+    def on_websocket(ws) -> None:
+        ws.on('framereceived', lambda payload: counter.__setitem__(0, counter[0] + len(payload)))
+    page.on('websocket', on_websocket)
+    return counter
+
+
+async def cold_join_ours(data_dir: Path, trace: Trace, browser) -> dict:
+    interview_id = seed_app_db(data_dir, trace)
+    server = start_app(data_dir)
+    try:
+        page = await new_page(browser)
+        counter = _count_socket_bytes(page)
+        await page.goto(f'{server.url}/room/{interview_id}')
+        await page.get_by_test_id('name-input').fill('Cold')
+        before = counter[0]
+        start = time.monotonic()
+        await page.get_by_test_id('join-button').click()
+        await page.wait_for_function('t => { const el = document.querySelector("[data-testid=editor]"); '
+                                     'return el && el.pairpad && el.pairpad.editor.getModel().getValue() === t; }',
+                                     arg=trace.end, timeout=120_000, polling=5)
+        seconds = time.monotonic() - start
+        received = counter[0] - before
+        await page.context.close()
+        return {'seconds': round(seconds, 3), 'socket_bytes': received, 'text_ok': True,
+                'server_rss_bytes': Usage(server.process.pid).rss()}
+    finally:
+        server.stop()
+
+
+async def cold_join_peer(server, floor_url: str, trace: Trace, browser) -> dict:
+    room = f'cold-{uuid.uuid4().hex[:8]}'
+    holder = await WebsocketPeer.join(server.ws_url, room)
+    for i in range(0, len(trace.updates), 500):  # the whole history, as many updates
+        holder.client.doc.apply_update(merge_updates(*trace.updates[i:i + 500]))
+    holder.client.send(protocol.update(holder.client.doc.get_update()))
+    await asyncio.sleep(1.0)
+    try:
+        page = await new_page(browser)
+        counter = _count_socket_bytes(page)
+        await page.goto(f'{floor_url}/peer?ws={server.ws_url}/{room}')
+        await page.wait_for_function('t => { const el = document.querySelector("[data-testid=editor]"); '
+                                     'return el && el.pairpad && el.pairpad.editor.getModel().getValue() === t; }',
+                                     arg=trace.end, timeout=120_000, polling=5)
+        seconds = await page.evaluate('(performance.now() - window.__openedAt) / 1000')
+        await page.context.close()
+        return {'seconds': round(seconds, 3), 'socket_bytes': counter[0], 'text_ok': True,
+                'note': 'from the socket opening (the page and bundle were loaded before it)'}
+    finally:
+        await holder.close()
+

@@ -17,6 +17,7 @@ import platform
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,7 +53,7 @@ class Plan:
 
 
 PLANS = {
-    'smoke': Plan('smoke', 1.5, [2, 4], 2.0, 30, ('sveltecomponent', 'rustcode'), 300, 100, 20, 1, 2000),
+    'smoke': Plan('smoke', 1.0, [3], 1.5, 30, ('sveltecomponent', 'rustcode'), 300, 100, 20, 1, 2000),
     'quick': Plan('quick', 5.0, [10, 25, 50], 4.0, 60, ('sveltecomponent',), None, 600, 10, 2, None),
     'full': Plan('full', 30.0, [10, 25, 50, 100, 200, 300, 400, 600, 800], 15.0, 600,
                  ('sveltecomponent', 'rustcode'), None, 5000, 50, 8, None),
@@ -111,13 +112,14 @@ async def bench_memory(plan: Plan, results: dict, work: Path, browser, servers: 
     name = 'rustcode' if 'rustcode' in plan.trace_names or plan.mode == 'quick' else plan.trace_names[0]
     idle = memory.idle_rooms(traces.load(name, limit=plan.trace_limit), plan.idle_rooms)
     log(f'  idle room ({name}): {idle["ours_bytes_per_room"]:,} B per room, document {idle["document_bytes"]:,} B')
-    tabs = {'ours': await memory.per_browser_ours(servers['app'], browser, plan.tabs)}
+    settle = plan.extra['settle']
+    tabs = {'ours': await memory.per_browser_ours(servers['app'], browser, plan.tabs, settle)}
     for peer in ('pycrdt-websocket', 'y-websocket'):
-        tabs[peer] = await memory.per_browser_peer(servers[peer], servers['floor'].url, browser, plan.tabs)
+        tabs[peer] = await memory.per_browser_peer(servers[peer], servers['floor'].url, browser, plan.tabs, settle)
     log(f'  per browser tab: {json.dumps(tabs)}')
     cold_trace = traces.load('rustcode', limit=plan.cold_trace_limit)
     cold = {'trace': cold_trace.name, 'updates': len(cold_trace.updates),
-            'ours': await memory.cold_join_ours(work / 'cold', cold_trace, browser)}
+            'ours': await memory.cold_join_ours(servers['app'], cold_trace, browser)}
     for peer in ('pycrdt-websocket', 'y-websocket'):
         cold[peer] = await memory.cold_join_peer(servers[peer], servers['floor'].url, cold_trace, browser)
     log(f'  cold join: {json.dumps(cold)}')
@@ -134,7 +136,7 @@ async def bench_latency(plan: Plan, results: dict, browsers, servers: dict) -> N
     targets = [latency.Floor(floor_url), latency.Ours(servers['app']),
                latency.Peer('pycrdt-websocket', floor_url, servers['pycrdt-websocket'].ws_url),
                latency.Peer('y-websocket', floor_url, servers['y-websocket'].ws_url)]
-    measured = await latency.run(targets, browsers, plan.latency_seconds)
+    measured = await latency.run(targets, browsers, plan.latency_seconds, settle=plan.extra['settle'])
     results['details']['latency'] = measured
     keystroke, cursor = measured['keystroke'], measured['cursor']
     results.update({'keystroke_p50_ms': keystroke['ours']['p50'], 'keystroke_p95_ms': keystroke['ours']['p95'],
@@ -154,10 +156,11 @@ async def bench_fanout(plan: Plan, results: dict, servers: dict, work: Path) -> 
     profile_at = plan.extra.get('profile_n')
     details['ours'] = await fanout.sweep('ours', app, plan.fanout_ns, duration=plan.fanout_seconds,
                                          time_budget=plan.fanout_budget, new_room=lambda: fanout.new_app_room(app),
-                                         profile_at=profile_at, profile_dir=work)
+                                         profile_at=profile_at, profile_dir=work, grace=plan.extra['grace'])
     for peer in ('pycrdt-websocket', 'y-websocket'):
         details[peer] = await fanout.sweep('ws', servers[peer], plan.fanout_ns, duration=plan.fanout_seconds,
-                                           time_budget=plan.fanout_budget, new_room=fanout.new_ws_room)
+                                           time_budget=plan.fanout_budget, new_room=fanout.new_ws_room,
+                                           grace=plan.extra['grace'])
     results['details']['fanout'] = details
     results['fanout_p95_ms_by_n'] = {str(s['n']): s['p95_ms'] for s in details['ours']['steps']}
     results['fanout_ceiling'] = details['ours']['ceiling']
@@ -171,7 +174,9 @@ async def bench_fanout(plan: Plan, results: dict, servers: dict, work: Path) -> 
 
 async def main(args: argparse.Namespace) -> dict:
     plan = PLANS[args.mode]
-    plan.extra.update({'what_if': args.what_if, 'profile_n': args.profile_n})
+    plan.extra.update({'what_if': args.what_if, 'profile_n': args.profile_n,
+                       'grace': 1.0 if plan.mode == 'smoke' else 2.0,
+                       'settle': 0.5 if plan.mode == 'smoke' else 1.5})
     only = set(args.only.split(',')) if args.only else set(BENCHMARKS)
     command = 'python -m bench' + (f' --{args.mode}' if args.mode != 'full' else '') + \
         (' --what-if' if args.what_if else '') + (f' --profile-n {args.profile_n}' if args.profile_n else '')
@@ -183,27 +188,42 @@ async def main(args: argparse.Namespace) -> dict:
         if 'trace' in only:
             log('trace replay')
             await bench_trace(plan, results)
+            log(f'  ({time.monotonic() - started:.0f} s)')
         needs_servers = only & {'memory', 'latency', 'fanout'}
         servers: dict = {}
         try:
             if needs_servers:
-                servers = {'app': start_app(work / 'app'), 'floor': FloorServer(work).start(),
-                           'pycrdt-websocket': PycrdtWebsocketServer(work).start(),
-                           'y-websocket': NodeWebsocketServer(work).start()}
+                log('starting the app, the floor app and the peers')
+                starts = {'app': lambda: start_app(work / 'app'), 'floor': lambda: FloorServer(work).start(),
+                          'pycrdt-websocket': lambda: PycrdtWebsocketServer(work).start(),
+                          'y-websocket': lambda: NodeWebsocketServer(work).start()}
+                with ThreadPoolExecutor(len(starts)) as pool:
+                    futures = {name: pool.submit(start) for name, start in starts.items()}
+                    for name, future in futures.items():
+                        try:
+                            servers[name] = future.result()
+                        except Exception:
+                            for other in futures.values():
+                                if other.done() and other.exception() is None:
+                                    other.result().stop()
+                            raise
             if only & {'memory', 'latency'}:
                 async with async_playwright() as playwright:
                     browsers = [await launch(playwright), await launch(playwright)]
                     if 'latency' in only:
                         log('latency (two browsers)')
                         await bench_latency(plan, results, browsers, servers)
+                        log(f'  ({time.monotonic() - started:.0f} s)')
                     if 'memory' in only:
                         log('memory')
                         await bench_memory(plan, results, work, browsers[0], servers)
+                        log(f'  ({time.monotonic() - started:.0f} s)')
                     for browser in browsers:
                         await browser.close()
             if 'fanout' in only:
                 log('fan-out')
                 await bench_fanout(plan, results, servers, work)
+                log(f'  ({time.monotonic() - started:.0f} s)')
         finally:
             for server in servers.values():
                 server.stop()

@@ -9,7 +9,10 @@ export default {
     // A caret key moves the caret in the key's default action: read it in the next task, as soon as it moved.
     this.$el.addEventListener("keydown", (e) => {
       if (e.key.startsWith("Arrow") || e.key === "Home" || e.key === "End") {
-        setTimeout(() => this.$emit("caret", { pos: this.$el.selectionStart }), 0);
+        setTimeout(() => {
+          const pos = this.$el.selectionStart;
+          this.$emit("caret", { pos: pos - this.$el.value.lastIndexOf("\n", pos - 1) - 1 }); // column, 0-based
+        }, 0);
       }
     });
   },

@@ -23,8 +23,8 @@ CYCLE = 50   # caret positions per cycle: Home, then ArrowRight 49 times
 ALPHABET = 'abcdefghijklmnopqrstuvwxyz '
 WARM_UP = 'warm up '
 
-INSTALL_SENDS = f'() => {{ window.__sends = []; window.addEventListener("keydown", '\
-                f'e => window.__sends.push([{NOW}, e.key]), true); }}'
+INSTALL_SENDS = f'() => {{ window.__sends = []; if (window.__sendsInstalled) return; window.__sendsInstalled = true; '\
+                f'window.addEventListener("keydown", e => window.__sends.push([{NOW}, e.key]), true); }}'
 MONACO_ARRIVALS = f'''el => {{ window.__arrivals = []; const m = el.pairpad.editor.getModel();
   m.onDidChangeContent(() => window.__arrivals.push([{NOW}, m.getValueLength()])); return m.getValueLength(); }}'''
 LABEL_ARRIVALS = f'''el => {{ window.__carets = [];
@@ -112,30 +112,25 @@ async def _paced(count: int, press) -> None:
         await press(k)
 
 
-async def keystrokes(target: Target, browsers, seconds: float) -> dict:
-    sender, receiver = await target.open(browsers)
+async def keystrokes(target: Target, sender: Page, receiver: Page, seconds: float, settle: float = 1.5) -> dict:
     count = max(1, int(seconds * RATE))
-    try:
-        if isinstance(target, Floor):
-            await sender.focus('[data-testid=floor]')
-            baseline = len(WARM_UP)  # the floor reports the sender's textarea length
-        else:
-            await sender.locator('.monaco-editor textarea').focus()
-            await sender.keyboard.press('Control+End')
-        await sender.keyboard.type(WARM_UP, delay=1000 / RATE)  # not measured: first keystrokes warm both pages
-        await asyncio.sleep(1.0)
-        if not isinstance(target, Floor):
-            baseline = await receiver.locator('[data-testid=editor]').evaluate(MONACO_ARRIVALS)
-        else:
-            await receiver.evaluate('window.floorArrivals = []')
-        await sender.evaluate(INSTALL_SENDS)
-        await _paced(count, lambda k: sender.keyboard.type(ALPHABET[k % len(ALPHABET)]))
-        await asyncio.sleep(1.5)
-        sends = [t for t, key in await sender.evaluate('window.__sends') if len(key) == 1]
-        arrivals = await receiver.evaluate('window.floorArrivals' if isinstance(target, Floor) else 'window.__arrivals')
-    finally:
-        await sender.context.close()
-        await receiver.context.close()
+    if isinstance(target, Floor):
+        await sender.focus('[data-testid=floor]')
+        baseline = len(WARM_UP)  # the floor reports the sender's textarea length
+    else:
+        await sender.locator('.monaco-editor textarea').focus()
+        await sender.keyboard.press('Control+End')
+    await sender.keyboard.type(WARM_UP, delay=1000 / RATE)  # not measured: first keystrokes warm both pages
+    await asyncio.sleep(settle)
+    if not isinstance(target, Floor):
+        baseline = await receiver.locator('[data-testid=editor]').evaluate(MONACO_ARRIVALS)
+    else:
+        await receiver.evaluate('window.floorArrivals = []')
+    await sender.evaluate(INSTALL_SENDS)
+    await _paced(count, lambda k: sender.keyboard.type(ALPHABET[k % len(ALPHABET)]))
+    await asyncio.sleep(settle)
+    sends = [t for t, key in await sender.evaluate('window.__sends') if len(key) == 1]
+    arrivals = await receiver.evaluate('window.floorArrivals' if isinstance(target, Floor) else 'window.__arrivals')
     latencies, lost = [], 0
     j = 0
     for k, sent in enumerate(sends, start=1):
@@ -149,34 +144,26 @@ async def keystrokes(target: Target, browsers, seconds: float) -> dict:
             'samples_ms': [round(x, 3) for x in latencies]}
 
 
-async def cursor_moves(target: Target, browsers, seconds: float) -> dict:
-    sender, receiver = await target.open(browsers)
+async def cursor_moves(target: Target, sender: Page, receiver: Page, seconds: float, settle: float = 1.5) -> dict:
+    """On a new last line of CYCLE characters: Home, then ArrowRight CYCLE - 1 times, and again."""
     count = max(1, int(seconds * RATE))
-    try:
-        line = 'x' * CYCLE
-        if isinstance(target, Floor):
-            await sender.focus('[data-testid=floor]')
-            await sender.keyboard.type(line)
-        else:
-            await sender.locator('.monaco-editor textarea').focus()
-            await sender.keyboard.press('Control+End')
-            await sender.keyboard.type(line)
-            await receiver.wait_for_function('n => document.querySelector("[data-testid=editor]").pairpad.text()'
-                                             '.length >= n', arg=CYCLE)
-            script = LABEL_ARRIVALS if isinstance(target, Ours) else AWARENESS_ARRIVALS
-            await receiver.locator('[data-testid=editor]').evaluate(script)
-        await asyncio.sleep(0.5)
-        await sender.evaluate(INSTALL_SENDS)
-        await _paced(count, lambda k: sender.keyboard.press('Home' if k % CYCLE == 0 else 'ArrowRight'))
-        await asyncio.sleep(1.5)
-        sends = [t for t, key in await sender.evaluate('window.__sends') if key in ('Home', 'ArrowRight')]
-        if isinstance(target, Floor):
-            carets = [(t, 1, pos + 1) for t, pos in await receiver.evaluate('window.floorCaretArrivals')]
-        else:
-            carets = [tuple(c) for c in await receiver.evaluate('window.__carets')]
-    finally:
-        await sender.context.close()
-        await receiver.context.close()
+    line = 'x' * CYCLE
+    await sender.keyboard.press('Enter')
+    await sender.keyboard.type(line)
+    if not isinstance(target, Floor):
+        await receiver.wait_for_function('s => document.querySelector("[data-testid=editor]").pairpad.text()'
+                                         '.endsWith(s)', arg='\n' + line)
+        script = LABEL_ARRIVALS if isinstance(target, Ours) else AWARENESS_ARRIVALS
+        await receiver.locator('[data-testid=editor]').evaluate(script)
+    await asyncio.sleep(settle / 2)
+    await sender.evaluate(INSTALL_SENDS)
+    await _paced(count, lambda k: sender.keyboard.press('Home' if k % CYCLE == 0 else 'ArrowRight'))
+    await asyncio.sleep(settle)
+    sends = [t for t, key in await sender.evaluate('window.__sends') if key in ('Home', 'ArrowRight')]
+    if isinstance(target, Floor):
+        carets = [(t, 1, column + 1) for t, column in await receiver.evaluate('window.floorCaretArrivals')]
+    else:
+        carets = [tuple(c) for c in await receiver.evaluate('window.__carets')]
     latencies, lost = [], 0
     for k, sent in enumerate(sends):
         column = k % CYCLE + 1
@@ -189,12 +176,18 @@ async def cursor_moves(target: Target, browsers, seconds: float) -> dict:
             'samples_ms': [round(x, 3) for x in latencies]}
 
 
-async def run(targets: list[Target], browsers, seconds: float) -> dict:
+async def run(targets: list[Target], browsers, seconds: float, settle: float = 1.5) -> dict:
+    """Per target, one pair of pages: keystrokes first, then caret moves on a line of their own."""
     results = {'keystroke': {}, 'cursor': {}}
     for target in targets:
-        for kind, measure in (('keystroke', keystrokes), ('cursor', cursor_moves)):
-            result = await measure(target, browsers, seconds)
-            results[kind][target.name] = result
-            print(f'  {kind:>9} {target.name:>16}: p50 {result["p50"]} p99 {result["p99"]} ms '
-                  f'({result["count"]} of {result["sent"]})', file=sys.stderr, flush=True)
+        sender, receiver = await target.open(browsers)
+        try:
+            for kind, measure in (('keystroke', keystrokes), ('cursor', cursor_moves)):
+                result = await measure(target, sender, receiver, seconds, settle)
+                results[kind][target.name] = result
+                print(f'  {kind:>9} {target.name:>16}: p50 {result["p50"]} p99 {result["p99"]} ms '
+                      f'({result["count"]} of {result["sent"]})', file=sys.stderr, flush=True)
+        finally:
+            await sender.context.close()
+            await receiver.context.close()
     return results

@@ -43,3 +43,7 @@ bundle:
 
 clean:
 	rm -rf $(VENV)
+
+## the schedule simulator: SCHEDULES=n of them (default 100000); prints the seed of any failure and how to replay it
+fuzz: $(TEST_STAMP)
+	$(PY) -m fuzz --schedules $(or $(SCHEDULES),100000)

@@ -47,3 +47,8 @@ clean:
 ## the schedule simulator: SCHEDULES=n of them (default 100000); prints the seed of any failure and how to replay it
 fuzz: $(TEST_STAMP)
 	$(PY) -m fuzz --schedules $(or $(SCHEDULES),100000)
+
+## benchmarks against peers (docs/benchmarks.md): full run, then the report and plots from its JSON
+bench: $(TEST_STAMP) chromium
+	$(PY) -m bench --what-if --profile-n 25 --json bench/results/full.json
+	$(PY) -m bench.report bench/results/full.json

@@ -53,7 +53,7 @@ class Plan:
 
 
 PLANS = {
-    'smoke': Plan('smoke', 1.0, [3], 1.5, 30, ('sveltecomponent', 'rustcode'), 300, 100, 20, 1, 2000),
+    'smoke': Plan('smoke', 0.5, [3], 1.0, 30, ('sveltecomponent', 'rustcode'), 300, 100, 10, 1, 2000),
     'quick': Plan('quick', 5.0, [10, 25, 50], 4.0, 60, ('sveltecomponent',), None, 600, 10, 2, None),
     'full': Plan('full', 30.0, [10, 25, 50, 100, 200, 300, 400, 600, 800], 15.0, 600,
                  ('sveltecomponent', 'rustcode'), None, 5000, 50, 8, None),
@@ -156,11 +156,13 @@ async def bench_fanout(plan: Plan, results: dict, servers: dict, work: Path) -> 
     profile_at = plan.extra.get('profile_n')
     details['ours'] = await fanout.sweep('ours', app, plan.fanout_ns, duration=plan.fanout_seconds,
                                          time_budget=plan.fanout_budget, new_room=lambda: fanout.new_app_room(app),
-                                         profile_at=profile_at, profile_dir=work, grace=plan.extra['grace'])
+                                         profile_at=profile_at, profile_dir=work, grace=plan.extra['grace'],
+                                         workers=1 if plan.mode == 'smoke' else fanout.WORKERS)
     for peer in ('pycrdt-websocket', 'y-websocket'):
         details[peer] = await fanout.sweep('ws', servers[peer], plan.fanout_ns, duration=plan.fanout_seconds,
                                            time_budget=plan.fanout_budget, new_room=fanout.new_ws_room,
-                                           grace=plan.extra['grace'])
+                                           grace=plan.extra['grace'],
+                                         workers=1 if plan.mode == 'smoke' else fanout.WORKERS)
     results['details']['fanout'] = details
     results['fanout_p95_ms_by_n'] = {str(s['n']): s['p95_ms'] for s in details['ours']['steps']}
     results['fanout_ceiling'] = details['ours']['ceiling']

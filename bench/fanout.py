@@ -35,9 +35,10 @@ async def _worker(config: dict) -> asyncio.subprocess.Process:
 
 
 async def run_step(kind: str, url: str, room: str, n: int, *, server_pid: int, duration: float, rate: float = 5.0,
-                   join_timeout: float = 120.0, profile_path: Path | None = None, grace: float = 2.0) -> dict:
+                   join_timeout: float = 120.0, profile_path: Path | None = None, grace: float = 2.0,
+                   workers: int = WORKERS) -> dict:
     observers = sorted({0, n // 4, n // 2, (3 * n) // 4})[:OBSERVERS]
-    bounds = [(w * n // WORKERS, (w + 1) * n // WORKERS) for w in range(WORKERS)]
+    bounds = [(w * n // workers, (w + 1) * n // workers) for w in range(workers)]
     processes = []
     for first, last in bounds:
         config = {'kind': kind, 'url': url, 'room': room, 'first': first, 'last': last, 'rate': rate,
@@ -116,7 +117,7 @@ def _summarise(n: int, outputs: list[dict], cpu: float, rss: int, join_seconds: 
 
 async def sweep(kind: str, server, ns: list[int], *, duration: float, time_budget: float,
                 new_room, profile_at: int | None = None, profile_dir: Path | None = None,
-                grace: float = 2.0) -> dict:
+                grace: float = 2.0, workers: int = WORKERS) -> dict:
     """Run the steps in order until one breaks or the time budget is spent."""
     steps, started = [], time.monotonic()
     for n in ns:
@@ -127,7 +128,7 @@ async def sweep(kind: str, server, ns: list[int], *, duration: float, time_budge
         pid = server.process.pid
         profile_path = profile_dir / f'py-spy-{kind}-{n}.txt' if profile_at == n and profile_dir else None
         step = await run_step(kind, url, room, n, server_pid=pid, duration=duration, profile_path=profile_path,
-                              grace=grace)
+                              grace=grace, workers=workers)
         steps.append(step)
         print(f'  fan-out {kind:>16} N={n:<4} p95={step.get("p95_ms")} ms cpu={step.get("server_cpu_cores")} '
               f'delivered={step.get("delivered_fraction")} {step.get("reason") or ""}', file=sys.stderr, flush=True)

@@ -37,11 +37,9 @@ def idle_rooms(trace: Trace, count: int) -> dict:
     with tempfile.NamedTemporaryFile(suffix='.bin') as f:
         f.write(history)
         f.flush()
-        results = {}
-        for kind in ('room', 'doc', 'yroom'):
-            out = subprocess.run([sys.executable, '-m', 'bench.memory_worker', kind, str(count), f.name], cwd=ROOT,
-                                 capture_output=True, text=True, check=True, timeout=300)
-            results[kind] = json.loads(out.stdout)['bytes_per_room']
+        out = subprocess.run([sys.executable, '-m', 'bench.memory_worker', 'room,doc,yroom', str(count), f.name],
+                             cwd=ROOT, capture_output=True, text=True, check=True, timeout=600)
+        results = {r['kind']: r['bytes_per_room'] for r in json.loads(out.stdout)}
     state = encoded_size(history)
     return {'trace': trace.name, 'document_bytes': state, 'text_bytes': len(trace.end.encode()),
             'history_update_bytes': len(history), 'rooms': count, 'ours_bytes_per_room': results['room'],

@@ -35,9 +35,17 @@ def main(kind: str, count: int, path: str) -> dict:
     keep += [load(kind, update, i) for i in range(count)]
     gc.collect()
     after = process.memory_info().rss
+    KEEP.append(keep)  # alive until the process ends, so the next kind's growth is its own
     return {'kind': kind, 'count': count, 'update_bytes': len(update), 'rss_growth_bytes': after - before,
-            'bytes_per_room': (after - before) // count, 'kept': len(keep)}
+            'bytes_per_room': (after - before) // count}
+
+
+KEEP: list = []
 
 
 if __name__ == '__main__':
-    print(json.dumps(main(sys.argv[1], int(sys.argv[2]), sys.argv[3])))
+    # KIND may be a comma-separated list: measured one after the other, each kept alive, so each growth is its own
+    results = []
+    for one in sys.argv[1].split(','):
+        results.append(main(one, int(sys.argv[2]), sys.argv[3]))
+    print(json.dumps(results))

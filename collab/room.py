@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from pycrdt import Awareness, Decoder, Doc
+from pycrdt import Awareness, Decoder, Doc, get_update
 
 from . import protocol
 from .document import read_code, read_ended, read_language, set_ended
@@ -37,6 +37,7 @@ class Peer:
     tokens: float = 0.0  # message-rate token bucket
     refilled: float = field(default_factory=time.monotonic)
     dropped: bool = False  # messages were dropped by the rate limit: ask for a resync once it is respected again
+    asked_at_state: bytes | None = None  # our state vector when we last asked this peer to resend what we lack
 
 
 class Room:
@@ -92,7 +93,7 @@ class Room:
             return
         with self.doc.transaction(origin=SERVER):
             set_ended(self.doc, ended)
-        self._publish(exclude=None)
+        self._publish()
 
     def connect(self, peer_id: str, send: Send, *, identity: dict | None = None) -> None:
         """Add a peer (or refresh a reconnecting one) and open the sync handshake from the server's side.
@@ -196,17 +197,34 @@ class Room:
         except ValueError as e:
             self._changes.clear()
             raise ProtocolError(f'invalid Yjs update: {e}') from e
-        self._publish(exclude=peer_id)
+        self._publish(sender=peer_id, sent=update)
+        self._ask_for_what_is_missing(peer_id, update)
 
-    def _publish(self, *, exclude: str | None) -> None:
-        """Forward what the last transaction changed to the peers (but its sender) and hand it to persistence."""
+    def _publish(self, *, sender: str | None = None, sent: bytes | None = None) -> None:
+        """Forward what the last transaction changed to the peers and hand it to persistence.
+
+        The sender gets it too unless the change is exactly what it sent: an update can also integrate pending
+        content that waited for it (after a restart lost the commit window, say), and the sender may lack that.
+        """
         changes, self._changes = self._changes, []
         for change in changes:
             if change == EMPTY_UPDATE:
                 continue  # a duplicate, or an update still waiting for the ones it depends on
-            self._broadcast(protocol.update(change), exclude=exclude)
+            self._broadcast(protocol.update(change), exclude=sender if change == sent else None)
             if self._on_update is not None:
                 self._on_update(self.id, change)
+
+    def _ask_for_what_is_missing(self, peer_id: str, update: bytes) -> None:
+        """If the doc does not cover everything the update carried (it waits for dependencies, or Yrs dropped a
+        pending struct: see docs/fuzzing.md, finding 2), ask the peer for what we lack — once per state of ours,
+        so a peer that cannot supply the dependencies either is not asked forever."""
+        state = self.doc.get_state()
+        if get_update(update, state) == EMPTY_UPDATE:
+            return
+        peer = self._peers.get(peer_id)
+        if peer is not None and peer.asked_at_state != state:
+            peer.asked_at_state = state
+            peer.send(protocol.sync_step1(state))
 
     def _check_size(self, update: bytes) -> None:
         """Refuse an update that would grow the code past the document limit, before it touches the doc.

@@ -95,7 +95,8 @@ def test_a_restart_keeps_only_what_was_committed():
 # -- the simulator can fail -----------------------------------------------------------------------------------
 
 class ForgetfulRoom(Room):
-    """Drops every 7th document update it is given without applying it: a bug the invariants must catch."""
+    """Drops every 7th document update it is given without applying it, and never asks the sender for what it
+    then lacks (the real room does, which repairs a dropped update): a bug the invariants must catch."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -105,6 +106,9 @@ class ForgetfulRoom(Room):
         self.updates_seen += 1
         if self.updates_seen % 7:
             super()._apply(peer_id, update)
+
+    def _ask_for_what_is_missing(self, peer_id: str, update: bytes) -> None:
+        pass
 
 
 class LossyStore:

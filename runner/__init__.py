@@ -1,0 +1,16 @@
+"""The Run button's engine: runs a document's code in a bubblewrap sandbox with CPU, memory, process, time and
+output limits, streaming stdout and stderr as they come. It knows nothing of NiceGUI or SQL: output goes to an
+`on_output(stream, text)` callback and the result is a plain dataclass (see docs/sandbox.md)."""
+
+from .code_runner import CodeRunner
+from .errors import RunBusy, RunnerUnavailable, RunRefused, TooManyRuns, UnsupportedLanguage
+from .limits import RunLimits, RunnerSettings
+from .outcome import Outcome, RunResult
+from .room import RoomRunner
+from .run import OutputCallback, Run
+from .sandbox import sandbox_available
+
+__all__ = [
+    'CodeRunner', 'Outcome', 'OutputCallback', 'RoomRunner', 'Run', 'RunBusy', 'RunLimits', 'RunRefused',
+    'RunResult', 'RunnerSettings', 'RunnerUnavailable', 'TooManyRuns', 'UnsupportedLanguage', 'sandbox_available',
+]

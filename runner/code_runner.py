@@ -1,0 +1,137 @@
+"""The server's code runner: decides once, at start-up, whether and how programs can run here, then starts runs.
+
+Three modes: 'sandbox' (bubblewrap works), 'unsafe' (it does not, and the operator set PAIRPAD_UNSAFE_RUN=1) and
+'off' (it does not; `status` says why and what to do). The start-up probes run real commands and take a fraction of
+a second, so build the CodeRunner once at start-up (or in asyncio.to_thread), not per request.
+"""
+
+import asyncio
+import logging
+import subprocess
+
+from .errors import RunnerUnavailable, TooManyRuns, UnsupportedLanguage
+from .languages import Runtime, find_runtimes
+from .limits import RunLimits, RunnerSettings, format_bytes, format_seconds
+from .outcome import RunResult
+from .run import Launcher, OutputCallback, Run
+from .sandbox import Sandbox
+from .unsafe import UnsafeLauncher
+
+log = logging.getLogger(__name__)
+
+UNSAFE_HINT = ('Set PAIRPAD_UNSAFE_RUN=1 to run programs without a sandbox (unsafe: they could read the '
+               "server's files, including its database, and use the network).")
+
+
+class CodeRunner:
+    def __init__(self, settings: RunnerSettings | None = None, limits: RunLimits | None = None) -> None:
+        self.settings = settings or RunnerSettings()
+        self.limits = limits or RunLimits()
+        self._active: set[Run] = set()
+        self.mode, self.status, self._launcher = self._choose_mode()
+        runtimes, refused = find_runtimes()
+        self._runtimes: dict[str, Runtime] = {}
+        self._refused: dict[str, str] = dict(refused)
+        self.versions: dict[str, str] = {}
+        if self._launcher is not None:
+            self._probe_runtimes(runtimes)
+        log.info('code runner: mode %s, languages %s', self.mode, ', '.join(self.versions.values()) or 'none')
+
+    @classmethod
+    def from_env(cls) -> 'CodeRunner':
+        return cls(RunnerSettings.from_env(), RunLimits.from_env())
+
+    @property
+    def available(self) -> bool:
+        return self.mode != 'off'
+
+    @property
+    def unsafe(self) -> bool:
+        return self.mode == 'unsafe'
+
+    @property
+    def languages(self) -> list[str]:
+        """Languages that can run here, e.g. ['python', 'javascript']."""
+        return list(self._runtimes) if self.available else []
+
+    @property
+    def active(self) -> int:
+        return len(self._active)
+
+    def refusal(self, language: str) -> str | None:
+        """Why `language` cannot run here (for a disabled Run button's tooltip), or None if it can."""
+        if not self.available:
+            return self.status
+        if language in self._runtimes:
+            return None
+        return self._refused.get(language, f'{language!r} cannot be run here.')
+
+    def start(self, code: str, language: str, on_output: OutputCallback | None = None, *,
+              limits: RunLimits | None = None, started_by: str | None = None) -> Run:
+        """Start a run (needs a running event loop). Raises a RunRefused subclass with a message for the user."""
+        if not self.available:
+            raise RunnerUnavailable(self.status)
+        if language not in self._runtimes:
+            raise UnsupportedLanguage(self.refusal(language))
+        if len(self._active) >= self.settings.max_concurrent:
+            raise TooManyRuns(f'The server is already running {len(self._active)} programs, its limit; '
+                              f'try again in a few seconds.')
+        run = Run(launcher=self._launcher, code=code, runtime=self._runtimes[language], limits=limits or self.limits,
+                  on_output=on_output, started_by=started_by)
+        self._active.add(run)
+        run.add_done_callback(self._active.discard)
+        return run
+
+    async def run(self, code: str, language: str, on_output: OutputCallback | None = None, *,
+                  limits: RunLimits | None = None, started_by: str | None = None) -> RunResult:
+        """Start a run and wait for its result."""
+        return await self.start(code, language, on_output, limits=limits, started_by=started_by).wait()
+
+    async def stop_all(self, by: str = 'the server') -> None:
+        """Stop every run and wait for them (server shutdown)."""
+        runs = list(self._active)
+        for run in runs:
+            run.stop(by)
+        await asyncio.gather(*(run.wait() for run in runs), return_exceptions=True)
+
+    def _choose_mode(self) -> tuple[str, str, Launcher | None]:
+        if not self.settings.enabled:
+            return 'off', 'Running code is turned off on this server (PAIRPAD_RUN=0).', None
+        sandbox, why = Sandbox.probe(self.settings)
+        if sandbox is not None:
+            limits = self.limits
+            return 'sandbox', (f'Programs run in a bubblewrap sandbox: no network, read-only system, '
+                               f'{limits.cpu_seconds} s of CPU, {format_seconds(limits.wall_seconds)} in all, '
+                               f'{format_bytes(limits.memory_bytes)} of memory, {limits.max_processes} processes, '
+                               f'{format_bytes(limits.output_bytes)} of output.'), sandbox
+        if self.settings.unsafe:
+            log.warning('code runner: UNSAFE mode, programs run without a sandbox: %s', why)
+            return 'unsafe', (f'UNSAFE: programs run without a sandbox (PAIRPAD_UNSAFE_RUN=1) because {why} They '
+                              f"have time, memory and output limits but can read the server's files and use the "
+                              f'network.'), UnsafeLauncher(self.settings)
+        log.warning('code runner: running is off: %s', why)
+        return 'off', f'Running code is off on this server: {why} {UNSAFE_HINT}', None
+
+    def _probe_runtimes(self, runtimes: dict[str, Runtime]) -> None:
+        """Run each interpreter's --version where programs will run, so a runtime that is installed but cannot
+        work there (e.g. outside the dirs the sandbox binds) is refused up front with the reason."""
+        for language, runtime in runtimes.items():
+            if isinstance(self._launcher, Sandbox):
+                ok, detail = self._launcher.try_run(runtime.version_command(), slack=runtime.address_space_slack)
+            else:
+                ok, detail = _run_directly(runtime.version_command())
+            if ok:
+                self._runtimes[language] = runtime
+                version = detail.splitlines()[0] if detail else ''
+                self.versions[language] = version if language == 'python' else f'Node.js {version}'
+            else:
+                self._refused[language] = f'{runtime.label} cannot run on this server: {detail}'
+                log.warning('code runner: %s refused: %s', language, detail)
+
+
+def _run_directly(command: list[str]) -> tuple[bool, str]:
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=15, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError) as e:
+        return False, str(e)
+    return done.returncode == 0, (done.stdout + done.stderr).strip()

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test test-unit test-e2e chromium bundle fuzz clean
+.PHONY: run test test-unit test-e2e system-packages bundle fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,20 +21,22 @@ $(TEST_STAMP): $(STAMP) pyproject.toml
 run: $(STAMP)
 	$(PY) main.py
 
-## Debian's Chromium for Playwright (Playwright cannot download its own browser here)
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
-	  else sudo apt-get update && sudo apt-get install -y chromium; fi; }
+## Debian's Chromium for Playwright (Playwright cannot download its own browser here) and bubblewrap for the
+## code-run sandbox
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+system-packages:
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v bwrap >/dev/null 2>&1 || missing="$$missing bubblewrap"; \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update && $(SUDO) apt-get install -y $$missing; fi
 
 ## install test needs and run the whole suite (unit + end-to-end in real Chromium)
-test: $(TEST_STAMP) chromium
+test: $(TEST_STAMP) system-packages
 	$(PY) -m pytest -q
 
 test-unit: $(TEST_STAMP)
 	$(PY) -m pytest -q tests/unit
 
-test-e2e: $(TEST_STAMP) chromium
+test-e2e: $(TEST_STAMP) system-packages
 	$(PY) -m pytest -q tests/e2e
 
 ## rebuild components/collab_editor/dist bit for bit from the lock file

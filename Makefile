@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test test-unit test-e2e system-packages bundle fuzz clean
+.PHONY: run test test-unit test-e2e system-packages bundle fuzz soak clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,3 +54,7 @@ fuzz: $(TEST_STAMP)
 bench: $(TEST_STAMP) chromium
 	$(PY) -m bench --what-if --profile-n 25 --json bench/results/full.json
 	$(PY) -m bench.report bench/results/full.json
+
+## soak (not in CI): 30 protocol-level peers typing 5 characters/s for 10 minutes; memory, disconnects, convergence
+soak: $(TEST_STAMP)
+	$(PY) -m soak --peers $(or $(PEERS),30) --rate $(or $(RATE),5) --minutes $(or $(MINUTES),10)

@@ -54,7 +54,7 @@ class Plan:
 
 PLANS = {
     'smoke': Plan('smoke', 0.5, [3], 1.0, 30, ('sveltecomponent', 'rustcode'), 300, 100, 10, 1, 2000),
-    'quick': Plan('quick', 5.0, [10, 25, 50], 4.0, 60, ('sveltecomponent',), None, 600, 10, 2, None),
+    'quick': Plan('quick', 4.0, [10, 50], 3.0, 45, ('sveltecomponent',), None, 400, 5, 2, None),
     'full': Plan('full', 30.0, [10, 25, 50, 100, 200, 300, 400, 600, 800], 15.0, 600,
                  ('sveltecomponent', 'rustcode'), None, 5000, 50, 8, None),
 }
@@ -76,6 +76,7 @@ def machine() -> dict:
     except (OSError, StopIteration, ValueError):
         pass
     return {'cores': os.cpu_count(), 'cpu_model': model, 'memory_gib': round(memory_kb / 1024 ** 2, 1),
+            'load_average_start': [round(x, 2) for x in os.getloadavg()],
             'python': platform.python_version(), 'system': platform.platform()}
 
 
@@ -178,7 +179,7 @@ async def main(args: argparse.Namespace) -> dict:
     plan = PLANS[args.mode]
     plan.extra.update({'what_if': args.what_if, 'profile_n': args.profile_n,
                        'grace': 1.0 if plan.mode == 'smoke' else 2.0,
-                       'settle': 0.5 if plan.mode == 'smoke' else 1.5})
+                       'settle': {'smoke': 0.5, 'quick': 1.0}.get(plan.mode, 1.5)})
     only = set(args.only.split(',')) if args.only else set(BENCHMARKS)
     command = 'python -m bench' + (f' --{args.mode}' if args.mode != 'full' else '') + \
         (' --what-if' if args.what_if else '') + (f' --profile-n {args.profile_n}' if args.profile_n else '')
@@ -230,6 +231,7 @@ async def main(args: argparse.Namespace) -> dict:
             for server in servers.values():
                 server.stop()
     results['seconds'] = round(time.monotonic() - started, 1)
+    results['machine']['load_average_end'] = [round(x, 2) for x in os.getloadavg()]
     return results
 
 

@@ -26,6 +26,16 @@ from .servers import ROOT, Usage
 from .traces import Trace
 
 
+_HISTORIES: dict[tuple[str, int], bytes] = {}
+
+
+def _history(trace: Trace) -> bytes:
+    key = (trace.name, len(trace.updates))
+    if key not in _HISTORIES:
+        _HISTORIES[key] = merge_updates(*trace.updates)
+    return _HISTORIES[key]
+
+
 def encoded_size(update: bytes) -> int:
     doc = Doc()
     doc.apply_update(update)
@@ -33,7 +43,7 @@ def encoded_size(update: bytes) -> int:
 
 
 def idle_rooms(trace: Trace, count: int) -> dict:
-    history = merge_updates(*trace.updates)
+    history = _history(trace)
     with tempfile.NamedTemporaryFile(suffix='.bin') as f:
         f.write(history)
         f.flush()
@@ -133,9 +143,7 @@ async def cold_join_ours(server, trace: Trace, browser) -> dict:
 async def cold_join_peer(server, floor_url: str, trace: Trace, browser) -> dict:
     room = f'cold-{uuid.uuid4().hex[:8]}'
     holder = await WebsocketPeer.join(server.ws_url, room)
-    for i in range(0, len(trace.updates), 500):  # the whole history, as many updates
-        holder.client.doc.apply_update(merge_updates(*trace.updates[i:i + 500]))
-    holder.client.send(protocol.update(holder.client.doc.get_update()))
+    holder.client.send(protocol.update(_history(trace)))  # the whole history, merged into one update
     await asyncio.sleep(1.0)
     try:
         page = await new_page(browser)

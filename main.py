@@ -8,6 +8,7 @@ import pages
 from collab import Limits, RoomRegistry
 from config import Settings
 from presence import PresenceService
+from runner import CodeRunner, RunHubs
 from store import SqlUpdateLog, create_db
 
 
@@ -21,10 +22,12 @@ def build(settings: Settings) -> pages.Services:
                          compact_after_idle=settings.compact_after_idle, unload_after=settings.unload_after)
     presence = PresenceService(engine, document_text=lambda room_id: (room := rooms.loaded(room_id)) and room.text,
                                max_present=settings.max_participants)
-    services = pages.Services(settings=settings, engine=engine, rooms=rooms, presence=presence)
+    runs = RunHubs(CodeRunner.from_env())
+    services = pages.Services(settings=settings, engine=engine, rooms=rooms, presence=presence, runs=runs)
     app.on_startup(rooms.start)
     app.on_startup(presence.start)
     app.on_shutdown(presence.stop)
+    app.on_shutdown(runs.close)
     app.on_shutdown(rooms.stop)
     pages.register(services)
     return services

@@ -10,6 +10,7 @@ from components.participant_list import ParticipantList
 from presence import ROLES, Forbidden, NotFound, ParticipantView, PresenceError
 
 from .editor_session import EditorSession
+from .run_panel import RunPanel
 from .services import NotAllowed, Services, end_interview, find_interview
 
 
@@ -100,6 +101,9 @@ def _room(services: Services, interview_id: str, participant: ParticipantView) -
                           max_document_bytes=services.settings.max_document_bytes) \
         .classes('w-full grow border rounded').props(f'data-participant-id={participant.id}')
     editor.style('min-height: 400px')
+    panel = RunPanel(services.runs.get(interview_id), services.rooms, interview_id, participant)
+    editor.on('run', panel.run)
+    editor.on_ended(lambda e: panel.set_ended(bool(e.args)))
     language.on_value_change(lambda e: e.value and editor.set_language(e.value))
     editor.on_language(lambda e: language.set_value(e.language))
     if participant.role == 'interviewer':

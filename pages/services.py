@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from collab import LANGUAGES, RoomRegistry, initial_update
 from config import Settings
 from presence import PresenceService
+from runner import RunHubs
 from store import Interview, create_interview, delete_interview, get_interview, set_interview_ended
 
 MAX_TITLE = 200
@@ -19,6 +20,7 @@ class Services:
     engine: Engine
     rooms: RoomRegistry
     presence: PresenceService
+    runs: RunHubs
 
 
 def clean_title(title: object) -> str:

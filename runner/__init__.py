@@ -3,6 +3,7 @@ output limits, streaming stdout and stderr as they come. It knows nothing of Nic
 `on_output(stream, text)` callback and the result is a plain dataclass (see docs/sandbox.md)."""
 
 from .code_runner import CodeRunner
+from .hub import RunHub, RunHubs, RunRecord
 from .errors import RunBusy, RunnerUnavailable, RunRefused, TooManyRuns, UnsupportedLanguage
 from .limits import RunLimits, RunnerSettings
 from .outcome import Outcome, RunResult
@@ -12,5 +13,5 @@ from .sandbox import sandbox_available
 
 __all__ = [
     'CodeRunner', 'Outcome', 'OutputCallback', 'RoomRunner', 'Run', 'RunBusy', 'RunLimits', 'RunRefused',
-    'RunResult', 'RunnerSettings', 'RunnerUnavailable', 'TooManyRuns', 'UnsupportedLanguage', 'sandbox_available',
+    'RunHub', 'RunHubs', 'RunRecord', 'RunResult', 'RunnerSettings', 'RunnerUnavailable', 'TooManyRuns', 'UnsupportedLanguage', 'sandbox_available',
 ]

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import secrets
+import shutil
 import signal
 import time
 from collections.abc import Awaitable, Callable
@@ -23,6 +24,8 @@ from .limits import RunLimits
 from .outcome import Outcome, RunResult, classify
 
 log = logging.getLogger(__name__)
+
+SETPRIV = shutil.which('setpriv') or '/usr/bin/setpriv'  # util-linux, on every Debian
 
 # on_output(stream, text): stream is 'stdout' or 'stderr'; text is decoded UTF-8 (invalid bytes replaced). It may
 # be a coroutine function. Calls come in output order, at most one per stream switch every COALESCE_SECONDS.
@@ -89,6 +92,13 @@ class Run:
     async def wait(self) -> RunResult:
         """The result once the program has ended and its output has been delivered."""
         return await asyncio.shield(self._task)
+
+    @property
+    def result(self) -> RunResult | None:
+        """The result once the run has ended (None before, or if the run itself failed)."""
+        if not self._task.done() or self._task.cancelled() or self._task.exception() is not None:
+            return None
+        return self._task.result()
 
     def add_done_callback(self, callback: Callable[['Run'], None]) -> None:
         self._task.add_done_callback(lambda _: callback(self))
@@ -208,9 +218,17 @@ class _Protocol(asyncio.subprocess.SubprocessStreamProtocol):
 async def _spawn(launch: Launch) -> tuple[asyncio.SubprocessTransport, _Protocol, asyncio.subprocess.Process]:
     """asyncio.create_subprocess_exec, keeping the transport (to close it) and the protocol (for `exited`)."""
     loop = asyncio.get_running_loop()
+    popen = dict(launch.popen)
+    argv = list(launch.argv)
+    if 'user' in popen:
+        # Drop to the sandbox uid with setpriv rather than Popen's user=/group=: the app's event loop is uvloop
+        # (under uvicorn), whose subprocess_exec does not take those arguments.
+        uid, gid = popen.pop('user'), popen.pop('group')
+        popen.pop('extra_groups', None)
+        argv = [SETPRIV, f'--reuid={uid}', f'--regid={gid}', '--clear-groups', '--', *argv]
     transport, protocol = await loop.subprocess_exec(
-        lambda: _Protocol(loop), *launch.argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE, start_new_session=True, **launch.popen)
+        lambda: _Protocol(loop), *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE, start_new_session=True, **popen)
     return transport, protocol, asyncio.subprocess.Process(transport, protocol, loop)
 
 

@@ -130,6 +130,8 @@ export default {
       scrollBeyondLastLine: false,
       acceptSuggestionOnEnter: "off", // Enter always breaks the line; Tab takes a suggestion
     });
+    // Ctrl/Cmd+Enter runs the code (the server runs what the shared document holds).
+    this.editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => this.$emit("run"));
     this.binding = new MonacoBinding(this.code, this.editor.getModel(), new Set([this.editor]), this.awareness);
     // Every update also lands in this browser's IndexedDB (y-indexeddb), so what was typed while the server was
     // gone survives the page reload NiceGUI does when it reconnects to a restarted server, and syncs then.

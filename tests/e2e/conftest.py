@@ -26,8 +26,8 @@ def browser() -> Browser:
         browser.close()
 
 
-def _run(data_dir: Path):
-    app = AppServer(data_dir).start()
+def _run(data_dir: Path, env: dict[str, str] | None = None):
+    app = AppServer(data_dir, env=env).start()
     yield app
     app.stop()
     errors = [line for line in app.log().splitlines() if ' ERROR ' in line or 'Traceback' in line]

@@ -17,7 +17,7 @@ def api(tmp_path):
     engine = create_db(f'sqlite:///{tmp_path / "p.db"}')
     rooms = RoomRegistry(SqlUpdateLog(engine))
     presence = PresenceService(engine, document_text=lambda iid: (room := rooms.loaded(iid)) and room.text)
-    services = Services(settings=Settings(), engine=engine, rooms=rooms, presence=presence)
+    services = Services(settings=Settings(), engine=engine, rooms=rooms, presence=presence, runs=None)
     app = FastAPI()
     app.include_router(build_router(services))
     with TestClient(app) as client:

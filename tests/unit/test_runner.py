@@ -116,6 +116,18 @@ async def test_python_prints_42_on_stdout_and_exits_0(runner):
     assert result.reason == 'exited with code 0' and result.duration > 0
 
 
+def test_runs_under_uvloop_like_the_app(runner):
+    """The app's event loop is uvloop (uvicorn's): its subprocess API takes no user=/group= arguments."""
+    import uvloop
+
+    async def main():
+        console = Console()
+        return await runner.run('print(6*7)', 'python', console, limits=FAST), console
+
+    result, console = uvloop.run(main())
+    assert result.ok and console.chunks == [('stdout', '42\n')]
+
+
 async def test_stderr_is_told_apart_from_stdout_and_the_exit_code_is_kept(runner):
     result, console = await run(runner, 'import sys\nprint("out")\nprint("err", file=sys.stderr)\nsys.exit(3)')
     assert console.text('stdout') == 'out\n' and console.text('stderr') == 'err\n'

@@ -2,7 +2,7 @@
 message limits and the registry that loads and evicts rooms. It knows nothing of NiceGUI or SQL: peers are
 reached through a send callback and durable state through the Persistence interface."""
 
-from .document import initial_update, read_code, read_language, LANGUAGES
+from .document import EXTENSIONS, LANGUAGES, initial_update, read_code, read_language
 from .errors import ProtocolError, RateLimited, RoomClosed
 from .limits import Limits
 from .persistence import MemoryPersistence, Persistence
@@ -10,7 +10,7 @@ from .registry import RoomRegistry
 from .room import Room
 
 __all__ = [
-    'LANGUAGES', 'Limits', 'MemoryPersistence', 'Persistence', 'ProtocolError', 'RateLimited', 'Room', 'RoomClosed',
+    'EXTENSIONS', 'LANGUAGES', 'Limits', 'MemoryPersistence', 'Persistence', 'ProtocolError', 'RateLimited', 'Room', 'RoomClosed',
     'RoomRegistry',
     'initial_update', 'read_code', 'read_language',
 ]

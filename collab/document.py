@@ -18,6 +18,11 @@ LANGUAGES: dict[str, str] = {
     'plaintext': 'Plain text',
 }
 
+EXTENSIONS: dict[str, str] = {
+    'python': 'py', 'javascript': 'js', 'typescript': 'ts', 'java': 'java', 'cpp': 'cpp', 'go': 'go', 'rust': 'rs',
+    'sql': 'sql', 'plaintext': 'txt',
+}
+
 TEMPLATES: dict[str, str] = {
     'python': 'def solve():\n    pass\n\n\nif __name__ == "__main__":\n    print(solve())\n',
     'javascript': 'function solve() {\n}\n\nconsole.log(solve());\n',

@@ -4,7 +4,7 @@ import json
 
 from nicegui import ui
 
-from collab import LANGUAGES
+from collab import EXTENSIONS, LANGUAGES
 from components.collab_editor import CollabEditor
 from components.participant_list import ParticipantList
 from presence import ROLES, Forbidden, NotFound, ParticipantView, PresenceError
@@ -31,20 +31,49 @@ def register(services: Services) -> None:
             not_found(interview_id)
             return
         ui.page_title(f'{interview.title} · Pairpad')
+        dark = ui.dark_mode()
         with ui.header().classes('items-center gap-4 bg-slate-800'):
             ui.label(interview.title).classes('text-lg font-semibold').props('data-testid=interview-title')
             ui.space()
+            theme = ui.button(icon='dark_mode').props('flat round color=white data-testid=theme-toggle') \
+                .tooltip('Light or dark theme (remembered in this browser)')
+            ui.button('Download code', icon='download', on_click=lambda: _download_code(services, interview)) \
+                .props('flat color=white data-testid=export-code')
             ui.button('Copy link', icon='link', on_click=lambda: ui.run_javascript(
                 'navigator.clipboard.writeText(location.origin + location.pathname)'
             )).props('flat color=white data-testid=copy-link')
         content = ui.column().classes('w-full h-[calc(100vh-5rem)] gap-2 p-2')
         await ui.context.client.connected()
+        _theme(dark, theme, await ui.run_javascript('localStorage.getItem("pairpad:theme")', timeout=5) == 'dark')
         participant = await _resume(services, interview.id)
         with content:
             if participant is not None:
                 _room(services, interview.id, participant)
             else:
                 _ask_identity(services, interview.id, content)
+
+
+async def _download_code(services: Services, interview) -> None:
+    room = await services.rooms.get(interview.id)
+    language = room.language or interview.language
+    ui.download.content(room.text.encode(), f'{_slug(interview.title)}.{EXTENSIONS.get(language, "txt")}',
+                        'text/plain; charset=utf-8')
+
+
+def _slug(title: str) -> str:
+    slug = ''.join(ch if ch.isalnum() else '-' for ch in title.lower()).strip('-')
+    return '-'.join(part for part in slug.split('-') if part)[:60] or 'interview'
+
+
+def _theme(dark: ui.dark_mode, button: ui.button, is_dark: bool) -> None:
+    """UI and editor switch together; the choice is remembered per browser (localStorage)."""
+    def apply(value: bool) -> None:
+        dark.set_value(value)
+        button.props(f'icon={"light_mode" if value else "dark_mode"} data-theme={"dark" if value else "light"}')
+        ui.run_javascript(f'localStorage.setItem("pairpad:theme", "{"dark" if value else "light"}"); '
+                          f'document.dispatchEvent(new CustomEvent("pairpad-theme", {{detail: "{"vs-dark" if value else "vs"}"}}))')
+    button.on_click(lambda: apply(not dark.value))
+    apply(is_dark)
 
 
 def _storage_key(interview_id: str) -> str:

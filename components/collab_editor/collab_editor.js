@@ -190,6 +190,10 @@ export default {
     });
     this.onVisibility = () => this.$emit("presence", { status: this.visibleStatus() });
     this.onPageHide = () => this.$emit("presence", { status: "offline" });
+    // The page's theme toggle switches the editor with the UI (and the choice outlives this editor).
+    this.onTheme = (e) => monaco.editor.setTheme(e.detail);
+    document.addEventListener("pairpad-theme", this.onTheme);
+    if (localStorage.getItem("pairpad:theme") === "dark") monaco.editor.setTheme("vs-dark");
     document.addEventListener("visibilitychange", this.onVisibility);
     window.addEventListener("pagehide", this.onPageHide);
     this.heartbeat = setInterval(() => this.$emit("presence", { status: this.visibleStatus() }), HEARTBEAT_MS);
@@ -213,6 +217,7 @@ export default {
     clearInterval(this.heartbeat);
     clearTimeout(this.typingTimer);
     document.removeEventListener("visibilitychange", this.onVisibility);
+    document.removeEventListener("pairpad-theme", this.onTheme);
     window.removeEventListener("pagehide", this.onPageHide);
     this.labels?.forEach((label) => label.dispose());
     this.cursorStyle?.remove();

@@ -137,6 +137,8 @@ async def bench_latency(plan: Plan, results: dict, browsers, servers: dict) -> N
     targets = [latency.Floor(floor_url), latency.Ours(servers['app']),
                latency.Peer('pycrdt-websocket', floor_url, servers['pycrdt-websocket'].ws_url),
                latency.Peer('y-websocket', floor_url, servers['y-websocket'].ws_url)]
+    if 'app-what-if' in servers:
+        targets.insert(2, latency.Ours(servers['app-what-if'], name='ours_with_fixes'))
     measured = await latency.run(targets, browsers, plan.latency_seconds, settle=plan.extra['settle'])
     results['details']['latency'] = measured
     keystroke, cursor = measured['keystroke'], measured['cursor']
@@ -145,6 +147,9 @@ async def bench_latency(plan: Plan, results: dict, browsers, servers: dict) -> N
                     'floor_p99_ms': keystroke['floor']['p99'], 'cursor_p50_ms': cursor['ours']['p50'],
                     'cursor_p95_ms': cursor['ours']['p95'], 'cursor_p99_ms': cursor['ours']['p99'],
                     'floor_cursor_p99_ms': cursor['floor']['p99']})
+    if 'ours_with_fixes' in keystroke:
+        results['keystroke_with_fixes_p99_ms'] = keystroke['ours_with_fixes']['p99']
+        results['cursor_with_fixes_p99_ms'] = cursor['ours_with_fixes']['p99']
     for peer in ('pycrdt-websocket', 'y-websocket'):
         results['peers'].setdefault(peer, {}).update({
             'keystroke_p50_ms': keystroke[peer]['p50'], 'keystroke_p99_ms': keystroke[peer]['p99'],
@@ -164,6 +169,15 @@ async def bench_fanout(plan: Plan, results: dict, servers: dict, work: Path) -> 
                                            time_budget=plan.fanout_budget, new_room=fanout.new_ws_room,
                                            grace=plan.extra['grace'],
                                          workers=1 if plan.mode == 'smoke' else fanout.WORKERS)
+    if 'app-what-if' in servers:
+        log('  fan-out with the fixes of bench/what_if_server.py')
+        fixed = servers['app-what-if']
+        details['ours_with_fixes'] = await fanout.sweep(
+            'ours', fixed, plan.fanout_ns, duration=plan.fanout_seconds, time_budget=plan.fanout_budget,
+            new_room=lambda: fanout.new_app_room(fixed), grace=plan.extra['grace'],
+            workers=1 if plan.mode == 'smoke' else fanout.WORKERS)
+        results['fanout_with_fixes_p95_ms_by_n'] = {str(s['n']): s['p95_ms']
+                                                    for s in details['ours_with_fixes']['steps']}
     results['details']['fanout'] = details
     results['fanout_p95_ms_by_n'] = {str(s['n']): s['p95_ms'] for s in details['ours']['steps']}
     results['fanout_ceiling'] = details['ours']['ceiling']
@@ -200,6 +214,8 @@ async def main(args: argparse.Namespace) -> dict:
                 starts = {'app': lambda: start_app(work / 'app'), 'floor': lambda: FloorServer(work).start(),
                           'pycrdt-websocket': lambda: PycrdtWebsocketServer(work).start(),
                           'y-websocket': lambda: NodeWebsocketServer(work).start()}
+                if args.what_if:
+                    starts['app-what-if'] = lambda: start_app(work / 'app-what-if', module='bench.what_if_server')
                 with ThreadPoolExecutor(len(starts)) as pool:
                     futures = {name: pool.submit(start) for name, start in starts.items()}
                     for name, future in futures.items():

@@ -54,10 +54,9 @@ class Target:
 
 
 class Ours(Target):
-    name = 'ours'
-
-    def __init__(self, server) -> None:
+    def __init__(self, server, name: str = 'ours') -> None:
         self.server = server
+        self.name = name
 
     async def open(self, browsers):
         interview = self.server.create_interview(language='plaintext')

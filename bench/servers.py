@@ -142,8 +142,37 @@ class FloorServer(Subprocess):
         raise RuntimeError('floor app did not answer')
 
 
-def start_app(data_dir: Path, **env: str) -> AppServer:
+class ModuleAppServer(AppServer):
+    """The app started through a module of bench/ that patches it in-process first (bench/what_if_server.py)."""
+
+    def __init__(self, data_dir: Path, module: str, **kwargs) -> None:
+        super().__init__(data_dir, **kwargs)
+        self.module = module
+
+    def start(self, timeout: float = 30.0) -> 'ModuleAppServer':
+        env = {k: v for k, v in os.environ.items() if not k.startswith('PYTEST') and k != 'NICEGUI_SCREEN_TEST_PORT'}
+        env.update({'PAIRPAD_HOST': '127.0.0.1', 'PAIRPAD_PORT': str(self.port),
+                    'DATABASE_URL': f'sqlite:///{self.data_dir / "pairpad.db"}', **self.extra_env})
+        with open(self.log_path, 'ab') as log:
+            self.process = subprocess.Popen([sys.executable, '-m', self.module], cwd=ROOT, env=env, stdout=log,
+                                            stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f'server exited with {self.process.returncode}:\n{self.log()}')
+            try:
+                if httpx.get(f'{self.url}/docs', timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f'server did not start within {timeout} s:\n{self.log()}')
+
+
+def start_app(data_dir: Path, *, module: str | None = None, **env: str) -> AppServer:
     data_dir.mkdir(parents=True, exist_ok=True)
+    if module:
+        return ModuleAppServer(data_dir, module, env={**APP_BENCH_ENV, **env}).start()
     return AppServer(data_dir, env={**APP_BENCH_ENV, **env}).start()
 
 

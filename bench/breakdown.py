@@ -1,0 +1,82 @@
+"""Where a keystroke's time goes in the app, browser to browser: the typing page's keydown, its socket emit of
+the `yjs` event, the receiving page's socket message, and its Monaco model change — all stamped in the pages
+(performance.timeOrigin + performance.now(), one machine clock). The server's share is what lies between the
+sender's emit and the receiver's message.
+
+    python -m bench.breakdown [SECONDS] [--what-if]
+"""
+
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.async_api import async_playwright
+
+from .browsers import NOW, join_room, launch, new_page
+from .latency import ALPHABET, RATE, _paced
+from .servers import start_app
+from .stats import percentiles
+
+SENDER_HOOKS = f'''() => {{ window.__keys = []; window.__emits = [];
+  window.addEventListener("keydown", e => window.__keys.push({NOW}), true);
+  const emit = window.socket.emit.bind(window.socket);
+  window.socket.emit = (name, msg, ...rest) => {{
+    if (name === "event" && typeof msg.args?.[0] === "string" && msg.args[0].includes('"m":'))
+      window.__emits.push({NOW});
+    return emit(name, msg, ...rest); }}; }}'''
+RECEIVER_HOOKS = f'''el => {{ window.__messages = []; window.__changes = [];
+  window.socket.on("run_javascript", msg => {{
+    if (msg.code && msg.code.includes('"receive"')) window.__messages.push({NOW}); }});
+  const m = el.pairpad.editor.getModel();
+  m.onDidChangeContent(() => window.__changes.push([{NOW}, m.getValueLength()]));
+  return m.getValueLength(); }}'''
+
+
+async def main(seconds: float, module: str | None = None) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        server = start_app(Path(tmp), module=module)
+        try:
+            interview = server.create_interview(language='plaintext')
+            async with async_playwright() as p:
+                browsers = [await launch(p), await launch(p)]
+                sender, receiver = await new_page(browsers[0]), await new_page(browsers[1])
+                await join_room(sender, server.url, interview['id'], 'Typist')
+                await join_room(receiver, server.url, interview['id'], 'Watcher')
+                await sender.locator('.monaco-editor textarea').focus()
+                await sender.keyboard.type('warm up ', delay=50)
+                await asyncio.sleep(1)
+                await sender.evaluate(SENDER_HOOKS)
+                baseline = await receiver.locator('[data-testid=editor]').evaluate(RECEIVER_HOOKS)
+                count = int(seconds * RATE)
+                await _paced(count, lambda k: sender.keyboard.type(ALPHABET[k % len(ALPHABET)]))
+                await asyncio.sleep(1.5)
+                keys = await sender.evaluate('window.__keys')
+                emits = await sender.evaluate('window.__emits')
+                messages = await receiver.evaluate('window.__messages')
+                changes = await receiver.evaluate('window.__changes')
+        finally:
+            server.stop()
+    stages = {'keydown → yjs emit (sending browser)': [], 'yjs emit → receive message (server and sockets)': [],
+              'receive message → model change (receiving browser)': [], 'total': []}
+    for k, key in enumerate(keys, start=1):
+        change = next((t for t, n in changes if n >= baseline + k), None)
+        emit = next((t for t in emits if t >= key), None)
+        if change is None or emit is None:
+            continue
+        message = max((t for t in messages if t <= change), default=None)
+        if message is None or message < emit:
+            continue
+        stages['keydown → yjs emit (sending browser)'].append(emit - key)
+        stages['yjs emit → receive message (server and sockets)'].append(message - emit)
+        stages['receive message → model change (receiving browser)'].append(change - message)
+        stages['total'].append(change - key)
+    return {name: percentiles(values) for name, values in stages.items()}
+
+
+if __name__ == '__main__':
+    numbers = [a for a in sys.argv[1:] if not a.startswith('--')]
+    module = 'bench.what_if_server' if '--what-if' in sys.argv else None
+    print(json.dumps(asyncio.run(main(float(numbers[0]) if numbers else 10.0, module)), indent=1))

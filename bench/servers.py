@@ -99,6 +99,11 @@ def ensure_node_server() -> None:
     """Install the pinned y-websocket server from bench/node's lock file when it is missing."""
     if NODE_SERVER.exists():
         return
+    if shutil.which('npm') is None and shutil.which('apt-get') and os.geteuid() == 0:
+        # Debian's nodejs comes without npm; a clean CI machine gets it here, once
+        env = {**os.environ, 'DEBIAN_FRONTEND': 'noninteractive'}
+        subprocess.run(['apt-get', 'update', '-q'], check=False, stdout=subprocess.DEVNULL, env=env)
+        subprocess.run(['apt-get', 'install', '-y', '-q', 'npm'], check=False, stdout=subprocess.DEVNULL, env=env)
     if shutil.which('npm') is None:
         raise RuntimeError('npm is needed for the y-websocket peer (apt-get install -y nodejs npm)')
     subprocess.run(['npm', 'ci', '--no-audit', '--no-fund', '--ignore-scripts'], cwd=NODE_DIR, check=True,

@@ -3,14 +3,14 @@ message limits and the registry that loads and evicts rooms. It knows nothing of
 reached through a send callback and durable state through the Persistence interface."""
 
 from .document import EXTENSIONS, LANGUAGES, initial_update, read_code, read_language
-from .errors import ProtocolError, RateLimited, RoomClosed
+from .errors import NotSynced, ProtocolError, RateLimited, RoomClosed
 from .limits import Limits
 from .persistence import MemoryPersistence, Persistence
 from .registry import RoomRegistry
 from .room import Room
 
 __all__ = [
-    'EXTENSIONS', 'LANGUAGES', 'Limits', 'MemoryPersistence', 'Persistence', 'ProtocolError', 'RateLimited', 'Room', 'RoomClosed',
+    'EXTENSIONS', 'LANGUAGES', 'NotSynced', 'Limits', 'MemoryPersistence', 'Persistence', 'ProtocolError', 'RateLimited', 'Room', 'RoomClosed',
     'RoomRegistry',
     'initial_update', 'read_code', 'read_language',
 ]

@@ -11,3 +11,10 @@ class RateLimited(ProtocolError):
 
 class RoomClosed(ProtocolError):
     """The room's interview was deleted."""
+
+
+class NotSynced(ProtocolError):
+    """A document update from a peer that has not opened the sync handshake on this connection (no SyncStep1 yet).
+
+    Browsers always open with it, so this is either a tampered client writing blind, or traffic a transport held
+    from before the connect, which the handshake recovers anyway."""

@@ -15,7 +15,7 @@ from pycrdt import Awareness, Decoder, Doc, get_update
 
 from . import protocol
 from .document import read_code, read_ended, read_language, set_ended
-from .errors import ProtocolError, RateLimited, RoomClosed
+from .errors import NotSynced, ProtocolError, RateLimited, RoomClosed
 from .limits import Limits
 from .protocol import Kind
 
@@ -38,6 +38,7 @@ class Peer:
     refilled: float = field(default_factory=time.monotonic)
     dropped: bool = False  # messages were dropped by the rate limit: ask for a resync once it is respected again
     asked_at_state: bytes | None = None  # our state vector when we last asked this peer to resend what we lack
+    opened: bool = False  # sent its SyncStep1 on this connection: only then may it change the document
 
 
 class Room:
@@ -111,7 +112,7 @@ class Room:
                 raise ProtocolError(f'this interview is full ({self.limits.max_peers} connections)')
             self._peers[peer_id] = Peer(send, identity, tokens=self.limits.message_burst)
         else:
-            peer.send, peer.identity = send, identity
+            peer.send, peer.identity, peer.opened = send, identity, False
         self.last_active = time.monotonic()
         send(protocol.sync_step1(self.doc.get_state()))
         others = [cid for pid, p in self._peers.items() if pid != peer_id for cid in p.awareness_ids]
@@ -156,12 +157,17 @@ class Room:
         message = protocol.parse(data)
         self.last_active = time.monotonic()
         if message.kind is Kind.SYNC_STEP1:
+            peer.opened = True
             try:
                 missing = self.doc.get_update(message.payload)
             except ValueError as e:
                 raise ProtocolError(f'invalid state vector: {e}') from e
             peer.send(protocol.sync_step2(missing))
         elif message.kind in (Kind.SYNC_STEP2, Kind.UPDATE):
+            if not peer.opened:
+                # Writing blind (e.g. "delete everything" without having synced) is refused; an honest client's
+                # held edits come back through its SyncStep2 once it opened the handshake.
+                raise NotSynced('send your document state (sync step 1) before changing the document')
             self._apply(peer_id, message.payload)
         elif message.kind is Kind.AWARENESS:
             self._apply_awareness(peer_id, peer, message.payload, data)

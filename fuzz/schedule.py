@@ -20,7 +20,7 @@ from typing import Callable
 
 from pycrdt import Doc, Map, Text
 
-from collab import LANGUAGES, Persistence, Room, protocol
+from collab import LANGUAGES, NotSynced, Persistence, Room, protocol
 from collab.client import ProtocolClient
 from collab.document import CODE, META
 
@@ -295,7 +295,12 @@ class Schedule:
             kind = protocol.parse(delivery.data).kind.value
             self._log(f'deliver {delivery.direction.value} {delivery.peer}: {kind}, {len(delivery.data)} bytes')
         if delivery.direction is Direction.UP:
-            self.server.room.receive(delivery.peer, delivery.data)
+            try:
+                self.server.room.receive(delivery.peer, delivery.data)
+            except NotSynced:
+                # held traffic replayed before the peer's handshake on its new connection: refused by design, and
+                # the handshake that follows carries the same content (the transport drops it in the app too)
+                self._log(f'refused {delivery.peer}: update before its sync step 1')
         else:
             self.peers[delivery.peer].client.receive(delivery.data)
         return True

@@ -39,7 +39,6 @@ class EditorSession:
         self.peer_id = f'{self.client.id}/{editor.id}'
         self.room: Room | None = None
         self._outbox: list[bytes] = []
-        self._backlog: list[bytes] = []
         self._attaching: asyncio.Task | None = None
         self._last_rate_notice = 0.0
         editor.on_messages(self._on_messages)
@@ -76,8 +75,6 @@ class EditorSession:
         self.editor.set_user(self.user)
         self.editor.resync()
         self._update_presence(status='online')
-        backlog, self._backlog = self._backlog, []
-        self._receive(backlog)
 
     def detach(self) -> None:
         if self.room is not None:
@@ -102,7 +99,8 @@ class EditorSession:
             self._reject(f'message addressed to room {e.room[:40]!r}, which this tab did not join')
             return
         if not self.attached:
-            self._backlog.extend(e.messages)
+            # Sent before this connection joined the room (a transport replaying what it held): not applied — the
+            # sync handshake that attach() opens brings the same content both ways.
             self.attach()
             return
         self._receive(e.messages)

@@ -22,6 +22,9 @@ class Wire:
         return client
 
     def connect(self, name: str) -> None:
+        """Join and open the handshake first, as a browser does; what the client sent while not connected is
+        not delivered (the handshake carries it)."""
+        self.up[name].clear()
         self.room.connect(name, self.down[name].append)
         self.clients[name].handshake()
 

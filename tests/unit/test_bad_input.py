@@ -9,7 +9,7 @@ import time
 import pytest
 from pycrdt import Doc, Text, write_var_uint
 
-from collab import Limits, MemoryPersistence, ProtocolError, Room, initial_update
+from collab import Limits, MemoryPersistence, NotSynced, ProtocolError, Room, initial_update
 from collab import protocol
 from components.collab_editor.chunks import FramingError, Reassembler, decode_base64, encode
 from tests.wiring import Wire
@@ -177,3 +177,22 @@ def test_flooding_peer_is_rate_limited_then_resynced_without_loss():
     flooder.insert(0, '!')
     wire.settle()
     assert room.text == flooder.text == other.text and len(room.text) == 101
+
+
+def test_deleting_everything_without_having_synced_is_refused(room_with_peers):
+    """A client that knows the document (say, from another tab) but writes on a connection where it never sent
+    its state first: a blind "delete everything" is refused and harms nothing."""
+    room, wire, stored = room_with_peers
+    copy = Doc()
+    copy.apply_update(room.doc.get_update())
+    before = copy.get_state()
+    code = copy.get('code', type=Text)
+    del code[0:len(str(code).encode())]
+    wipe = protocol.update(copy.get_update(before))
+    room.connect('blind', lambda _: None)
+    with pytest.raises(NotSynced, match='sync step 1'):
+        room.receive('blind', wipe)
+    assert room.text == 'original\n' and not wire.down['alice']
+    room.receive('blind', protocol.sync_step1(copy.get_state()))  # having opened the handshake, it may edit
+    room.receive('blind', wipe)
+    assert room.text == ''

@@ -82,6 +82,8 @@ def test_a_restart_keeps_only_what_was_committed():
     outbox: list[bytes] = []
     author = ProtocolClient(outbox.append, client_id=7)
     server.room.connect('author', lambda _: None)
+    author.handshake()
+    server.room.receive('author', outbox.pop())
     author.insert(0, 'kept ')
     server.room.receive('author', outbox.pop())
     server.commit()

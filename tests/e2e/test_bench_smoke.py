@@ -11,7 +11,7 @@ import pytest
 
 from bench.__main__ import REQUIRED_KEYS
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent  # the repository
 
 
 @pytest.mark.e2e

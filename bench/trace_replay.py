@@ -47,6 +47,8 @@ async def replay_ours(trace: Trace, work_dir: Path) -> dict:
         received = [0]
         room.connect('writer', lambda _m: None)
         room.connect('reader', lambda _m: received.__setitem__(0, received[0] + 1))
+        for peer_id in ('writer', 'reader'):  # each opens the handshake with its (empty) state, as a client does
+            room.receive(peer_id, protocol.sync_step1(Doc().get_state()))
         messages = [protocol.update(u) for u in trace.updates]
         start = time.perf_counter()
         for i, message in enumerate(messages):

@@ -157,25 +157,25 @@ async def bench_latency(plan: Plan, results: dict, browsers, servers: dict) -> N
 
 
 async def bench_fanout(plan: Plan, results: dict, servers: dict, work: Path) -> None:
-    details = {}
     app = servers['app']
-    profile_at = plan.extra.get('profile_n')
-    details['ours'] = await fanout.sweep('ours', app, plan.fanout_ns, duration=plan.fanout_seconds,
-                                         time_budget=plan.fanout_budget, new_room=lambda: fanout.new_app_room(app),
-                                         profile_at=profile_at, profile_dir=work, grace=plan.extra['grace'],
-                                         workers=1 if plan.mode == 'smoke' else fanout.WORKERS)
+    workers = 1 if plan.mode == 'smoke' else fanout.WORKERS
+    common = {'duration': plan.fanout_seconds, 'time_budget': plan.fanout_budget, 'grace': plan.extra['grace'],
+              'workers': workers}
+    sweeps = {'ours': lambda: fanout.sweep('ours', app, plan.fanout_ns, new_room=lambda: fanout.new_app_room(app),
+                                           profile_at=plan.extra.get('profile_n'), profile_dir=work, **common)}
     for peer in ('pycrdt-websocket', 'y-websocket'):
-        details[peer] = await fanout.sweep('ws', servers[peer], plan.fanout_ns, duration=plan.fanout_seconds,
-                                           time_budget=plan.fanout_budget, new_room=fanout.new_ws_room,
-                                           grace=plan.extra['grace'],
-                                         workers=1 if plan.mode == 'smoke' else fanout.WORKERS)
+        sweeps[peer] = lambda peer=peer: fanout.sweep('ws', servers[peer], plan.fanout_ns,
+                                                      new_room=fanout.new_ws_room, **common)
+    if plan.mode == 'smoke':  # only proves that every sweep runs: at once, their figures disturb one another
+        details = dict(zip(sweeps, await asyncio.gather(*(sweep() for sweep in sweeps.values()))))
+    else:
+        details = {name: await sweep() for name, sweep in sweeps.items()}
     if 'app-what-if' in servers:
         log('  fan-out with the fixes of bench/what_if_server.py')
         fixed = servers['app-what-if']
         details['ours_with_fixes'] = await fanout.sweep(
             'ours', fixed, plan.fanout_ns, duration=plan.fanout_seconds, time_budget=plan.fanout_budget,
-            new_room=lambda: fanout.new_app_room(fixed), grace=plan.extra['grace'],
-            workers=1 if plan.mode == 'smoke' else fanout.WORKERS)
+            new_room=lambda: fanout.new_app_room(fixed), grace=plan.extra['grace'], workers=workers)
         results['fanout_with_fixes_p95_ms_by_n'] = {str(s['n']): s['p95_ms']
                                                     for s in details['ours_with_fixes']['steps']}
     results['details']['fanout'] = details

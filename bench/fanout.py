@@ -56,7 +56,7 @@ async def run_step(kind: str, url: str, room: str, n: int, *, server_pid: int, d
             process.kill()
         return {'n': n, 'broke': True, 'reason': 'authors could not join in time', 'joined': None}
     join_seconds = time.monotonic() - join_started
-    start_at = time.time() + 1.0
+    start_at = time.time() + 0.5
     for process in processes:
         process.stdin.write(f'start {start_at}\n'.encode())
         await process.stdin.drain()

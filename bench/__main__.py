@@ -54,7 +54,7 @@ class Plan:
 
 PLANS = {
     'smoke': Plan('smoke', 0.5, [3], 1.0, 30, ('sveltecomponent', 'rustcode'), 300, 100, 10, 1, 2000),
-    'quick': Plan('quick', 4.0, [10, 50], 3.0, 45, ('sveltecomponent',), None, 400, 5, 2, None),
+    'quick': Plan('quick', 3.0, [10, 25], 3.0, 45, ('sveltecomponent',), None, 400, 5, 2, None),
     'full': Plan('full', 30.0, [10, 25, 50, 100, 200, 300, 400, 600, 800], 15.0, 600,
                  ('sveltecomponent', 'rustcode'), None, 5000, 50, 8, None),
 }
@@ -110,7 +110,7 @@ async def bench_trace(plan: Plan, results: dict) -> None:
 
 
 async def bench_memory(plan: Plan, results: dict, work: Path, browser, servers: dict) -> None:
-    name = 'rustcode' if 'rustcode' in plan.trace_names or plan.mode == 'quick' else plan.trace_names[0]
+    name = 'rustcode' if 'rustcode' in plan.trace_names else plan.trace_names[0]
     idle = memory.idle_rooms(traces.load(name, limit=plan.trace_limit), plan.idle_rooms)
     log(f'  idle room ({name}): {idle["ours_bytes_per_room"]:,} B per room, document {idle["document_bytes"]:,} B')
     settle = plan.extra['settle']

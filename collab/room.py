@@ -11,10 +11,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from pycrdt import Awareness, Decoder, Doc, get_update
+from pycrdt import Awareness, Decoder, Doc, Text, get_update
 
 from . import protocol
-from .document import read_code, read_ended, read_language, set_ended
+from .document import CODE, read_code, read_ended, read_language, set_ended
 from .errors import NotSynced, ProtocolError, RateLimited, RoomClosed
 from .limits import Limits
 from .protocol import Kind
@@ -239,7 +239,7 @@ class Room:
         when the document is already near the limit.
         """
         limit = self.limits.max_document_bytes
-        current = len(self.text.encode())
+        current = len(self.doc.get(CODE, type=Text))  # pycrdt Text length is in UTF-8 bytes: no copy of the text
         if current + len(update) <= limit:
             return
         scratch = Doc()

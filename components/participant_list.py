@@ -36,6 +36,10 @@ class _Chip(ui.row):
         self.show(participant)
 
     def show(self, p: ParticipantLike) -> None:
+        shown = (p.name, p.color, p.role, p.status, p.is_typing)
+        if shown == getattr(self, '_shown', None):
+            return  # e.g. only the cursor moved: nothing on the chip changes, so nothing is sent to the browsers
+        self._shown = shown
         self._props.update({'data-testid': 'participant', 'data-participant-id': p.id, 'data-status': p.status,
                             'data-typing': 'true' if p.is_typing else 'false'})
         self.style(f'border-color: {p.color}; opacity: {0.5 if p.status == "offline" else 1}')

@@ -83,7 +83,7 @@ def build_router(services: Services) -> APIRouter:
     router = APIRouter(prefix='/api', tags=['interviews'])
 
     @router.post('/interviews', status_code=201, response_model=CreatedInterview)
-    def create(body: NewInterview, request: Request) -> CreatedInterview:
+    async def create(body: NewInterview, request: Request) -> CreatedInterview:
         try:
             interview = new_interview(services, body.title, body.language)
         except ValueError as e:
@@ -104,7 +104,7 @@ def build_router(services: Services) -> APIRouter:
                    responses={401: {'description': 'no valid participant token'},
                               403: {'description': 'only an interviewer may delete the interview'},
                               404: {'description': 'unknown interview id'}})
-    def delete(interview_id: str,
+    async def delete(interview_id: str,
                authorization: str | None = Header(default=None, description='Bearer <interviewer token>')) -> None:
         """Delete the interview, its code and its participants. Open tabs are told and clear their local copy."""
         interview, _ = _interviewer(services, interview_id, authorization)
@@ -124,13 +124,14 @@ def build_router(services: Services) -> APIRouter:
 
     @router.get('/interviews/{interview_id}/participants', response_model=list[ParticipantModel],
                 responses={404: {'description': 'unknown interview id'}})
-    def participants(interview_id: str) -> list[ParticipantModel]:
+    async def participants(interview_id: str) -> list[ParticipantModel]:
         interview = _interview_or_404(services, interview_id)
         return [ParticipantModel.of(p) for p in services.presence.participants(interview.id)]
 
     @router.post('/interviews/{interview_id}/participants', status_code=201, response_model=JoinedParticipant,
                  responses={404: {'description': 'unknown interview id'}, 422: {'description': 'invalid name'}})
-    def join(interview_id: str, body: NewParticipant) -> JoinedParticipant:
+    async def join(interview_id: str, body: NewParticipant) -> JoinedParticipant:
+        # async, so joins run on the event loop one at a time like the rest of presence (not in the thread pool)
         """Join an interview without the join form (integrations, headless peers); returns the secret token."""
         interview = _interview_or_404(services, interview_id)
         try:

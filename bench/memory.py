@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pycrdt import Doc, merge_updates
 
-from collab import initial_update, protocol
+from collab import PendingUpdate, initial_update, protocol
 from peers import WebsocketPeer
 from store import SqlUpdateLog, create_db, create_interview
 
@@ -106,7 +106,7 @@ def seed_app_db(data_dir: Path, trace: Trace) -> str:
                                  initial_update=initial_update('plaintext'))
     log = SqlUpdateLog(engine)
     for i in range(0, len(trace.updates), 5000):
-        log.append([(interview.id, u) for u in trace.updates[i:i + 5000]])
+        log.append([PendingUpdate(interview.id, u) for u in trace.updates[i:i + 5000]])
     engine.dispose()
     return interview.id
 

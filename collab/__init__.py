@@ -5,12 +5,12 @@ reached through a send callback and durable state through the Persistence interf
 from .document import EXTENSIONS, LANGUAGES, initial_update, read_code, read_language
 from .errors import NotSynced, ProtocolError, RateLimited, RoomClosed
 from .limits import Limits
-from .persistence import MemoryPersistence, Persistence
+from .persistence import MemoryPersistence, PendingUpdate, Persistence
 from .registry import RoomRegistry
 from .room import Room
 
 __all__ = [
-    'EXTENSIONS', 'LANGUAGES', 'NotSynced', 'Limits', 'MemoryPersistence', 'Persistence', 'ProtocolError', 'RateLimited', 'Room', 'RoomClosed',
+    'EXTENSIONS', 'LANGUAGES', 'NotSynced', 'Limits', 'MemoryPersistence', 'PendingUpdate', 'Persistence', 'ProtocolError', 'RateLimited', 'Room', 'RoomClosed',
     'RoomRegistry',
     'initial_update', 'read_code', 'read_language',
 ]

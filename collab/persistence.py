@@ -2,20 +2,30 @@
 in the app and on memory in tests. Calls are synchronous; the room's GroupCommitWriter runs them off the
 event loop."""
 
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from pycrdt import merge_updates
+
+
+class PendingUpdate(NamedTuple):
+    """An update on its way to the store, with who made it and when (the playback timeline shows both)."""
+
+    room_id: str
+    data: bytes
+    author: str | None = None  # participant id; None for the server's own changes
+    at: float = 0.0  # time.time() when the room applied it
 
 
 class Persistence(Protocol):
     def load(self, room_id: str) -> list[bytes]:
         """All stored updates of the room (snapshot first), in order; empty for a room never written."""
 
-    def append(self, batch: list[tuple[str, bytes]]) -> None:
-        """Store (room id, update) pairs in one transaction: all of them or none."""
+    def append(self, batch: list[PendingUpdate]) -> None:
+        """Store the updates in one transaction: all of them or none."""
 
     def compact(self, room_id: str) -> None:
-        """Merge the room's stored updates into one snapshot without losing content."""
+        """Merge the room's stored updates into one snapshot without losing content (a load then reads the
+        snapshot, not the updates; the updates themselves may be kept as history)."""
 
 
 class MemoryPersistence:
@@ -28,9 +38,9 @@ class MemoryPersistence:
     def load(self, room_id: str) -> list[bytes]:
         return list(self.updates.get(room_id, []))
 
-    def append(self, batch: list[tuple[str, bytes]]) -> None:
-        for room_id, update in batch:
-            self.updates.setdefault(room_id, []).append(update)
+    def append(self, batch: list[PendingUpdate]) -> None:
+        for item in batch:
+            self.updates.setdefault(item.room_id, []).append(item.data)
         self.commits += 1
 
     def compact(self, room_id: str) -> None:

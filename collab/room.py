@@ -26,7 +26,7 @@ SERVER = 'server'
 EMPTY_UPDATE = b'\x00\x00'
 
 Send = Callable[[bytes], None]
-OnUpdate = Callable[[str, bytes], None]
+OnUpdate = Callable[[str, bytes, str | None], None]  # (room id, update, author participant id or None)
 
 
 @dataclass
@@ -39,6 +39,7 @@ class Peer:
     dropped: bool = False  # messages were dropped by the rate limit: ask for a resync once it is respected again
     asked_at_state: bytes | None = None  # our state vector when we last asked this peer to resend what we lack
     opened: bool = False  # sent its SyncStep1 on this connection: only then may it change the document
+    author: str | None = None  # the participant whose edits these are, recorded with each stored update (playback)
 
 
 class Room:
@@ -96,7 +97,7 @@ class Room:
             set_ended(self.doc, ended)
         self._publish()
 
-    def connect(self, peer_id: str, send: Send, *, identity: dict | None = None) -> None:
+    def connect(self, peer_id: str, send: Send, *, identity: dict | None = None, author: str | None = None) -> None:
         """Add a peer (or refresh a reconnecting one) and open the sync handshake from the server's side.
 
         The server sends its state vector (SyncStep1) so the peer answers with what the server lacks; the
@@ -110,9 +111,9 @@ class Room:
         if peer is None:
             if len(self._peers) >= self.limits.max_peers:
                 raise ProtocolError(f'this interview is full ({self.limits.max_peers} connections)')
-            self._peers[peer_id] = Peer(send, identity, tokens=self.limits.message_burst)
+            self._peers[peer_id] = Peer(send, identity, tokens=self.limits.message_burst, author=author)
         else:
-            peer.send, peer.identity, peer.opened = send, identity, False
+            peer.send, peer.identity, peer.opened, peer.author = send, identity, False, author
         self.last_active = time.monotonic()
         send(protocol.sync_step1(self.doc.get_state()))
         others = [cid for pid, p in self._peers.items() if pid != peer_id for cid in p.awareness_ids]
@@ -213,12 +214,13 @@ class Room:
         content that waited for it (after a restart lost the commit window, say), and the sender may lack that.
         """
         changes, self._changes = self._changes, []
+        author = self._peers[sender].author if sender in self._peers else None
         for change in changes:
             if change == EMPTY_UPDATE:
                 continue  # a duplicate, or an update still waiting for the ones it depends on
             self._broadcast(protocol.update(change), exclude=sender if change == sent else None)
             if self._on_update is not None:
-                self._on_update(self.id, change)
+                self._on_update(self.id, change, author)
 
     def _ask_for_what_is_missing(self, peer_id: str, update: bytes) -> None:
         """If the doc does not cover everything the update carried (it waits for dependencies, or Yrs dropped a

@@ -9,7 +9,7 @@ import asyncio
 import logging
 import time
 
-from .persistence import Persistence
+from .persistence import PendingUpdate, Persistence
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ class GroupCommitWriter:
         self.window = window
         self.compact_every = compact_every
         self.compact_after_idle = compact_after_idle
-        self._queue: list[tuple[str, bytes]] = []
+        self._queue: list[PendingUpdate] = []
         self._queued_total = 0
         self._committed_total = 0
         self._since_compaction: dict[str, int] = {}
@@ -47,15 +47,15 @@ class GroupCommitWriter:
                 pass
             self._task = None
 
-    def enqueue(self, room_id: str, update: bytes) -> None:
-        self._queue.append((room_id, update))
+    def enqueue(self, room_id: str, update: bytes, author: str | None = None) -> None:
+        self._queue.append(PendingUpdate(room_id, update, author, time.time()))
         self._queued_total += 1
         self._wakeup.set()
 
     def discard(self, room_id: str) -> None:
         """Drop what is queued for a room that no longer exists (its interview was deleted)."""
         self._forgotten.add(room_id)
-        kept = [(rid, update) for rid, update in self._queue if rid != room_id]
+        kept = [item for item in self._queue if item.room_id != room_id]
         self._committed_total += len(self._queue) - len(kept)  # settled, as far as flush() waiters are concerned
         self._queue = kept
         self._committed.set()
@@ -112,16 +112,16 @@ class GroupCommitWriter:
             try:
                 await asyncio.to_thread(self.persistence.append, batch)
             except BaseException:
-                retry = [item for item in batch if item[0] not in self._forgotten]
+                retry = [item for item in batch if item.room_id not in self._forgotten]
                 self._committed_total += len(batch) - len(retry)
                 self._queue[:0] = retry
                 raise
             self._committed_total += len(batch)
             self._committed.set()
             now = time.monotonic()
-            for room_id, _ in batch:
+            for room_id in (item.room_id for item in batch):
                 self._since_compaction[room_id] = self._since_compaction.get(room_id, 0) + 1
                 self._last_write[room_id] = now
-        for room_id in {room_id for room_id, _ in batch}:
+        for room_id in {item.room_id for item in batch}:
             if self._since_compaction.get(room_id, 0) >= self.compact_every:
                 await self.compact(room_id)

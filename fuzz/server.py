@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import fields, replace
 from typing import Callable, Iterator
 
-from collab import Limits, MemoryPersistence, Persistence, Room
+from collab import Limits, MemoryPersistence, PendingUpdate, Persistence, Room
 from collab.room import OnUpdate
 
 log = logging.getLogger(__name__)
@@ -47,8 +47,8 @@ class Server:
         room.load(self.persistence.load(self.room_id))
         return room
 
-    def _enqueue(self, room_id: str, update: bytes) -> None:
-        self.pending.append((room_id, update))
+    def _enqueue(self, room_id: str, update: bytes, author: str | None = None) -> None:
+        self.pending.append(PendingUpdate(room_id, update, author))
 
     def commit(self) -> int:
         batch, self.pending = self.pending, []
@@ -73,7 +73,7 @@ def memory_store(initial: bytes) -> Iterator[tuple[Persistence, str]]:
     """A MemoryPersistence holding the interview's first update, as `create_interview` writes it."""
     persistence = MemoryPersistence()
     room_id = 'fuzz'
-    persistence.append([(room_id, initial)])
+    persistence.append([PendingUpdate(room_id, initial)])
     yield persistence, room_id
 
 

@@ -68,7 +68,7 @@ class EditorSession:
             room.on_close(self._on_room_closed)
         self.room = room
         try:
-            room.connect(self.peer_id, self._send, identity=self.user)
+            room.connect(self.peer_id, self._send, identity=self.user, author=self.participant_id)
         except ProtocolError as error:
             self._reject(str(error))
             return

@@ -2,10 +2,14 @@
 
 from pathlib import Path
 
-from sqlalchemy import Engine, event
+import logging
+
+from sqlalchemy import Engine, event, inspect, text
 from sqlmodel import SQLModel, create_engine
 
 from . import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+log = logging.getLogger(__name__)
 
 
 def create_db(url: str) -> Engine:
@@ -23,4 +27,24 @@ def create_db(url: str) -> Engine:
             cursor.execute('PRAGMA foreign_keys=ON')
             cursor.close()
     SQLModel.metadata.create_all(engine)
+    _add_new_columns(engine)
     return engine
+
+
+def _add_new_columns(engine: Engine) -> None:
+    """Add the columns a newer build introduced to tables an older build created (create_all only creates
+    missing tables). Only additive changes happen here, each with its default; anything else needs a migration
+    tool (Alembic) — see docs/architecture.md."""
+    inspector = inspect(engine)
+    with engine.begin() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            existing = {column['name'] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in existing:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                default = column.default.arg if column.default is not None and column.default.is_scalar else None
+                clause = f' DEFAULT {int(default) if isinstance(default, bool) else repr(default)}' \
+                    if isinstance(default, (bool, int, str)) else ''
+                connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}{clause}'))
+                log.warning('added column %s.%s (the database was made by an older build)', table.name, column.name)

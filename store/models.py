@@ -18,13 +18,19 @@ class Interview(SQLModel, table=True):
 
 
 class DocUpdate(SQLModel, table=True):
-    """One Yjs update of an interview's document, appended by the group commit."""
+    """One Yjs update of an interview's document, appended by the group commit.
+
+    Rows are the interview's history: compaction folds them into the snapshot (which is what a load reads) and
+    marks them compacted instead of deleting them, so playback can replay every change with its author and time.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     interview_id: str = Field(foreign_key='interview.id', index=True, max_length=32)
     data: bytes
     checksum: int  # CRC-32 of data: a torn or corrupted row is detected on load and skipped
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow)  # when the room applied it
+    author: str | None = Field(default=None, max_length=32)  # participant id; None for the server's own changes
+    compacted: bool = Field(default=False, index=True)  # already in the snapshot: kept for playback only
 
 
 class DocSnapshot(SQLModel, table=True):

@@ -1,15 +1,27 @@
-"""The SQLModel implementation of the live engine's persistence interface (load, append, compact)."""
+"""The SQLModel implementation of the live engine's persistence interface (load, append, compact), plus the
+history that playback replays."""
 
 import logging
 import zlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from pycrdt import merge_updates
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, func, insert, update
 from sqlmodel import Session, col, select
 
 from .models import DocSnapshot, DocUpdate, utcnow
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One stored change of the code, as playback shows it."""
+
+    at: datetime
+    author: str | None
+    data: bytes
 
 
 class SqlUpdateLog:
@@ -19,38 +31,55 @@ class SqlUpdateLog:
     def load(self, room_id: str) -> list[bytes]:
         with Session(self.engine) as session:
             snapshot = session.get(DocSnapshot, room_id)
-            rows = session.exec(select(DocUpdate).where(DocUpdate.interview_id == room_id)
+            rows = session.exec(select(DocUpdate.id, DocUpdate.data, DocUpdate.checksum)
+                                .where(DocUpdate.interview_id == room_id, col(DocUpdate.compacted).is_(False))
                                 .order_by(col(DocUpdate.id))).all()
         stored = ([(f'snapshot of {room_id}', snapshot.data, snapshot.checksum)] if snapshot else []) + \
-            [(f'update {row.id} of {room_id}', row.data, row.checksum) for row in rows]
-        updates = []
-        for label, data, checksum in stored:
-            if zlib.crc32(data) != checksum:
-                log.warning('skipped %s: checksum mismatch (torn or corrupted write)', label)
-                continue
-            updates.append(data)
-        return updates
+            [(f'update {row_id} of {room_id}', data, checksum) for row_id, data, checksum in rows]
+        return [data for label, data, checksum in stored if _intact(label, data, checksum)]
 
-    def append(self, batch: list[tuple[str, bytes]]) -> None:
+    def append(self, batch) -> None:
+        """Write a batch of the writer's pending updates (room_id, data, author, at) in one transaction.
+
+        One Core INSERT with many rows: no ORM object per update (the group commit's thread holds the GIL while
+        it builds them, and keystrokes wait meanwhile; see docs/benchmarks.md)."""
+        if not batch:
+            return
+        rows = [{'interview_id': item.room_id, 'data': item.data, 'checksum': zlib.crc32(item.data),
+                 'author': item.author, 'compacted': False,
+                 'created_at': datetime.fromtimestamp(item.at, timezone.utc) if item.at else utcnow()}
+                for item in batch]
         with Session(self.engine) as session:
-            session.add_all([DocUpdate(interview_id=room_id, data=data, checksum=zlib.crc32(data))
-                             for room_id, data in batch])
+            session.exec(insert(DocUpdate), params=rows)
             session.commit()
 
     def count_updates(self, room_id: str) -> int:
+        """Updates not yet folded into the snapshot."""
         with Session(self.engine) as session:
-            return len(session.exec(select(DocUpdate.id).where(DocUpdate.interview_id == room_id)).all())
+            return session.exec(select(func.count()).select_from(DocUpdate).where(
+                DocUpdate.interview_id == room_id, col(DocUpdate.compacted).is_(False))).one()
+
+    def history(self, room_id: str) -> list[HistoryEntry]:
+        """Every stored change of the room in the order it was applied, compacted or not (corrupt rows skipped)."""
+        with Session(self.engine) as session:
+            rows = session.exec(select(DocUpdate.id, DocUpdate.data, DocUpdate.checksum, DocUpdate.created_at,
+                                       DocUpdate.author)
+                                .where(DocUpdate.interview_id == room_id).order_by(col(DocUpdate.id))).all()
+        return [HistoryEntry(_aware(at), author, data) for row_id, data, checksum, at, author in rows
+                if _intact(f'update {row_id} of {room_id}', data, checksum)]
 
     def compact(self, room_id: str) -> None:
-        """Merge the snapshot and every logged update into a new snapshot, in one transaction."""
+        """Merge the snapshot and every uncompacted update into a new snapshot, in one transaction; the rows
+        stay, marked compacted, as the history."""
         with Session(self.engine) as session:
-            rows = session.exec(select(DocUpdate).where(DocUpdate.interview_id == room_id)
+            rows = session.exec(select(DocUpdate.id, DocUpdate.data, DocUpdate.checksum)
+                                .where(DocUpdate.interview_id == room_id, col(DocUpdate.compacted).is_(False))
                                 .order_by(col(DocUpdate.id))).all()
             if not rows:
                 return
             snapshot = session.get(DocSnapshot, room_id)
             parts = [snapshot.data] if snapshot and zlib.crc32(snapshot.data) == snapshot.checksum else []
-            parts += [row.data for row in rows if zlib.crc32(row.data) == row.checksum]
+            parts += [data for _, data, checksum in rows if zlib.crc32(data) == checksum]
             if not parts:
                 log.warning('nothing of %s decodes; left its rows for inspection', room_id)
                 return
@@ -60,7 +89,19 @@ class SqlUpdateLog:
             else:
                 snapshot.data, snapshot.checksum, snapshot.updated_at = merged, zlib.crc32(merged), utcnow()
             session.add(snapshot)
-            last_id = rows[-1].id
-            session.exec(delete(DocUpdate).where(col(DocUpdate.interview_id) == room_id, col(DocUpdate.id) <= last_id))
+            last_id = rows[-1][0]
+            session.exec(update(DocUpdate).where(col(DocUpdate.interview_id) == room_id, col(DocUpdate.id) <= last_id)
+                         .values(compacted=True))
             session.commit()
         log.info('compacted %d updates of %s into a snapshot of %d bytes', len(rows), room_id, len(merged))
+
+
+def _intact(label: str, data: bytes, checksum: int) -> bool:
+    if zlib.crc32(data) != checksum:
+        log.warning('skipped %s: checksum mismatch (torn or corrupted write)', label)
+        return False
+    return True
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)  # SQLite hands datetimes back naive

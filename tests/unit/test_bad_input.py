@@ -9,7 +9,7 @@ import time
 import pytest
 from pycrdt import Doc, Text, write_var_uint
 
-from collab import Limits, MemoryPersistence, NotSynced, ProtocolError, Room, initial_update
+from collab import Limits, MemoryPersistence, NotSynced, PendingUpdate, ProtocolError, Room, initial_update
 from collab import protocol
 from components.collab_editor.chunks import FramingError, Reassembler, decode_base64, encode
 from tests.wiring import Wire
@@ -19,7 +19,7 @@ from tests.wiring import Wire
 def room_with_peers():
     stored = MemoryPersistence()
     room = Room('r', limits=Limits(max_message_bytes=64 * 1024, max_awareness_state_bytes=512),
-                on_update=lambda room_id, update: stored.append([(room_id, update)]))
+                on_update=lambda *item: stored.append([PendingUpdate(*item)]))
     room.load([initial_update('python', 'original\n')])
     wire = Wire(room)
     for name in ('mallory', 'alice'):

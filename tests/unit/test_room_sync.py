@@ -51,7 +51,7 @@ def test_update_is_forwarded_to_the_other_peers_only():
 
 def test_updates_are_reported_for_persistence_but_loaded_ones_are_not():
     persisted = []
-    room = Room('r', on_update=lambda room_id, update: persisted.append((room_id, update)))
+    room = Room('r', on_update=lambda room_id, update, author: persisted.append((room_id, update)))
     room.load([initial_update('go')])
     assert persisted == []
     wire = Wire(room)
@@ -140,7 +140,7 @@ def test_random_concurrent_schedules_converge(block):
 def test_ended_interview_refuses_edits_and_reopening_allows_them_again():
     from collab import ProtocolError
     persisted = []
-    room = Room('r', on_update=lambda _, update: persisted.append(update))
+    room = Room('r', on_update=lambda _, update, __: persisted.append(update))
     room.load([initial_update('python', 'code\n')])
     wire = Wire(room)
     a, b = wire.add('a'), wire.add('b')

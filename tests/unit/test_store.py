@@ -6,7 +6,7 @@ import zlib
 from pycrdt import Doc, Text
 from sqlmodel import Session, select
 
-from collab import Room, initial_update
+from collab import PendingUpdate, Room, initial_update
 from store import DocSnapshot, DocUpdate, SqlUpdateLog, create_db, create_interview, get_interview
 
 
@@ -50,7 +50,7 @@ def test_update_log_round_trip_and_compaction_keep_content(tmp_path):
     log = SqlUpdateLog(engine)
     updates, final = _edits(1, 400)
     for i in range(0, len(updates), 37):  # group commits of various sizes
-        log.append([(interview.id, u) for u in updates[i:i + 37]])
+        log.append([PendingUpdate(interview.id, u) for u in updates[i:i + 37]])
     assert log.count_updates(interview.id) == 401
     restored = Room(interview.id)
     restored.load(log.load(interview.id))
@@ -66,7 +66,7 @@ def test_update_log_round_trip_and_compaction_keep_content(tmp_path):
     text = doc.get('code', type=Text)
     before = doc.get_state()
     text += 'tail'
-    log.append([(interview.id, doc.get_update(before))])
+    log.append([PendingUpdate(interview.id, doc.get_update(before))])
     log.compact(interview.id)
     again = Room(interview.id)
     again.load(log.load(interview.id))
@@ -83,7 +83,7 @@ def test_torn_row_is_skipped_with_a_log_line_and_the_room_still_loads(tmp_path, 
     before = doc.get_state()
     doc.get('code', type=Text).insert(2, '!')
     good = doc.get_update(before)
-    log.append([(interview.id, good)])
+    log.append([PendingUpdate(interview.id, good)])
     with Session(engine) as session:
         torn = DocUpdate(interview_id=interview.id, data=good[:-3], checksum=zlib.crc32(good))
         session.add(torn)
@@ -98,3 +98,37 @@ def test_torn_row_is_skipped_with_a_log_line_and_the_room_still_loads(tmp_path, 
     reloaded = Room(interview.id)
     reloaded.load(log.load(interview.id))
     assert reloaded.text == 'ok!'
+
+
+def test_compaction_keeps_the_history_with_authors_and_times_for_playback(tmp_path):
+    engine = _engine(tmp_path)
+    interview = create_interview(engine, title='T', language='plaintext', initial_update=initial_update('plaintext'))
+    log = SqlUpdateLog(engine)
+    updates, final = _edits(2, 60)
+    log.append([PendingUpdate(interview.id, u, 'alice' if i % 2 else 'bob', 1_700_000_000 + i)
+                for i, u in enumerate(updates)])
+    log.compact(interview.id)
+    assert log.count_updates(interview.id) == 0
+    history = log.history(interview.id)
+    assert len(history) == 61  # the starting document and every change, none merged away
+    assert history[0].author is None and {e.author for e in history[1:]} == {'alice', 'bob'}
+    assert history[1].at.timestamp() == 1_700_000_000 and history[-1].at.timestamp() == 1_700_000_059
+    replay = Doc()
+    for entry in history:
+        replay.apply_update(entry.data)
+    assert str(replay.get('code', type=Text)) == final
+
+
+def test_a_database_made_before_a_column_existed_gets_it_with_its_default(tmp_path):
+    import sqlite3
+    path = tmp_path / 'old.db'
+    with sqlite3.connect(path) as old:
+        old.execute('CREATE TABLE interview (id VARCHAR(32) PRIMARY KEY, title VARCHAR(200), language VARCHAR(32), '
+                    'created_at DATETIME, ended_at DATETIME)')
+        old.execute('CREATE TABLE docupdate (id INTEGER PRIMARY KEY, interview_id VARCHAR(32), data BLOB, '
+                    'checksum INTEGER, created_at DATETIME)')
+        old.execute("INSERT INTO docupdate (interview_id, data, checksum) VALUES ('x', x'0000', 0)")
+    engine = create_db(f'sqlite:///{path}')
+    with Session(engine) as session:
+        row = session.exec(select(DocUpdate)).one()
+    assert row.compacted is False and row.author is None

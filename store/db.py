@@ -39,6 +39,11 @@ def _add_new_columns(engine: Engine) -> None:
     with engine.begin() as connection:
         for table in SQLModel.metadata.sorted_tables:
             existing = {column['name'] for column in inspector.get_columns(table.name)}
+            key = inspector.get_pk_constraint(table.name)['constrained_columns']
+            if key and set(key) != {column.name for column in table.primary_key.columns}:
+                raise RuntimeError(f'the database at {engine.url} was made by an older build of Pairpad whose table '
+                                   f'{table.name} has another primary key; move it away (or set DATABASE_URL) to '
+                                   'start with a new one')
             for column in table.columns:
                 if column.name in existing:
                     continue

@@ -24,15 +24,22 @@ class HistoryEntry:
     data: bytes
 
 
+def split_room_id(room_id: str) -> tuple[str, str]:
+    """A room id is the interview id for its code, `<interview id>:notes` for its interviewer notes."""
+    interview_id, _, document = room_id.partition(':')
+    return interview_id, document or 'code'
+
+
 class SqlUpdateLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
     def load(self, room_id: str) -> list[bytes]:
+        interview_id, document = split_room_id(room_id)
         with Session(self.engine) as session:
-            snapshot = session.get(DocSnapshot, room_id)
+            snapshot = session.get(DocSnapshot, (interview_id, document))
             rows = session.exec(select(DocUpdate.id, DocUpdate.data, DocUpdate.checksum)
-                                .where(DocUpdate.interview_id == room_id, col(DocUpdate.compacted).is_(False))
+                                .where(*_of(interview_id, document), col(DocUpdate.compacted).is_(False))
                                 .order_by(col(DocUpdate.id))).all()
         stored = ([(f'snapshot of {room_id}', snapshot.data, snapshot.checksum)] if snapshot else []) + \
             [(f'update {row_id} of {room_id}', data, checksum) for row_id, data, checksum in rows]
@@ -45,8 +52,8 @@ class SqlUpdateLog:
         it builds them, and keystrokes wait meanwhile; see docs/benchmarks.md)."""
         if not batch:
             return
-        rows = [{'interview_id': item.room_id, 'data': item.data, 'checksum': zlib.crc32(item.data),
-                 'author': item.author, 'compacted': False,
+        rows = [{**dict(zip(('interview_id', 'document'), split_room_id(item.room_id))),
+                 'data': item.data, 'checksum': zlib.crc32(item.data), 'author': item.author, 'compacted': False,
                  'created_at': datetime.fromtimestamp(item.at, timezone.utc) if item.at else utcnow()}
                 for item in batch]
         with Session(self.engine) as session:
@@ -57,27 +64,28 @@ class SqlUpdateLog:
         """Updates not yet folded into the snapshot."""
         with Session(self.engine) as session:
             return session.exec(select(func.count()).select_from(DocUpdate).where(
-                DocUpdate.interview_id == room_id, col(DocUpdate.compacted).is_(False))).one()
+                *_of(*split_room_id(room_id)), col(DocUpdate.compacted).is_(False))).one()
 
     def history(self, room_id: str) -> list[HistoryEntry]:
         """Every stored change of the room in the order it was applied, compacted or not (corrupt rows skipped)."""
         with Session(self.engine) as session:
             rows = session.exec(select(DocUpdate.id, DocUpdate.data, DocUpdate.checksum, DocUpdate.created_at,
                                        DocUpdate.author)
-                                .where(DocUpdate.interview_id == room_id).order_by(col(DocUpdate.id))).all()
+                                .where(*_of(*split_room_id(room_id))).order_by(col(DocUpdate.id))).all()
         return [HistoryEntry(_aware(at), author, data) for row_id, data, checksum, at, author in rows
                 if _intact(f'update {row_id} of {room_id}', data, checksum)]
 
     def compact(self, room_id: str) -> None:
         """Merge the snapshot and every uncompacted update into a new snapshot, in one transaction; the rows
         stay, marked compacted, as the history."""
+        interview_id, document = split_room_id(room_id)
         with Session(self.engine) as session:
             rows = session.exec(select(DocUpdate.id, DocUpdate.data, DocUpdate.checksum)
-                                .where(DocUpdate.interview_id == room_id, col(DocUpdate.compacted).is_(False))
+                                .where(*_of(interview_id, document), col(DocUpdate.compacted).is_(False))
                                 .order_by(col(DocUpdate.id))).all()
             if not rows:
                 return
-            snapshot = session.get(DocSnapshot, room_id)
+            snapshot = session.get(DocSnapshot, (interview_id, document))
             parts = [snapshot.data] if snapshot and zlib.crc32(snapshot.data) == snapshot.checksum else []
             parts += [data for _, data, checksum in rows if zlib.crc32(data) == checksum]
             if not parts:
@@ -85,15 +93,20 @@ class SqlUpdateLog:
                 return
             merged = merge_updates(*parts) if len(parts) > 1 else parts[0]
             if snapshot is None:
-                snapshot = DocSnapshot(interview_id=room_id, data=merged, checksum=zlib.crc32(merged))
+                snapshot = DocSnapshot(interview_id=interview_id, document=document, data=merged,
+                                       checksum=zlib.crc32(merged))
             else:
                 snapshot.data, snapshot.checksum, snapshot.updated_at = merged, zlib.crc32(merged), utcnow()
             session.add(snapshot)
             last_id = rows[-1][0]
-            session.exec(update(DocUpdate).where(col(DocUpdate.interview_id) == room_id, col(DocUpdate.id) <= last_id)
+            session.exec(update(DocUpdate).where(*_of(interview_id, document), col(DocUpdate.id) <= last_id)
                          .values(compacted=True))
             session.commit()
         log.info('compacted %d updates of %s into a snapshot of %d bytes', len(rows), room_id, len(merged))
+
+
+def _of(interview_id: str, document: str) -> tuple:
+    return col(DocUpdate.interview_id) == interview_id, col(DocUpdate.document) == document
 
 
 def _intact(label: str, data: bytes, checksum: int) -> bool:

@@ -132,3 +132,19 @@ def test_a_database_made_before_a_column_existed_gets_it_with_its_default(tmp_pa
     with Session(engine) as session:
         row = session.exec(select(DocUpdate)).one()
     assert row.compacted is False and row.author is None
+
+
+def test_notes_are_a_separate_document_of_the_same_interview(tmp_path):
+    engine = _engine(tmp_path)
+    interview = create_interview(engine, title='T', language='python', initial_update=initial_update('python', 'x=1'))
+    log = SqlUpdateLog(engine)
+    notes = Doc()
+    notes.get('code', type=Text).insert(0, '# strong hire')
+    log.append([PendingUpdate(f'{interview.id}:notes', notes.get_update(), 'iv', 1_700_000_000)])
+    for room_id in (interview.id, f'{interview.id}:notes'):
+        log.compact(room_id)
+    code, kept = Room(interview.id), Room(f'{interview.id}:notes')
+    code.load(log.load(interview.id))
+    kept.load(log.load(f'{interview.id}:notes'))
+    assert code.text == 'x=1' and kept.text == '# strong hire'
+    assert [e.author for e in log.history(interview.id)] == [None]  # the notes are not in the code's playback

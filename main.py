@@ -6,6 +6,7 @@ from nicegui import app, ui
 
 import pages
 from collab import Limits, RoomRegistry
+from pages.run_panel import keep_run
 from config import Settings
 from presence import PresenceService
 from runner import CodeRunner, RunHubs
@@ -22,7 +23,7 @@ def build(settings: Settings) -> pages.Services:
                          compact_after_idle=settings.compact_after_idle, unload_after=settings.unload_after)
     presence = PresenceService(engine, document_text=lambda room_id: (room := rooms.loaded(room_id)) and room.text,
                                max_present=settings.max_participants)
-    runs = RunHubs(CodeRunner.from_env())
+    runs = RunHubs(CodeRunner.from_env(), on_end=lambda interview_id, record: keep_run(engine, interview_id, record))
     services = pages.Services(settings=settings, engine=engine, rooms=rooms, presence=presence, runs=runs)
     app.on_startup(rooms.start)
     app.on_startup(presence.start)

@@ -2,7 +2,7 @@
 
 It takes any objects with `id`, `name`, `color`, `role`, `status` and `is_typing` attributes, so it knows
 nothing of where presence comes from. Automation hooks on each chip: `data-testid="participant"`,
-`data-participant-id`, `data-status` (online/away/offline) and `data-typing` (true/false).
+`data-participant-id`, `data-role` (interviewer/candidate), `data-status` (online/away/offline) and `data-typing` (true/false).
 """
 
 from typing import Protocol
@@ -40,7 +40,8 @@ class _Chip(ui.row):
         if shown == getattr(self, '_shown', None):
             return  # e.g. only the cursor moved: nothing on the chip changes, so nothing is sent to the browsers
         self._shown = shown
-        self._props.update({'data-testid': 'participant', 'data-participant-id': p.id, 'data-status': p.status,
+        self._props.update({'data-testid': 'participant', 'data-participant-id': p.id, 'data-role': p.role,
+                            'data-status': p.status,
                             'data-typing': 'true' if p.is_typing else 'false'})
         self.style(f'border-color: {p.color}; opacity: {0.5 if p.status == "offline" else 1}')
         self.dot.style(f'background-color: {p.color}')

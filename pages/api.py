@@ -3,14 +3,18 @@
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, Header, HTTPException, Request
+from fastapi import APIRouter, Header, HTTPException, Query, Request
 from nicegui import app
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from store import Interview
 from presence import Forbidden, InterviewFull, NotFound, ParticipantView, PresenceError
 
-from .services import NotAllowed, Services, end_interview, find_interview, new_interview, remove_interview
+from .services import (
+    Services, end_interview, find_interview, new_interview, open_interview, remove_interview, room_path,
+)
+
+KEY_HELP = 'the key of a private link (the `key` of its URL), as the `X-Pairpad-Key` header or the `key` query'
 
 
 class NewInterview(BaseModel):
@@ -18,10 +22,15 @@ class NewInterview(BaseModel):
     language: str = Field(default='python', examples=['python'])
 
 
-class CreatedInterview(BaseModel):
+class Links(BaseModel):
+    interviewer_url: str = Field(description='private link for interviewers (absolute); keep it to yourself')
+    candidate_url: str = Field(description='private link to send to the candidate (absolute)')
+    interviewer_key: str = Field(description='the key of the interviewer link, for this API')
+    candidate_key: str = Field(description='the key of the candidate link, for this API')
+
+
+class CreatedInterview(Links):
     id: str
-    url: str = Field(description='path of the interview room')
-    room_url: str = Field(description='absolute URL of the interview room')
 
 
 class InterviewState(BaseModel):
@@ -31,6 +40,8 @@ class InterviewState(BaseModel):
     code: str
     participants: int = Field(description='participants present now (online or away)')
     ended: bool = Field(description='the interview was ended: the code is read-only')
+    role: Literal['interviewer', 'candidate'] = Field(description='the role the key grants')
+    links: Links | None = Field(default=None, description='both private links; only for the interviewer key')
 
 
 class CursorModel(BaseModel):
@@ -59,7 +70,8 @@ class ParticipantModel(BaseModel):
 
 class NewParticipant(BaseModel):
     name: str = Field(examples=['Ada'])
-    role: Literal['interviewer', 'candidate'] = 'candidate'
+    role: Literal['interviewer', 'candidate'] | None = Field(
+        default=None, description='optional; must be the role of the key (the link decides the role)')
 
 
 class JoinedParticipant(BaseModel):
@@ -84,58 +96,64 @@ def build_router(services: Services) -> APIRouter:
 
     @router.post('/interviews', status_code=201, response_model=CreatedInterview)
     async def create(body: NewInterview, request: Request) -> CreatedInterview:
+        """Create an interview; the answer holds its two private links (interviewer and candidate)."""
         try:
             interview = new_interview(services, body.title, body.language)
         except ValueError as e:
             raise HTTPException(status_code=422, detail=str(e)) from e
-        path = f'/room/{interview.id}'
-        return CreatedInterview(id=interview.id, url=path, room_url=str(request.base_url).rstrip('/') + path)
+        return CreatedInterview(id=interview.id, **_links(interview, request).model_dump())
 
-    @router.get('/interviews/{interview_id}', response_model=InterviewState,
-                responses={404: {'description': 'unknown interview id'}})
-    async def read(interview_id: str) -> InterviewState:
-        interview = _interview_or_404(services, interview_id)
+    @router.get('/interviews/{interview_id}', response_model=InterviewState, responses=_KEYED)
+    async def read(interview_id: str, request: Request, key: str | None = Query(default=None, description=KEY_HELP),
+                   x_pairpad_key: str | None = Header(default=None, description=KEY_HELP)) -> InterviewState:
+        interview, role = _open_or_404(services, interview_id, x_pairpad_key or key)
         room = await services.rooms.get(interview.id)
         present = [p for p in services.presence.participants(interview.id) if p.status != 'offline']
         return InterviewState(id=interview.id, title=interview.title, language=room.language or interview.language,
-                              code=room.text, participants=len(present), ended=room.ended)
+                              code=room.text, participants=len(present), ended=room.ended, role=role,
+                              links=_links(interview, request) if role == 'interviewer' else None)
 
-    @router.delete('/interviews/{interview_id}', status_code=204,
-                   responses={401: {'description': 'no valid participant token'},
-                              403: {'description': 'only an interviewer may delete the interview'},
-                              404: {'description': 'unknown interview id'}})
-    async def delete(interview_id: str,
-               authorization: str | None = Header(default=None, description='Bearer <interviewer token>')) -> None:
+    @router.delete('/interviews/{interview_id}', status_code=204, responses=_INTERVIEWER_ONLY)
+    async def delete(interview_id: str, authorization: str | None = Header(default=None, description=TOKEN_HELP),
+                     x_pairpad_key: str | None = Header(default=None, description=KEY_HELP)) -> None:
         """Delete the interview, its code and its participants. Open tabs are told and clear their local copy."""
-        interview, _ = _interviewer(services, interview_id, authorization)
+        interview = _interviewer(services, interview_id, authorization, x_pairpad_key)
         remove_interview(services, interview.id)
 
     @router.post('/interviews/{interview_id}/end', status_code=204, responses=_INTERVIEWER_ONLY)
-    async def end(interview_id: str, authorization: str | None = Header(default=None)) -> None:
+    async def end(interview_id: str, authorization: str | None = Header(default=None, description=TOKEN_HELP),
+                  x_pairpad_key: str | None = Header(default=None, description=KEY_HELP)) -> None:
         """End the interview: the code becomes read-only for everybody (the server refuses further edits)."""
-        interview, caller = _interviewer(services, interview_id, authorization)
-        await end_interview(services, interview.id, caller.role, ended=True)
+        interview = _interviewer(services, interview_id, authorization, x_pairpad_key)
+        await end_interview(services, interview.id, 'interviewer', ended=True)
 
     @router.post('/interviews/{interview_id}/reopen', status_code=204, responses=_INTERVIEWER_ONLY)
-    async def reopen(interview_id: str, authorization: str | None = Header(default=None)) -> None:
+    async def reopen(interview_id: str, authorization: str | None = Header(default=None, description=TOKEN_HELP),
+                     x_pairpad_key: str | None = Header(default=None, description=KEY_HELP)) -> None:
         """Reopen an ended interview for editing."""
-        interview, caller = _interviewer(services, interview_id, authorization)
-        await end_interview(services, interview.id, caller.role, ended=False)
+        interview = _interviewer(services, interview_id, authorization, x_pairpad_key)
+        await end_interview(services, interview.id, 'interviewer', ended=False)
 
-    @router.get('/interviews/{interview_id}/participants', response_model=list[ParticipantModel],
-                responses={404: {'description': 'unknown interview id'}})
-    async def participants(interview_id: str) -> list[ParticipantModel]:
-        interview = _interview_or_404(services, interview_id)
+    @router.get('/interviews/{interview_id}/participants', response_model=list[ParticipantModel], responses=_KEYED)
+    async def participants(interview_id: str, key: str | None = Query(default=None, description=KEY_HELP),
+                           x_pairpad_key: str | None = Header(default=None, description=KEY_HELP),
+                           ) -> list[ParticipantModel]:
+        interview, _ = _open_or_404(services, interview_id, x_pairpad_key or key)
         return [ParticipantModel.of(p) for p in services.presence.participants(interview.id)]
 
     @router.post('/interviews/{interview_id}/participants', status_code=201, response_model=JoinedParticipant,
-                 responses={404: {'description': 'unknown interview id'}, 422: {'description': 'invalid name'}})
-    async def join(interview_id: str, body: NewParticipant) -> JoinedParticipant:
+                 responses={**_KEYED, 403: {'description': 'the role asked for is not the role of the key'},
+                            409: {'description': 'the interview is full'}, 422: {'description': 'invalid name'}})
+    async def join(interview_id: str, body: NewParticipant, key: str | None = Query(default=None, description=KEY_HELP),
+                   x_pairpad_key: str | None = Header(default=None, description=KEY_HELP)) -> JoinedParticipant:
         # async, so joins run on the event loop one at a time like the rest of presence (not in the thread pool)
-        """Join an interview without the join form (integrations, headless peers); returns the secret token."""
-        interview = _interview_or_404(services, interview_id)
+        """Join an interview without the join form (integrations, headless peers); returns the secret token.
+        The role is the one of the link's key."""
+        interview, role = _open_or_404(services, interview_id, x_pairpad_key or key)
+        if body.role is not None and body.role != role:
+            raise HTTPException(status_code=403, detail=f'this key joins as {role}, not as {body.role}')
         try:
-            participant, token = services.presence.join(interview.id, name=body.name, role=body.role)
+            participant, token = services.presence.join(interview.id, name=body.name, role=role)
         except InterviewFull as e:
             raise HTTPException(status_code=409, detail=str(e)) from e
         except PresenceError as e:
@@ -152,7 +170,7 @@ def build_router(services: Services) -> APIRouter:
                      ) -> ParticipantModel:
         """Update your own participant's cursor, typing state or status. The token is the one your browser tab
         received when it joined; a token may only update its own participant."""
-        interview = _interview_or_404(services, interview_id)
+        interview = _interview_or_404(services, interview_id)  # the participant token is the credential here
         await services.rooms.get(interview.id)  # cursor bounds are checked against the live document
         token = authorization.removeprefix('Bearer ').strip() if authorization else None
         try:
@@ -178,21 +196,43 @@ def build_router(services: Services) -> APIRouter:
     return router
 
 
-_INTERVIEWER_ONLY = {401: {'description': 'no valid participant token'},
-                     403: {'description': 'only an interviewer may do this'},
+TOKEN_HELP = 'Bearer <token of an interviewer participant>'
+_KEYED = {404: {'description': 'unknown interview id or invalid key (the two are not told apart)'}}
+_INTERVIEWER_ONLY = {401: {'description': 'neither a valid participant token nor a key'},
+                     403: {'description': 'only an interviewer (token or key) may do this'},
                      404: {'description': 'unknown interview id'}}
 
 
-def _interviewer(services: Services, interview_id: str, authorization: str | None) -> tuple[Interview, ParticipantView]:
-    """The interview and the calling participant, who must be one of its interviewers."""
+def _links(interview: Interview, request: Request) -> Links:
+    base = str(request.base_url).rstrip('/')
+    return Links(interviewer_url=base + room_path(interview, 'interviewer'),
+                 candidate_url=base + room_path(interview, 'candidate'),
+                 interviewer_key=interview.interviewer_key, candidate_key=interview.candidate_key)
+
+
+def _open_or_404(services: Services, interview_id: str, key: str | None) -> tuple[Interview, str]:
+    opened = open_interview(services, interview_id, key)
+    if opened is None:
+        raise HTTPException(status_code=404, detail='no interview with this id and key')
+    return opened
+
+
+def _interviewer(services: Services, interview_id: str, authorization: str | None, key: str | None) -> Interview:
+    """The interview, if the caller is one of its interviewers: by an interviewer participant's token (checked
+    first when given) or by the interviewer link's key."""
+    if key is not None and not authorization:
+        interview, role = _open_or_404(services, interview_id, key)
+        if role != 'interviewer':
+            raise HTTPException(status_code=403, detail='only an interviewer may do this')
+        return interview
     interview = _interview_or_404(services, interview_id)
     token = authorization.removeprefix('Bearer ').strip() if authorization else None
     caller = services.presence.owner_of(interview.id, token)
     if caller is None:
-        raise HTTPException(status_code=401, detail='a valid participant token is required')
+        raise HTTPException(status_code=401, detail='a valid participant token (or the interviewer key) is required')
     if caller.role != 'interviewer':
         raise HTTPException(status_code=403, detail='only an interviewer may do this')
-    return interview, caller
+    return interview
 
 
 def _interview_or_404(services: Services, interview_id: str) -> Interview:

@@ -28,7 +28,9 @@ def awareness_user(participant: ParticipantView) -> dict:
 
 class EditorSession:
     def __init__(self, editor: CollabEditor, rooms: RoomRegistry, presence: PresenceService,
-                 participant: ParticipantView) -> None:
+                 participant: ParticipantView, *, tracks_presence: bool = True) -> None:
+        """`tracks_presence=False` for a second document of the same tab (the interviewers' notes): its cursor
+        and heartbeats are the code editor's business, not this one's."""
         self.editor = editor
         self.rooms = rooms
         self.presence = presence
@@ -43,9 +45,12 @@ class EditorSession:
         self._last_rate_notice = 0.0
         editor.on_messages(self._on_messages)
         editor.on_error(lambda e: self._reject(e.message))
-        editor.on_cursor(self._on_cursor)
-        editor.on_presence(self._on_presence)
-        self._unsubscribe = presence.subscribe(self.room_id, self._on_participant)
+        self.tracks_presence = tracks_presence
+        self._unsubscribe = lambda: None
+        if tracks_presence:
+            editor.on_cursor(self._on_cursor)
+            editor.on_presence(self._on_presence)
+            self._unsubscribe = presence.subscribe(self.room_id, self._on_participant)
         self.client.on_connect(self.attach)
         self.client.on_disconnect(self.detach)
         self.client.on_delete(self.close)
@@ -164,6 +169,8 @@ class EditorSession:
             self.attach()  # heartbeats resumed after the server had given this tab up: sync again
 
     def _update_presence(self, **changes) -> None:
+        if not self.tracks_presence:
+            return
         try:
             self.presence.update_participant(self.room_id, self.participant_id, **changes)
         except NotFound:

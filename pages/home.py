@@ -1,10 +1,10 @@
-"""`/`: create an interview (title, starting language) and go to its room."""
+"""`/`: create an interview (title, starting language) and go to its room through the interviewer link."""
 
 from nicegui import ui
 
 from collab import LANGUAGES
 
-from .services import Services, new_interview
+from .services import Services, new_interview, room_path
 
 
 def register(services: Services) -> None:
@@ -24,7 +24,7 @@ def register(services: Services) -> None:
                 except ValueError as e:
                     ui.notify(str(e), type='negative')
                     return
-                ui.navigate.to(f'/room/{interview.id}')
+                ui.navigate.to(room_path(interview, 'interviewer'))  # the creator is an interviewer
 
             title.on('keydown.enter', create)
             ui.button('Create interview', on_click=create).props('data-testid=create-interview')

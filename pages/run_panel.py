@@ -12,8 +12,19 @@ from collab import RoomRegistry
 from components.run_console import RunConsole
 from presence import ParticipantView
 from runner import RunHub, RunRecord, RunRefused
+from store import new_run, save_run
 
 log = logging.getLogger(__name__)
+
+
+def keep_run(engine, interview_id: str, record: RunRecord) -> None:
+    """Store a finished run for the report and the playback timeline."""
+    result = record.result
+    save_run(engine, new_run(run_id=record.run_id, interview_id=interview_id, language=record.language,
+                             started_by=record.started_by, started_at=record.started_at, output=record.output,
+                             duration=result.duration if result else None,
+                             exit_code=result.exit_code if result else None,
+                             outcome=result.outcome.value if result else 'failed', summary=summary(record)[:300]))
 
 
 def summary(record: RunRecord) -> str:

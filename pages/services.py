@@ -1,6 +1,7 @@
 """What the pages share: settings, the database engine, the live rooms; and the interview use cases both the
 UI and the REST API call, so each rule is written once."""
 
+import hmac
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -40,15 +41,51 @@ def new_interview(services: Services, title: str, language: str) -> Interview:
     return create_interview(services.engine, title=title, language=language, initial_update=initial_update(language))
 
 
+def file_stem(title: str) -> str:
+    """A download's file name from the interview title: letters and digits, dashes between."""
+    stem = ''.join(ch if ch.isalnum() else '-' for ch in title.lower()).strip('-')
+    return '-'.join(part for part in stem.split('-') if part)[:60] or 'interview'
+
+
 def find_interview(services: Services, interview_id: str) -> Interview | None:
     if not interview_id or len(interview_id) > 32:
         return None
     return get_interview(services.engine, interview_id)
 
 
+def role_for_key(interview: Interview, key: object) -> str | None:
+    """The role a private link's key grants in this interview, or None. Constant-time comparisons; an empty
+    stored key (an interview made before private links) never matches."""
+    if not isinstance(key, str) or not key or len(key) > 64:
+        return None
+    for role, secret in (('interviewer', interview.interviewer_key), ('candidate', interview.candidate_key)):
+        if secret and hmac.compare_digest(secret.encode(), key.encode()):
+            return role
+    return None
+
+
+def open_interview(services: Services, interview_id: str, key: object) -> tuple[Interview, str] | None:
+    """The interview and the role its link grants; None alike for an unknown id and a wrong key, so a refusal
+    tells nothing about whether the interview exists."""
+    interview = find_interview(services, interview_id)
+    role = role_for_key(interview, key) if interview is not None else None
+    return (interview, role) if role is not None else None
+
+
+def notes_room_id(interview_id: str) -> str:
+    """The interviewers' notes are a second document of the interview (see store.update_log.split_room_id)."""
+    return f'{interview_id}:notes'
+
+
+def room_path(interview: Interview, role: str) -> str:
+    key = interview.interviewer_key if role == 'interviewer' else interview.candidate_key
+    return f'/room/{interview.id}?key={key}'
+
+
 def remove_interview(services: Services, interview_id: str) -> bool:
     """Delete an interview: its live room closes (open tabs are told and forget their local copy), then the rows."""
     services.rooms.forget(interview_id, 'this interview was deleted')
+    services.rooms.forget(notes_room_id(interview_id), 'this interview was deleted')
     services.presence.forget(interview_id)
     return delete_interview(services.engine, interview_id)
 

@@ -71,6 +71,7 @@ class SocketPeer:
                  max_message_bytes: int = 8 * 1024 * 1024) -> None:
         self.base_url = base_url.rstrip('/')
         self.interview_id = interview_id
+        self.key: str | None = None  # of the private link this peer opens the room page with
         self.apply_remote = apply_remote
         self.participant: dict | None = None
         self.token: str | None = None
@@ -104,12 +105,15 @@ class SocketPeer:
     # -- joining ---------------------------------------------------------------------------------------------
 
     @classmethod
-    async def join(cls, base_url: str, interview_id: str, name: str, role: str = 'candidate', *,
-                   timeout: float = 20.0, **options: Any) -> 'SocketPeer':
-        """Join as a new participant and wait until the first sync handshake completed."""
+    async def join(cls, base_url: str, interview_id: str, name: str, *, key: str, timeout: float = 20.0,
+                   **options: Any) -> 'SocketPeer':
+        """Join as a new participant through a private link's `key` (which decides the role) and wait until the
+        first sync handshake completed."""
         peer = cls(base_url, interview_id, **options)
+        peer.key = key
         async with httpx.AsyncClient(base_url=peer.base_url, timeout=timeout) as http:
-            response = await http.post(f'/api/interviews/{interview_id}/participants', json={'name': name, 'role': role})
+            response = await http.post(f'/api/interviews/{interview_id}/participants', json={'name': name},
+                                       headers={'X-Pairpad-Key': key})
             if response.status_code != 201:
                 raise JoinError(f'join refused with {response.status_code}: {response.text[:200]}')
             body = response.json()
@@ -120,7 +124,7 @@ class SocketPeer:
     async def connect(self, *, timeout: float = 20.0) -> None:
         """Open the room page's socket as this participant's tab and wait for the synced editor."""
         async with httpx.AsyncClient(base_url=self.base_url, timeout=timeout) as http:
-            page = await http.get(f'/room/{self.interview_id}')
+            page = await http.get(f'/room/{self.interview_id}', params={'key': self.key})
         match = QUERY.search(page.text)
         if page.status_code != 200 or match is None:
             raise JoinError(f'room page gave {page.status_code} without a socket query')

@@ -33,11 +33,13 @@ class RunRecord:
 
 
 Subscriber = Callable[[str, RunRecord, tuple[str, str] | None], None]  # (event, record, chunk)
+OnEnd = Callable[[RunRecord], None]
 
 
 class RunHub:
-    def __init__(self, runner: CodeRunner) -> None:
+    def __init__(self, runner: CodeRunner, *, on_end: OnEnd | None = None) -> None:
         self.runner = runner
+        self.on_end = on_end  # keeps the finished run somewhere durable (the app: the database)
         self.room_runner = RoomRunner(runner)
         self.history: list[RunRecord] = []
         self._subscribers: list[Subscriber] = []
@@ -82,6 +84,11 @@ class RunHub:
             log.exception('run %s failed', record.run_id)
         record.ended = True
         self._notify('end', record, None)
+        if self.on_end is not None:
+            try:
+                self.on_end(record)
+            except Exception:
+                log.exception('keeping run %s failed', record.run_id)
 
     def _notify(self, event: str, record: RunRecord, chunk: tuple[str, str] | None) -> None:
         for callback in list(self._subscribers):
@@ -92,16 +99,19 @@ class RunHub:
 
 
 class RunHubs:
-    """One RunHub per interview, created on first use."""
+    """One RunHub per interview, created on first use. `on_end(interview_id, record)` is told of every
+    finished run."""
 
-    def __init__(self, runner: CodeRunner) -> None:
+    def __init__(self, runner: CodeRunner, *, on_end: Callable[[str, RunRecord], None] | None = None) -> None:
         self.runner = runner
+        self.on_end = on_end
         self._hubs: dict[str, RunHub] = {}
 
     def get(self, interview_id: str) -> RunHub:
         hub = self._hubs.get(interview_id)
         if hub is None:
-            hub = self._hubs[interview_id] = RunHub(self.runner)
+            on_end = (lambda record: self.on_end(interview_id, record)) if self.on_end is not None else None
+            hub = self._hubs[interview_id] = RunHub(self.runner, on_end=on_end)
         return hub
 
     async def close(self) -> None:

@@ -7,12 +7,13 @@ from sqlalchemy import Engine
 from sqlalchemy import delete
 from sqlmodel import Session, col
 
-from .models import DocSnapshot, DocUpdate, Interview, Participant, utcnow
+from .models import CodeRun, DocSnapshot, DocUpdate, Interview, Participant, utcnow
 
 
 def create_interview(engine: Engine, *, title: str, language: str, initial_update: bytes) -> Interview:
     """Create the interview and write its starting document in the same transaction (once, by the server)."""
-    interview = Interview(id=secrets.token_urlsafe(9), title=title, language=language)
+    interview = Interview(id=secrets.token_urlsafe(9), title=title, language=language,
+                          interviewer_key=secrets.token_urlsafe(16), candidate_key=secrets.token_urlsafe(16))
     with Session(engine) as session:
         session.add(interview)
         session.flush()
@@ -33,7 +34,7 @@ def delete_interview(engine: Engine, interview_id: str) -> bool:
         interview = session.get(Interview, interview_id)
         if interview is None:
             return False
-        for table in (DocUpdate, DocSnapshot, Participant):
+        for table in (DocUpdate, DocSnapshot, Participant, CodeRun):
             session.exec(delete(table).where(col(table.interview_id) == interview_id))
         session.delete(interview)
         session.commit()

@@ -15,6 +15,10 @@ class Interview(SQLModel, table=True):
     language: str = Field(max_length=32)  # the starting language; the live one is in the shared document
     created_at: datetime = Field(default_factory=utcnow)
     ended_at: datetime | None = None  # set while the interview is ended (the flag itself lives in the document)
+    # The secrets of the two private links (`/room/<id>?key=<key>`): the link decides the role. Kept readable, not
+    # hashed, because an interviewer's room shows the candidate link to copy; each is 128 bits from `secrets`.
+    interviewer_key: str = Field(default='', max_length=32)
+    candidate_key: str = Field(default='', max_length=32)
 
 
 class DocUpdate(SQLModel, table=True):
@@ -59,3 +63,18 @@ class Participant(SQLModel, table=True):
     token_hash: str = Field(max_length=64)  # sha256 of the secret that proves "I am this participant"
     joined_at: datetime = Field(default_factory=utcnow)
     last_seen_at: datetime = Field(default_factory=utcnow)
+
+
+class CodeRun(SQLModel, table=True):
+    """One press of Run: who, when, how it ended, and its output (already capped by the runner's output limit)."""
+
+    id: str = Field(primary_key=True, max_length=32)  # the runner's run id
+    interview_id: str = Field(foreign_key='interview.id', index=True, max_length=32)
+    language: str = Field(max_length=32)
+    started_by: str = Field(max_length=40)  # the participant's name as the console showed it
+    started_at: datetime
+    duration: float | None = None  # seconds; None when the run failed on the server
+    exit_code: int | None = None
+    outcome: str = Field(max_length=16)  # runner.Outcome value, or 'failed'
+    summary: str = Field(max_length=300)  # the one line the console showed at the end
+    output: str = '[]'  # JSON list of [stream, text]

@@ -30,6 +30,7 @@ class AppServer:
         self.url = f'http://127.0.0.1:{self.port}'
         self.extra_env = env or {}
         self.process: subprocess.Popen | None = None
+        self.created: dict[str, dict] = {}  # interview id -> what POST /api/interviews answered (links and keys)
         self.log_path = data_dir / 'server.log'
 
     def start(self, timeout: float = 30.0) -> 'AppServer':
@@ -71,7 +72,19 @@ class AppServer:
     def create_interview(self, title: str = 'Test interview', language: str = 'python') -> dict:
         response = httpx.post(f'{self.url}/api/interviews', json={'title': title, 'language': language}, timeout=10)
         response.raise_for_status()
-        return response.json()
+        created = response.json()
+        self.created[created['id']] = created
+        return created
+
+    def key(self, interview_id: str, role: str = 'interviewer') -> str:
+        return self.created[interview_id][f'{role}_key']
+
+    def room_url(self, interview_id: str, role: str = 'candidate') -> str:
+        """The private link of `role` (the link decides the role)."""
+        return f'{self.url}/room/{interview_id}?key={self.key(interview_id, role)}'
+
+    def headers(self, interview_id: str, role: str = 'interviewer') -> dict[str, str]:
+        return {'X-Pairpad-Key': self.key(interview_id, role)} if interview_id in self.created else {}
 
     def wait_code(self, interview_id: str, expected: str, timeout: float = 10.0) -> None:
         """Poll the REST API until the server's document holds `expected`."""
@@ -85,11 +98,13 @@ class AppServer:
         raise AssertionError(f'server code never became the expected text; last {code!r:.200}')
 
     def participants(self, interview_id: str) -> dict[str, dict]:
-        response = httpx.get(f'{self.url}/api/interviews/{interview_id}/participants', timeout=10)
+        response = httpx.get(f'{self.url}/api/interviews/{interview_id}/participants',
+                             headers=self.headers(interview_id), timeout=10)
         response.raise_for_status()
         return {p['id']: p for p in response.json()}
 
     def interview(self, interview_id: str) -> dict:
-        response = httpx.get(f'{self.url}/api/interviews/{interview_id}', timeout=10)
+        response = httpx.get(f'{self.url}/api/interviews/{interview_id}', headers=self.headers(interview_id),
+                             timeout=10)
         response.raise_for_status()
         return response.json()

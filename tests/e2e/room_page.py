@@ -12,9 +12,10 @@ class RoomPage:
         self.interview_id = interview_id
 
     def join(self, name: str, role: str = 'candidate') -> 'RoomPage':
-        self.page.goto(f'{self.server.url}/room/{self.interview_id}')
+        """Open the private link of `role` and join with `name`."""
+        self.page.goto(self.server.room_url(self.interview_id, role))
+        expect(self.page.get_by_test_id('join-role')).to_have_attribute('data-role', role)
         self.page.get_by_test_id('name-input').fill(name)
-        self.page.get_by_test_id('role-input').get_by_text(role.capitalize()).click()
         self.page.get_by_test_id('join-button').click()
         self.wait_synced()
         return self
@@ -53,7 +54,7 @@ class RoomPage:
 
     def focus_end(self) -> None:
         """Click into the editor and put the caret at the very end of the document."""
-        self.page.locator('.monaco-editor textarea').focus()
+        self.editor.locator('.monaco-editor textarea').focus()
         self.page.keyboard.press('Control+End')
 
     def participant_id(self) -> str:
@@ -72,6 +73,6 @@ class RoomPage:
                            'document.dispatchEvent(new Event("visibilitychange")); }', state)
 
     def set_caret(self, offset: int) -> None:
-        self.page.locator('.monaco-editor textarea').focus()
+        self.editor.locator('.monaco-editor textarea').focus()
         self.editor.evaluate('(el, o) => { const e = el.pairpad.editor; const p = e.getModel().getPositionAt(o); '
                              'e.setPosition(p); e.focus(); }', offset)

@@ -106,8 +106,8 @@ def _chunked(message: bytes) -> list[dict]:
 async def room(server):
     interview = server.create_interview(language='plaintext')
     other = server.create_interview(language='plaintext')
-    alice = await SocketPeer.join(server.url, interview['id'], 'Alice')
-    mallory = await SocketPeer.join(server.url, interview['id'], 'Mallory')
+    alice = await SocketPeer.join(server.url, interview['id'], 'Alice', key=interview['candidate_key'])
+    mallory = await SocketPeer.join(server.url, interview['id'], 'Mallory', key=interview['candidate_key'])
     await alice.insert(0, 'safe')
     await mallory.wait_text('safe')
     mallory.first_update = protocol.parse(protocol.update(alice.client.doc.get_update())).payload
@@ -136,9 +136,9 @@ async def test_hostile_input_is_refused_and_harms_nothing(room, case):
 
 async def test_flooding_peer_is_rate_limited_while_the_other_keeps_its_latency(server):
     interview = server.create_interview(language='plaintext')
-    alice = await SocketPeer.join(server.url, interview['id'], 'Alice')
-    bob = await SocketPeer.join(server.url, interview['id'], 'Bob')
-    mallory = await SocketPeer.join(server.url, interview['id'], 'Mallory')
+    alice = await SocketPeer.join(server.url, interview['id'], 'Alice', key=interview['candidate_key'])
+    bob = await SocketPeer.join(server.url, interview['id'], 'Bob', key=interview['candidate_key'])
+    mallory = await SocketPeer.join(server.url, interview['id'], 'Mallory', key=interview['candidate_key'])
 
     async def latency() -> float:
         start = time.perf_counter()
@@ -161,6 +161,6 @@ async def test_flooding_peer_is_rate_limited_while_the_other_keeps_its_latency(s
 
 
 async def test_server_keeps_serving_after_all_of_it(server):
-    response = httpx.get(f'{server.url}/api/interviews/nope')
+    response = httpx.get(f'{server.url}/api/interviews/nope', headers={'X-Pairpad-Key': 'x'})
     assert response.status_code == 404
     assert server.create_interview()['id']

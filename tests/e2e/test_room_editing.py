@@ -19,17 +19,21 @@ def test_create_interview_on_home_page_lands_in_its_room(server, new_page):
     page.get_by_test_id('language-input').click()
     page.get_by_role('option', name='Go', exact=True).click()
     page.get_by_test_id('create-interview').click()
-    page.wait_for_url(re.compile(r'/room/[\w-]+$'))
+    page.wait_for_url(re.compile(r'/room/[\w-]+\?key=[\w-]{22,}$'))  # the creator gets the interviewer link
     expect(page.get_by_test_id('interview-title')).to_have_text('Backend <b>pairing</b>')  # text, not HTML
-    interview_id = page.url.rsplit('/', 1)[1]
+    expect(page.get_by_test_id('my-role')).to_have_attribute('data-role', 'interviewer')
+    interview_id, key = re.search(r'/room/([\w-]+)\?key=([\w-]+)$', page.url).groups()
     room = RoomPage(page, server, interview_id)
     page.get_by_test_id('name-input').fill('Ada')
     page.get_by_test_id('join-button').click()
     room.wait_synced()
     assert room.text().startswith('package main')  # the Go template, written once by the server
     expect(room.editor).to_have_attribute('data-language', 'go')
-    page.get_by_test_id('copy-link').click()
-    assert page.evaluate('navigator.clipboard.readText()') == f'{server.url}/room/{interview_id}'
+    links = httpx.get(f'{server.url}/api/interviews/{interview_id}', headers={'X-Pairpad-Key': key}).json()['links']
+    page.get_by_test_id('copy-candidate-link').click()
+    assert page.evaluate('navigator.clipboard.readText()') == links['candidate_url']
+    page.get_by_test_id('copy-interviewer-link').click()
+    assert page.evaluate('navigator.clipboard.readText()') == links['interviewer_url'] == page.url
 
 
 def test_two_people_typing_at_the_same_spot_keep_every_keystroke_in_order(server, new_page):
@@ -114,12 +118,12 @@ def test_pasted_rustcode_trace_arrives_exactly(server, new_page):
     server.wait_code(interview['id'], content)
 
 
-def test_unknown_room_shows_a_friendly_not_found_page(server, new_page):
+def test_unknown_room_shows_a_polite_refusal(server, new_page):
     page = new_page()
     page.goto(f'{server.url}/room/does-not-exist')
-    expect(page.get_by_test_id('not-found')).to_contain_text('Interview not found')
+    expect(page.get_by_test_id('link-refused')).to_contain_text('This link does not open an interview')
     response = httpx.get(f'{server.url}/api/interviews/does-not-exist')
-    assert response.status_code == 404 and 'not found' in response.json()['detail']
+    assert response.status_code == 404 and 'no interview' in response.json()['detail']
 
 
 def test_deleting_the_interview_sends_open_tabs_away_and_clears_their_local_copy(server, new_page):
@@ -131,10 +135,11 @@ def test_deleting_the_interview_sends_open_tabs_away_and_clears_their_local_copy
     database = f'pairpad:{interview["id"]}'
     assert database in ada.page.evaluate('async () => (await indexedDB.databases()).map(d => d.name)')
     joined = httpx.post(f'{server.url}/api/interviews/{interview["id"]}/participants',
-                        json={'name': 'Ivan', 'role': 'interviewer'}).json()
+                        headers=server.headers(interview['id']), json={'name': 'Ivan'}).json()
+    assert joined['participant']['role'] == 'interviewer'
     response = httpx.delete(f'{server.url}/api/interviews/{interview["id"]}',
                             headers={'Authorization': f'Bearer {joined["token"]}'})
     assert response.status_code == 204
-    expect(ada.page.get_by_test_id('not-found')).to_be_visible()
+    expect(ada.page.get_by_test_id('link-refused')).to_be_visible()
     ada.page.wait_for_function('async name => !(await indexedDB.databases()).some(d => d.name === name)',
                                arg=database)

@@ -18,8 +18,8 @@ def loop():
 
 def test_two_socket_peers_and_a_browser_converge(server, new_page, loop):
     interview = server.create_interview(language='plaintext')
-    ada = loop.run(SocketPeer.join(server.url, interview['id'], 'Ada'))
-    bob = loop.run(SocketPeer.join(server.url, interview['id'], 'Bob', role='interviewer'))
+    ada = loop.run(SocketPeer.join(server.url, interview['id'], 'Ada', key=interview['candidate_key']))
+    bob = loop.run(SocketPeer.join(server.url, interview['id'], 'Bob', key=interview['interviewer_key']))
     carol = RoomPage(new_page(), server, interview['id']).join('Carol')
     participants = server.participants(interview['id'])
     assert {p['name'] for p in participants.values() if p['status'] == 'online'} == {'Ada', 'Bob', 'Carol'}

@@ -30,13 +30,61 @@ def _interview(client, **body) -> dict:
     return response.json()
 
 
+def _key(created: dict, role: str = 'interviewer') -> dict:
+    return {'X-Pairpad-Key': created[f'{role}_key']}
+
+
 def test_create_and_read_an_interview(api):
     client, _ = api
     created = _interview(client, title='Pairing <i>round</i>', language='rust')
-    assert created['url'] == f'/room/{created["id"]}' and created['room_url'].endswith(created['url'])
-    state = client.get(f'/api/interviews/{created["id"]}').json()
-    assert state == {'id': created['id'], 'title': 'Pairing <i>round</i>', 'language': 'rust',
-                     'code': 'fn main() {\n}\n', 'participants': 0, 'ended': False}
+    iid = created['id']
+    assert created['interviewer_url'] == f'http://testserver/room/{iid}?key={created["interviewer_key"]}'
+    assert created['candidate_url'] == f'http://testserver/room/{iid}?key={created["candidate_key"]}'
+    state = client.get(f'/api/interviews/{iid}', headers=_key(created, 'candidate')).json()
+    assert state == {'id': iid, 'title': 'Pairing <i>round</i>', 'language': 'rust', 'code': 'fn main() {\n}\n',
+                     'participants': 0, 'ended': False, 'role': 'candidate', 'links': None}
+    as_interviewer = client.get(f'/api/interviews/{iid}?key={created["interviewer_key"]}').json()
+    assert as_interviewer['role'] == 'interviewer'
+    assert as_interviewer['links']['candidate_url'] == created['candidate_url']
+
+
+def test_private_links_hold_128_bit_keys_of_their_own(api):
+    client, _ = api
+    created = [_interview(client) for _ in range(20)]
+    keys = [c[f'{role}_key'] for c in created for role in ('interviewer', 'candidate')]
+    assert len(set(keys)) == 40 and all(len(k) >= 22 for k in keys)  # token_urlsafe(16): 128 bits
+
+
+@pytest.mark.parametrize('key', [None, '', 'x', 'A' * 22, 'A' * 5000, '../etc', "' OR 1=1 --"])
+def test_without_a_valid_key_an_interview_is_not_found_like_an_unknown_one(api, key):
+    client, _ = api
+    created = _interview(client)
+    other = _interview(client)
+    headers = {} if key is None else {'X-Pairpad-Key': key}
+    refusals = [client.get(f'/api/interviews/{created["id"]}', headers=headers),
+                client.get(f'/api/interviews/{created["id"]}/participants', headers=headers),
+                client.post(f'/api/interviews/{created["id"]}/participants', headers=headers, json={'name': 'X'}),
+                client.get(f'/api/interviews/{created["id"]}', headers=_key(other)),  # another interview's key
+                client.get('/api/interviews/nope', headers=headers)]
+    assert {(r.status_code, r.json()['detail']) for r in refusals} == {(404, 'no interview with this id and key')}
+    assert 'T' not in str([r.json() for r in refusals])
+
+
+def test_the_role_comes_from_the_key(api):
+    client, _ = api
+    created = _interview(client)
+    iid = created['id']
+    joined = client.post(f'/api/interviews/{iid}/participants', headers=_key(created, 'candidate'),
+                         json={'name': 'Cara'}).json()
+    assert joined['participant']['role'] == 'candidate'
+    escalate = client.post(f'/api/interviews/{iid}/participants', headers=_key(created, 'candidate'),
+                           json={'name': 'Cara', 'role': 'interviewer'})
+    assert escalate.status_code == 403 and 'joins as candidate' in escalate.json()['detail']
+    ivan = client.post(f'/api/interviews/{iid}/participants', headers=_key(created), json={'name': 'Ivan'}).json()
+    assert ivan['participant']['role'] == 'interviewer'
+    assert client.post(f'/api/interviews/{iid}/end', headers=_key(created, 'candidate')).status_code == 403
+    assert client.post(f'/api/interviews/{iid}/end', headers=_key(created)).status_code == 204
+    assert client.get(f'/api/interviews/{iid}', headers=_key(created)).json()['ended'] is True
 
 
 @pytest.mark.parametrize('body', [{'title': '', 'language': 'python'}, {'title': 'x' * 201},
@@ -50,14 +98,16 @@ def test_invalid_interview_is_422(api, body):
 def test_unknown_interview_is_404_json(api):
     client, _ = api
     for path in ('/api/interviews/nope', '/api/interviews/nope/participants'):
-        response = client.get(path)
-        assert response.status_code == 404 and 'not found' in response.json()['detail']
+        response = client.get(path, headers={'X-Pairpad-Key': 'k'})
+        assert response.status_code == 404 and 'no interview' in response.json()['detail']
 
 
 @pytest.fixture
 def two_people(api):
     client, services = api
-    iid = _interview(client, language='plaintext')['id']
+    created = _interview(client, language='plaintext')
+    iid = created['id']
+    client.headers['X-Pairpad-Key'] = created['candidate_key']  # reads need a key; writes below use tokens
     ada, ada_token = services.presence.join(iid, name='Ada', role='interviewer')
     bob, bob_token = services.presence.join(iid, name='Bob', role='candidate')
     return client, services, iid, (ada, ada_token), (bob, bob_token)
@@ -127,7 +177,9 @@ def test_invalid_values_are_422_with_a_clear_message(two_people, body, fragment)
 
 def test_join_through_the_api_returns_a_working_token(api):
     client, _ = api
-    iid = _interview(client)['id']
+    created = _interview(client)
+    iid = created['id']
+    client.headers['X-Pairpad-Key'] = created['candidate_key']
     response = client.post(f'/api/interviews/{iid}/participants', json={'name': 'Bot', 'role': 'candidate'})
     assert response.status_code == 201
     joined = response.json()
@@ -140,9 +192,11 @@ def test_join_through_the_api_returns_a_working_token(api):
 
 def test_only_an_interviewer_deletes_an_interview_and_everything_goes(two_people):
     client, services, iid, (ada, ada_token), (bob, bob_token) = two_people
+    key = client.headers.pop('X-Pairpad-Key')
     assert client.delete(f'/api/interviews/{iid}').status_code == 401
     assert client.delete(f'/api/interviews/{iid}', headers={'Authorization': f'Bearer {bob_token}'}).status_code == 403
     assert client.delete(f'/api/interviews/{iid}', headers={'Authorization': f'Bearer {ada_token}'}).status_code == 204
+    client.headers['X-Pairpad-Key'] = key
     assert client.get(f'/api/interviews/{iid}').status_code == 404
     assert client.get(f'/api/interviews/{iid}/participants').status_code == 404
     assert services.presence.participants(iid) == []
@@ -152,7 +206,9 @@ def test_only_an_interviewer_deletes_an_interview_and_everything_goes(two_people
 def test_a_full_interview_refuses_one_more_person(api):
     client, services = api
     services.presence.max_present = 2
-    iid = _interview(client)['id']
+    created = _interview(client)
+    iid = created['id']
+    client.headers['X-Pairpad-Key'] = created['candidate_key']
     for name in ('A', 'B'):
         assert client.post(f'/api/interviews/{iid}/participants', json={'name': name}).status_code == 201
     response = client.post(f'/api/interviews/{iid}/participants', json={'name': 'C'})
@@ -161,9 +217,11 @@ def test_a_full_interview_refuses_one_more_person(api):
 
 def test_interviewer_ends_and_reopens_the_interview(two_people):
     client, services, iid, (ada, ada_token), (bob, bob_token) = two_people
+    key = client.headers.pop('X-Pairpad-Key')
     assert client.post(f'/api/interviews/{iid}/end', headers={'Authorization': f'Bearer {bob_token}'}).status_code == 403
     assert client.post(f'/api/interviews/{iid}/end').status_code == 401
     assert client.post(f'/api/interviews/{iid}/end', headers={'Authorization': f'Bearer {ada_token}'}).status_code == 204
+    client.headers['X-Pairpad-Key'] = key
     assert client.get(f'/api/interviews/{iid}').json()['ended'] is True
     assert client.post(f'/api/interviews/{iid}/reopen',
                        headers={'Authorization': f'Bearer {ada_token}'}).status_code == 204

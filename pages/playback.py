@@ -1,0 +1,164 @@
+"""Playback for interviewers: the whole history of the code replayed from the stored updates, on a timeline with
+the runs and their output; play/pause at 1× to 32×, idle gaps jumped over, each change coloured by its author.
+
+It replays into a Timeline of its own (collab/history.py), built from the store: the live document is never
+touched. Automation hooks: `playback-dialog`, `playback-text` (with `data-step` and `data-steps`), `playback-slider`,
+`playback-play`, `playback-speed`, `playback-skip-idle`, `playback-start`, `playback-end`, `playback-time`,
+`playback-run` (one per run, with `data-run-id` and `data-reached`), `playback-run-output`.
+"""
+
+import asyncio
+import bisect
+import html
+from datetime import datetime, timedelta
+
+from nicegui import ui
+
+from collab.history import Timeline
+from store import SqlUpdateLog, list_runs, run_output
+
+from .services import Services
+
+SPEEDS = (1, 2, 4, 8, 16, 32)
+IDLE_GAP = timedelta(seconds=3)  # with "skip idle", a longer pause in the typing is cut to this
+TICK = 0.1
+SERVER_COLOR = '#9ca3af'
+
+
+async def open_playback(services: Services, interview) -> None:
+    await services.rooms.writer.flush()  # what was typed up to now is in the store
+    entries = await asyncio.to_thread(SqlUpdateLog(services.engine).history, interview.id)
+    timeline = await asyncio.to_thread(Timeline, entries)
+    runs = await asyncio.to_thread(list_runs, services.engine, interview.id)
+    people = {p.id: p for p in services.presence.participants(interview.id)}
+    with ui.dialog().props('maximized') as dialog, ui.card().classes('w-full h-full no-wrap') \
+            .props('data-testid=playback-dialog'):
+        Player(timeline, runs, people, interview.title, dialog.close)
+    dialog.on('hide', dialog.delete)
+    dialog.open()
+
+
+class Player:
+    def __init__(self, timeline: Timeline, runs, people: dict, title: str, close) -> None:
+        self.timeline = timeline
+        self.runs = runs
+        self.people = people
+        self.times = [step.at for step in timeline.steps]
+        self.step = len(timeline)  # opens on the final text
+        self.clock: datetime | None = self.times[-1] if self.times else None
+        self.playing = False
+        self.speed = 4
+        with ui.row().classes('w-full items-center gap-2'):
+            ui.label(f'Playback · {title}').classes('text-lg font-semibold')
+            ui.label('(the live code is not affected)').classes('text-sm text-gray-500')
+            ui.space()
+            ui.button(icon='close', on_click=close).props('flat round data-testid=playback-close')
+        with ui.row().classes('w-full items-center gap-2'):
+            for author in self._authors():
+                name, color = self._who(author)
+                ui.label(name).classes('px-2 rounded text-sm').style(f'border: 2px solid {color}')
+        with ui.row().classes('w-full grow no-wrap gap-2'):
+            self.text = ui.html('', sanitize=False).classes(
+                'grow h-full overflow-auto border rounded p-2 font-mono text-sm whitespace-pre')
+            with ui.column().classes('w-1/3 h-full no-wrap gap-1'):
+                ui.label('Runs').classes('font-semibold')
+                self.run_rows = []
+                for run in runs:
+                    row = ui.button(f'{run.started_at:%H:%M:%S} · {run.started_by} · {run.language} · {run.summary}',
+                                    on_click=lambda r=run: self.seek_time(r.started_at)) \
+                        .props(f'flat dense no-caps align=left data-testid=playback-run data-run-id={run.id}')
+                    self.run_rows.append((run, row))
+                if not runs:
+                    ui.label('No code was run.').classes('text-sm text-gray-500')
+                self.output = ui.html('', sanitize=False).classes(
+                    'w-full grow overflow-auto bg-slate-900 text-slate-100 font-mono text-xs p-2 rounded '
+                    'whitespace-pre-wrap').props('data-testid=playback-run-output')
+        with ui.row().classes('w-full items-center gap-2 no-wrap'):
+            ui.button(icon='first_page', on_click=lambda: self.seek(0)).props('flat data-testid=playback-start')
+            self.play_button = ui.button(icon='play_arrow', on_click=self.toggle).props('data-testid=playback-play')
+            ui.button(icon='last_page', on_click=lambda: self.seek(len(self.timeline))) \
+                .props('flat data-testid=playback-end')
+            ui.toggle({s: f'{s}×' for s in SPEEDS}, value=self.speed,
+                      on_change=lambda e: setattr(self, 'speed', e.value)).props('dense data-testid=playback-speed')
+            self.skip_idle = ui.checkbox('Skip idle', value=True).props('data-testid=playback-skip-idle')
+            self.slider = ui.slider(min=0, max=max(1, len(timeline)), value=self.step,
+                                    on_change=lambda e: self._slid(int(e.value))) \
+                .props('label data-testid=playback-slider').classes('grow')
+            self.slider._props['marker-labels'] = self._run_markers()  # a ▶ where each run started
+            self.time = ui.label().classes('text-sm tabular-nums w-40').props('data-testid=playback-time')
+        self.timer = ui.timer(TICK, self._tick, active=False)
+        self.render()
+
+    def toggle(self) -> None:
+        if not self.playing and self.step >= len(self.timeline):
+            self.seek(0)  # play from the start when at the end
+        self.playing = not self.playing
+        self.timer.active = self.playing
+        self.play_button.props(f'icon={"pause" if self.playing else "play_arrow"}')
+
+    def seek(self, step: int) -> None:
+        self.step = max(0, min(step, len(self.timeline)))
+        self.clock = self.times[self.step - 1] if self.step else (self.times[0] - IDLE_GAP if self.times else None)
+        self.render()
+
+    def seek_time(self, at: datetime) -> None:
+        self.seek(bisect.bisect_right(self.times, at))
+        self.clock = at
+        self.render()
+
+    def _slid(self, step: int) -> None:
+        if step != self.step:
+            self.seek(step)
+
+    def _tick(self) -> None:
+        if self.clock is None or self.step >= len(self.timeline):
+            self.toggle()
+            return
+        self.clock += timedelta(seconds=TICK * self.speed)
+        following = self.times[self.step]
+        if self.skip_idle.value and following - self.clock > IDLE_GAP:
+            self.clock = following - IDLE_GAP
+        self.step = bisect.bisect_right(self.times, self.clock)
+        self.render()
+
+    def render(self) -> None:
+        parts = []
+        for text, author in self.timeline.segments_at(self.step):
+            _, color = self._who(author)
+            style = f'background: {color}33; border-bottom: 2px solid {color}' if author else ''
+            parts.append(f'<span style="{style}">{html.escape(text)}</span>')
+        self.text.set_content(''.join(parts))
+        self.text.props(f'data-step={self.step} data-steps={len(self.timeline)}')
+        self.slider.set_value(self.step)
+        shown = self.clock.strftime('%H:%M:%S') if self.clock else '—'
+        self.time.set_text(f'{shown} · {self.step}/{len(self.timeline)}')
+        self._render_runs()
+
+    def _render_runs(self) -> None:
+        reached = [run for run in self.runs if self.clock is not None and run.started_at <= self.clock]
+        for run, row in self.run_rows:
+            row.props(f'data-reached={"true" if run in reached else "false"}')
+            row.classes(replace='font-bold' if run in reached else '')
+        if reached:
+            run = reached[-1]
+            lines = [f'<span class="text-sky-300">▶ {html.escape(run.started_by)} ran {html.escape(run.language)}'
+                     f'</span>\n']
+            for stream, text in run_output(run):
+                css = 'text-red-300' if stream == 'stderr' else ''
+                lines.append(f'<span class="{css}">{html.escape(text)}</span>')
+            lines.append(f'\n<span class="text-slate-400">{html.escape(run.summary)}</span>')
+            self.output.set_content(''.join(lines))
+        else:
+            self.output.set_content('<span class="text-slate-400">No run yet at this point.</span>')
+
+    def _run_markers(self) -> dict[str, str]:
+        return {str(bisect.bisect_right(self.times, run.started_at)): '▶' for run in self.runs}
+
+    def _authors(self) -> list[str | None]:
+        return sorted({step.author for step in self.timeline.steps}, key=lambda a: (a is not None, str(a)))
+
+    def _who(self, author: str | None) -> tuple[str, str]:
+        if author is None:
+            return 'starting template', SERVER_COLOR
+        person = self.people.get(author)
+        return (person.name, person.color) if person else ('someone who left', SERVER_COLOR)

@@ -1,0 +1,65 @@
+"""The room once a tab has joined: the shared editor, the people, the run console; and for interviewers the
+controls and documents candidates never receive (end/reopen, notes, playback). Those are not hidden on the
+candidate's page: they are never built for it, so nothing of them reaches a candidate's browser."""
+
+from nicegui import ui
+
+from collab import LANGUAGES
+from components.collab_editor import CollabEditor
+from components.participant_list import ParticipantList
+from presence import ParticipantView
+
+from .editor_session import EditorSession
+from .notes_panel import NotesPanel
+from .playback import open_playback
+from .run_panel import RunPanel
+from .services import NotAllowed, Services, end_interview
+
+
+def workspace(services: Services, interview, participant: ParticipantView) -> None:
+    interview_id = interview.id
+    is_interviewer = participant.role == 'interviewer'
+    with ui.row().classes('w-full items-center gap-4'):
+        language = ui.select(LANGUAGES, label='Language').props('dense outlined data-testid=language-select') \
+            .classes('w-48')
+        people = ParticipantList(self_id=participant.id)
+        ui.space()
+        if is_interviewer:
+            ui.button('Playback', icon='history', on_click=lambda: open_playback(services, interview)) \
+                .props('outline data-testid=playback')
+            end_button = ui.button('End interview', icon='stop_circle', color='negative') \
+                .props('data-testid=end-interview')
+            reopen_button = ui.button('Reopen', icon='play_circle').props('data-testid=reopen-interview outline')
+    for other in services.presence.participants(interview_id):
+        people.show(other)
+    with ui.row().classes('w-full grow no-wrap gap-2'):
+        editor = CollabEditor(interview_id, max_message_bytes=services.settings.max_message_bytes,
+                              max_document_bytes=services.settings.max_document_bytes) \
+            .classes('grow h-full border rounded').props(f'data-participant-id={participant.id}')
+        editor.style('min-height: 400px')
+        if is_interviewer:
+            NotesPanel(services, interview_id, participant).classes('w-1/3 h-full')
+    panel = RunPanel(services.runs.get(interview_id), services.rooms, interview_id, participant)
+    editor.on('run', panel.run)
+    editor.on_ended(lambda e: panel.set_ended(bool(e.args)))
+    language.on_value_change(lambda e: e.value and editor.set_language(e.value))
+    editor.on_language(lambda e: language.set_value(e.language))
+    if is_interviewer:
+        async def set_ended(ended: bool) -> None:
+            try:
+                await end_interview(services, interview_id, participant.role, ended=ended)
+            except NotAllowed as e:
+                ui.notify(str(e), type='negative')
+
+        end_button.on_click(lambda: set_ended(True))
+        reopen_button.on_click(lambda: set_ended(False))
+        reopen_button.set_visibility(False)
+
+        def show_ended(e) -> None:
+            end_button.set_visibility(not e.args)
+            reopen_button.set_visibility(bool(e.args))
+        editor.on_ended(show_ended)
+    session = EditorSession(editor, services.rooms, services.presence, participant)
+    unsubscribe = services.presence.subscribe(interview_id, people.show)
+    ui.context.client.on_delete(unsubscribe)
+    session.attach()

@@ -59,7 +59,8 @@ class Player:
                 ui.label(name).classes('px-2 rounded text-sm').style(f'border: 2px solid {color}')
         with ui.row().classes('w-full grow no-wrap gap-2'):
             self.text = ui.html('', sanitize=False).classes(
-                'grow h-full overflow-auto border rounded p-2 font-mono text-sm whitespace-pre')
+                'grow h-full overflow-auto border rounded p-2 font-mono text-sm whitespace-pre') \
+                .props('data-testid=playback-text')
             with ui.column().classes('w-1/3 h-full no-wrap gap-1'):
                 ui.label('Runs').classes('font-semibold')
                 self.run_rows = []

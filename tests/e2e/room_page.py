@@ -76,3 +76,35 @@ class RoomPage:
         self.editor.locator('.monaco-editor textarea').focus()
         self.editor.evaluate('(el, o) => { const e = el.pairpad.editor; const p = e.getModel().getPositionAt(o); '
                              'e.setPosition(p); e.focus(); }', offset)
+
+    # -- interviewer notes ---------------------------------------------------------------------------------------
+
+    @property
+    def notes_editor(self):
+        return self.page.get_by_test_id('notes-editor')
+
+    def type_notes(self, text: str) -> None:
+        """Type at the end of the notes, key by key."""
+        self.notes_editor.locator('.monaco-editor textarea').focus()
+        self.page.keyboard.press('Control+End')
+        self.page.keyboard.type(text)
+
+    def notes_text(self) -> str:
+        return self.notes_editor.evaluate('el => el.pairpad.text()')
+
+    def wait_notes(self, expected: str, timeout: float = 15_000) -> None:
+        self.page.wait_for_function('([el, t]) => el.pairpad && el.pairpad.text() === t',
+                                    arg=[self.notes_editor.element_handle(), expected], timeout=timeout)
+
+    def paste_notes(self, text: str) -> None:
+        """Paste at the end of the notes: one change that carries the whole text."""
+        self.page.evaluate('text => navigator.clipboard.writeText(text)', text)
+        self.notes_editor.locator('.monaco-editor textarea').focus()
+        self.page.keyboard.press('Control+End')
+        self.page.keyboard.press('Control+V')
+
+    def paste(self, text: str) -> None:
+        """Paste at the end of the code: one change that carries the whole text."""
+        self.page.evaluate('text => navigator.clipboard.writeText(text)', text)
+        self.focus_end()
+        self.page.keyboard.press('Control+V')

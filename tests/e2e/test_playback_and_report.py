@@ -1,0 +1,88 @@
+"""Issue 5 §5 and §6: playback of the whole history with its runs, and the interview report."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import _run
+from tests.e2e.room_page import RoomPage
+
+
+@pytest.fixture(scope='module')
+def run_server(tmp_path_factory):
+    yield from _run(tmp_path_factory.mktemp('playback'))
+
+
+@pytest.fixture(scope='module')
+def interview_with_history(run_server, browser):
+    """An interviewer and a candidate who typed, ran the code once and wrote notes; kept open for the tests."""
+    context_a = browser.new_context(permissions=['clipboard-read', 'clipboard-write'])
+    context_b = browser.new_context(permissions=['clipboard-read', 'clipboard-write'])
+    interview = run_server.create_interview(title='Playback <round>', language='python')
+    ivan = RoomPage(context_a.new_page(), run_server, interview['id']).join('Ivan', role='interviewer')
+    cara = RoomPage(context_b.new_page(), run_server, interview['id']).join('Cara', role='candidate')
+    cara.page.keyboard.press('Control+A')  # through the candidate's editor: replace the template by typing
+    cara.focus_end()
+    cara.page.keyboard.press('Control+A')
+    cara.page.keyboard.press('Delete')
+    cara.page.keyboard.type('print(6*7)\n')
+    run_server.wait_code(interview['id'], 'print(6*7)\n')
+    cara.page.get_by_test_id('run-button').click()
+    expect(cara.page.get_by_test_id('run-output')).to_have_attribute('data-state', 'ended', timeout=20_000)
+    ivan.focus_end()
+    ivan.page.keyboard.type('# nice')
+    final = 'print(6*7)\n# nice'
+    run_server.wait_code(interview['id'], final)
+    ivan.paste_notes('Clear **reasoning** <script>alert(1)</script>\n')
+    ivan.wait_notes('Clear **reasoning** <script>alert(1)</script>\n')
+    yield interview, ivan, cara, final
+    context_a.close()
+    context_b.close()
+
+
+def test_playback_reaches_the_start_and_the_final_text_with_authors_and_the_run(run_server, interview_with_history):
+    interview, ivan, cara, final = interview_with_history
+    page = ivan.page
+    page.get_by_test_id('playback').click()
+    text = page.get_by_test_id('playback-text')
+    steps = int(text.get_attribute('data-steps'))
+    assert steps >= len(final)  # the template, its deletion and every keystroke
+    expect(text).to_have_attribute('data-step', str(steps))  # opens on the final text
+    assert text.inner_text() == final
+    colors = {p['name']: p['color'] for p in run_server.participants(interview['id']).values()}
+    expect(text.locator(f'span[style*="{colors["Cara"]}"]').first).to_contain_text('print(6*7)')
+    expect(text.locator(f'span[style*="{colors["Ivan"]}"]').first).to_contain_text('# nice')
+
+    page.get_by_test_id('playback-start').click()
+    expect(text).to_have_attribute('data-step', '0')
+    assert text.inner_text() == ''
+    run = page.get_by_test_id('playback-run')
+    expect(run).to_have_count(1)
+    expect(run).to_have_attribute('data-reached', 'false')
+
+    page.get_by_test_id('playback-speed').get_by_text('32×').click()
+    page.get_by_test_id('playback-play').click()
+    expect(text).to_have_attribute('data-step', str(steps), timeout=60_000)
+    assert text.inner_text() == final
+    expect(run).to_have_attribute('data-reached', 'true')
+    expect(page.get_by_test_id('playback-run-output')).to_contain_text('42')
+
+    page.get_by_test_id('playback-close').click()
+    assert run_server.interview(interview['id'])['code'] == final  # playback never changed the live document
+    assert ivan.text() == final and cara.text() == final
+
+
+def test_report_holds_title_people_code_runs_and_notes(interview_with_history):
+    interview, ivan, cara, final = interview_with_history
+    with ivan.page.expect_download() as download:
+        ivan.page.get_by_test_id('export-report').click()
+    assert download.value.suggested_filename == 'playback-round-report.html'
+    report = open(download.value.path(), encoding='utf-8').read()
+    assert '<h1>Playback &lt;round&gt;</h1>' in report
+    assert re.search(r'Ivan</td><td>interviewer</td><td>\d{4}-\d\d-\d\d', report)
+    assert re.search(r'Cara</td><td>candidate</td>', report)
+    assert 'print(6*7)\n# nice' in report
+    assert 'Cara ran python' in report and '42' in report
+    assert 'Clear <strong>reasoning</strong> &lt;script&gt;' in report and '<script>alert' not in report
+    expect(cara.page.get_by_test_id('export-report')).to_have_count(0)

@@ -46,6 +46,8 @@ CASES = {
     'payload is a string': ('yjs', lambda m, r, o: 'hello', 'must be an object'),
     'payload names no room': ('yjs', lambda m, r, o: {'m': []}, 'names no room'),
     'room of another interview': ('yjs', lambda m, r, o: yjs(o, protocol.update(foreign_update())), 'did not join'),
+    "the interviewers' notes, from a candidate": ('yjs', lambda m, r, o: yjs(f'{r}:notes', protocol.sync_step1(
+        b'\x00')), 'did not join'),
     'room that does not exist': ('yjs', lambda m, r, o: yjs('no-such-room', protocol.update(foreign_update())),
                                  'did not join'),
     'over 1000 messages at once': ('yjs', lambda m, r, o: {'room': r, 'm': ['AA=='] * 1001}, 'at most 1000'),

@@ -5,6 +5,7 @@ Yrs reports a change as a delta whose retain/delete counts are UTF-8 bytes; the 
 characters once, while replaying, so seeking and rendering are plain list operations.
 """
 
+import bisect
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,7 +32,7 @@ class Timeline:
         self.authors: list[str | None] = []
         doc = Doc()
         text = doc.get(CODE, type=Text)
-        chars: list[str] = []
+        index = _Utf8Index()
         deltas: list[list[dict]] = []
         subscription = text.observe(lambda event: deltas.append(event.delta))
         for entry in entries:
@@ -40,7 +41,7 @@ class Timeline:
                 doc.apply_update(entry.data)
             except ValueError:
                 continue  # a row the store could not vouch for; the live document never applied it either
-            ops = tuple(op for delta in deltas for op in _to_chars(delta, chars))
+            ops = tuple(op for delta in deltas for op in _to_chars(delta, index))
             if ops:
                 self.steps.append(Step(entry.at, entry.author, ops))
         text.unobserve(subscription)
@@ -105,31 +106,57 @@ class Timeline:
                 position += len(value)
 
 
-def _to_chars(delta: list[dict], chars: list[str]) -> list[Op]:
-    """Convert one byte-counted delta into character ops, applying it to `chars` (the running text) meanwhile."""
+def _to_chars(delta: list[dict], index: '_Utf8Index') -> list[Op]:
+    """Convert one byte-counted delta into character ops, updating `index` (the running text's layout)."""
     ops: list[Op] = []
     position = 0
     for part in delta:
         if 'insert' in part:
             inserted = str(part['insert'])
-            chars[position:position] = list(inserted)
+            index.insert(position, inserted)
             position += len(inserted)
             ops.append(('insert', inserted))
         elif 'retain' in part:
-            n = _chars_in(chars, position, part['retain'])
+            n = index.chars_in(position, part['retain'])
             position += n
             ops.append(('retain', n))
         elif 'delete' in part:
-            n = _chars_in(chars, position, part['delete'])
-            del chars[position:position + n]
+            n = index.chars_in(position, part['delete'])
+            index.delete(position, n)
             ops.append(('delete', n))
     return ops
 
 
-def _chars_in(chars: list[str], start: int, size: int) -> int:
-    """How many characters from `start` make up `size` UTF-8 bytes."""
-    count = 0
-    while size > 0 and start + count < len(chars):
-        size -= len(chars[start + count].encode())
-        count += 1
-    return count
+class _Utf8Index:
+    """Where the running text's non-ASCII characters are (character index, extra UTF-8 bytes), so a byte count
+    converts to characters in time proportional to the number of those characters, not to the text's length."""
+
+    def __init__(self) -> None:
+        self.positions: list[int] = []
+        self.extra: list[int] = []
+
+    def chars_in(self, start: int, size: int) -> int:
+        """How many characters from character `start` make up `size` UTF-8 bytes."""
+        i = bisect.bisect_left(self.positions, start)
+        char, remaining = start, size
+        for position, extra in zip(self.positions[i:], self.extra[i:]):
+            if position - char >= remaining:
+                break
+            remaining -= position - char + 1 + extra  # the ASCII run before it, then the character itself
+            char = position + 1
+            if remaining <= 0:
+                return char - start
+        return char + remaining - start
+
+    def insert(self, at: int, text: str) -> None:
+        i = bisect.bisect_left(self.positions, at)
+        added = [(at + k, len(ch.encode()) - 1) for k, ch in enumerate(text) if ord(ch) > 127] \
+            if not text.isascii() else []
+        self.positions[i:] = [p for p, _ in added] + [p + len(text) for p in self.positions[i:]]
+        self.extra[i:] = [e for _, e in added] + self.extra[i:]
+
+    def delete(self, at: int, count: int) -> None:
+        lo = bisect.bisect_left(self.positions, at)
+        hi = bisect.bisect_left(self.positions, at + count)
+        self.positions[lo:] = [p - count for p in self.positions[hi:]]
+        del self.extra[lo:hi]

@@ -65,3 +65,18 @@ def test_a_corrupt_update_is_skipped_not_fatal():
     entries, texts = _history([('ada', lambda t: t.insert(0, 'ok'))])
     timeline = Timeline([Entry(T0, 'x', b'\x07garbage')] + entries)
     assert timeline.final_text == 'ok'
+
+
+def test_the_byte_to_character_index_follows_inserts_and_deletes_of_wide_characters():
+    from collab.history import _Utf8Index
+    index, text = _Utf8Index(), ''
+    for at, piece in ((0, 'aé😀b'), (2, '漢x'), (0, 'zz'), (7, '𝔘')):
+        index.insert(at, piece)
+        text = text[:at] + piece + text[at:]
+    for start in range(len(text)):
+        for end in range(start, len(text) + 1):
+            assert index.chars_in(start, len(text[start:end].encode())) == end - start
+    index.delete(1, 4)
+    text = text[:1] + text[5:]
+    for end in range(len(text) + 1):
+        assert index.chars_in(0, len(text[:end].encode())) == end

@@ -9,12 +9,12 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Protocol
 
-from pycrdt import Awareness, Decoder, Doc, Text, get_update
+from pycrdt import Awareness, Decoder, Doc, Map, Text, get_update
 
 from . import protocol
-from .document import CODE, read_code, read_ended, read_language, set_ended
+from .document import CODE, META, read_code, set_ended
 from .errors import NotSynced, ProtocolError, RateLimited, RoomClosed
 from .limits import Limits
 from .protocol import Kind
@@ -29,6 +29,18 @@ Send = Callable[[bytes], None]
 OnUpdate = Callable[[str, bytes, str | None], None]  # (room id, update, author participant id or None)
 
 
+class Channel(Protocol):
+    """A transport that reaches several peers of a room at once (the NiceGUI tabs of one process).
+
+    Peers connected with a channel get the room's broadcasts through it, one call per broadcast for all of them,
+    instead of one `send` each; the channel may gather them in time and encode them once. What the room sends to
+    one peer only (the handshake, the answer to a SyncStep1) still goes through that peer's `send`."""
+
+    def deliver(self, message: bytes, recipients: list[str], *, update: bytes | None = None) -> None:
+        """Send `message` to these peer ids (all connected through this channel). `update` is the document update
+        the message carries, if it is a sync update, so the channel can merge several into one."""
+
+
 @dataclass
 class Peer:
     send: Send
@@ -40,6 +52,7 @@ class Peer:
     asked_at_state: bytes | None = None  # our state vector when we last asked this peer to resend what we lack
     opened: bool = False  # sent its SyncStep1 on this connection: only then may it change the document
     author: str | None = None  # the participant whose edits these are, recorded with each stored update (playback)
+    channel: Channel | None = None  # broadcasts reach this peer through its channel, not its `send`
 
 
 class Room:
@@ -49,6 +62,12 @@ class Room:
         self.id = room_id
         self.limits = limits or Limits()
         self.doc = Doc()
+        # The root types, got once: `Doc.get` opens a write transaction (and fires the observers) on every call.
+        self._code = self.doc.get(CODE, type=Text)
+        self._meta = self.doc.get(META, type=Map)
+        self._ended: bool | None = None
+        self._state_after: bytes | None = None
+        self._meta.observe(self._meta_changed)
         self.awareness = Awareness(self.doc)
         self.awareness.set_local_state(None)  # the server is not a participant: no cursor of its own
         self._on_update = on_update
@@ -63,12 +82,17 @@ class Room:
 
     def load(self, updates: list[bytes]) -> None:
         """Apply stored updates. A row that does not decode is skipped with a log line, never fatal."""
-        for stored in updates:
-            try:
-                with self.doc.transaction(origin=STORE):
+        try:  # all rows in one transaction: a cold join of a long history is dominated by per-row transactions
+            with self.doc.transaction(origin=STORE):
+                for stored in updates:
                     self.doc.apply_update(stored)
-            except ValueError as e:
-                log.warning('room %s: skipped a stored update that does not decode (%s)', self.id, e)
+        except ValueError:  # one row at a time, to skip the bad one (applying a row twice changes nothing)
+            for stored in updates:
+                try:
+                    with self.doc.transaction(origin=STORE):
+                        self.doc.apply_update(stored)
+                except ValueError as e:
+                    log.warning('room %s: skipped a stored update that does not decode (%s)', self.id, e)
         self._changes.clear()
 
     @property
@@ -77,15 +101,21 @@ class Room:
 
     @property
     def text(self) -> str:
-        return read_code(self.doc)
+        return str(self._code)
 
     @property
     def language(self) -> str | None:
-        return read_language(self.doc)
+        value = self._meta.get('language')
+        return value if isinstance(value, str) else None
 
     @property
     def ended(self) -> bool:
-        return read_ended(self.doc)
+        if self._ended is None:  # read again after the meta map changed (rare: language, end, reopen)
+            self._ended = self._meta.get('ended') is True
+        return self._ended
+
+    def _meta_changed(self, _event) -> None:
+        self._ended = None  # the doc is borrowed inside an observer: read it later
 
     def set_ended(self, ended: bool) -> None:
         """End (read-only for everybody) or reopen the interview. The flag lives in the shared document, so every
@@ -97,13 +127,14 @@ class Room:
             set_ended(self.doc, ended)
         self._publish()
 
-    def connect(self, peer_id: str, send: Send, *, identity: dict | None = None, author: str | None = None) -> None:
+    def connect(self, peer_id: str, send: Send, *, identity: dict | None = None, author: str | None = None,
+                channel: Channel | None = None) -> None:
         """Add a peer (or refresh a reconnecting one) and open the sync handshake from the server's side.
 
         The server sends its state vector (SyncStep1) so the peer answers with what the server lacks; the
         peer sends its own SyncStep1 and gets what it lacks. Both ways on every (re)connect. With an `identity`,
         the peer's awareness states may only carry exactly that `user` (its name, colour, participant id), so
-        nobody can wear someone else's cursor.
+        nobody can wear someone else's cursor. With a `channel`, the room's broadcasts reach the peer through it.
         """
         if self.closed:
             raise RoomClosed(self.closed)
@@ -111,9 +142,10 @@ class Room:
         if peer is None:
             if len(self._peers) >= self.limits.max_peers:
                 raise ProtocolError(f'this interview is full ({self.limits.max_peers} connections)')
-            self._peers[peer_id] = Peer(send, identity, tokens=self.limits.message_burst, author=author)
+            self._peers[peer_id] = Peer(send, identity, tokens=self.limits.message_burst, author=author,
+                                        channel=channel)
         else:
-            peer.send, peer.identity, peer.opened, peer.author = send, identity, False, author
+            peer.send, peer.identity, peer.opened, peer.author, peer.channel = send, identity, False, author, channel
         self.last_active = time.monotonic()
         send(protocol.sync_step1(self.doc.get_state()))
         others = [cid for pid, p in self._peers.items() if pid != peer_id for cid in p.awareness_ids]
@@ -155,7 +187,7 @@ class Room:
         self._take_token(peer)
         if len(data) > self.limits.max_message_bytes:
             raise ProtocolError(f'message of {len(data)} bytes exceeds the limit of {self.limits.max_message_bytes}')
-        message = protocol.parse(data)
+        message = _parse(data)
         self.last_active = time.monotonic()
         if message.kind is Kind.SYNC_STEP1:
             peer.opened = True
@@ -195,12 +227,18 @@ class Room:
     def _apply(self, peer_id: str, update: bytes) -> None:
         if update == EMPTY_UPDATE:
             return
-        if self.ended:
-            raise ProtocolError('the interview has ended: the code is read-only')
-        self._check_size(update)
+        # One transaction for the checks, the update and the state read after it (each pycrdt transaction costs
+        # a few microseconds of Python and fires the doc's observers): the trace replay of docs/benchmarks.md.
         try:
             with self.doc.transaction(origin=peer_id):
+                if self.ended:
+                    raise ProtocolError('the interview has ended: the code is read-only')
+                self._check_size(update)
                 self.doc.apply_update(update)
+                self._state_after = self.doc.get_state()
+        except ProtocolError:
+            self._changes.clear()
+            raise
         except ValueError as e:
             self._changes.clear()
             raise ProtocolError(f'invalid Yjs update: {e}') from e
@@ -218,7 +256,7 @@ class Room:
         for change in changes:
             if change == EMPTY_UPDATE:
                 continue  # a duplicate, or an update still waiting for the ones it depends on
-            self._broadcast(protocol.update(change), exclude=sender if change == sent else None)
+            self._broadcast(_update_message(change), exclude=sender if change == sent else None, update=change)
             if self._on_update is not None:
                 self._on_update(self.id, change, author)
 
@@ -226,8 +264,8 @@ class Room:
         """If the doc does not cover everything the update carried (it waits for dependencies, or Yrs dropped a
         pending struct: see docs/fuzzing.md, finding 2), ask the peer for what we lack — once per state of ours,
         so a peer that cannot supply the dependencies either is not asked forever."""
-        state = self.doc.get_state()
-        if get_update(update, state) == EMPTY_UPDATE:
+        state, self._state_after = self._state_after or self.doc.get_state(), None  # read in _apply's transaction
+        if covers(state, get_update(update, state)):
             return
         peer = self._peers.get(peer_id)
         if peer is not None and peer.asked_at_state != state:
@@ -241,7 +279,7 @@ class Room:
         when the document is already near the limit.
         """
         limit = self.limits.max_document_bytes
-        current = len(self.doc.get(CODE, type=Text))  # pycrdt Text length is in UTF-8 bytes: no copy of the text
+        current = len(self._code)  # pycrdt Text length is in UTF-8 bytes: no copy of the text
         if current + len(update) <= limit:
             return
         scratch = Doc()
@@ -305,7 +343,91 @@ class Room:
             raise ProtocolError('trailing bytes after awareness update')
         return entries
 
-    def _broadcast(self, message: bytes, *, exclude: str | None) -> None:
+    def _broadcast(self, message: bytes, *, exclude: str | None, update: bytes | None = None) -> None:
+        channels: dict[Channel, list[str]] = {}
         for peer_id, peer in list(self._peers.items()):
-            if peer_id != exclude:
+            if peer_id == exclude:
+                continue
+            if peer.channel is None:
                 peer.send(message)
+            else:
+                channels.setdefault(peer.channel, []).append(peer_id)
+        for channel, recipients in channels.items():
+            channel.deliver(message, recipients, update=update)
+
+
+def covers(state: bytes, missing: bytes) -> bool:
+    """Whether a document with state vector `state` holds everything of `missing` (`get_update(update, state)`:
+    the structs of the update beyond the state, and always the update's whole delete set).
+
+    No struct may be left, and every deleted range must lie below the state (a delete of an item the document
+    does not have waits as pending). A plain `missing == EMPTY_UPDATE` test would count every update that deletes
+    anything as incomplete and ask its sender for a resync after each backspace. Conservative on anything it
+    cannot read: it then says "not covered", which costs one SyncStep1."""
+    if missing == EMPTY_UPDATE:
+        return True
+    try:
+        structs, i = _var_uint(missing, 0)
+        if structs:
+            return False
+        clients, i = _var_uint(missing, i)
+        known: dict[int, int] | None = None
+        for _ in range(clients):
+            client, i = _var_uint(missing, i)
+            ranges, i = _var_uint(missing, i)
+            for _ in range(ranges):
+                clock, i = _var_uint(missing, i)
+                length, i = _var_uint(missing, i)
+                if known is None:
+                    known = _state_vector(state)
+                if clock + length > known.get(client, 0):
+                    return False
+        return i == len(missing)
+    except IndexError:
+        return False
+
+
+def _var_uint(data: bytes, i: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[i]
+        i += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, i
+        shift += 7
+
+
+def _state_vector(state: bytes) -> dict[int, int]:
+    count, i = _var_uint(state, 0)
+    known = {}
+    for _ in range(count):
+        client, i = _var_uint(state, i)
+        known[client], i = _var_uint(state, i)
+    return known
+
+
+_UPDATE = protocol.update(b'')[:2]  # y-protocols: sync message, update
+
+
+def _parse(data: bytes) -> protocol.Message:
+    """protocol.parse, with a fast path for the message nearly every keystroke is (a sync update): the same strict
+    check (the declared length is exactly what follows), without a Decoder object per message."""
+    if data[:2] == _UPDATE:
+        try:
+            length, i = _var_uint(data, 2)
+        except IndexError:
+            length, i = -1, 0
+        if i + length == len(data):
+            return protocol.Message(Kind.UPDATE, bytes(data[i:]))
+    return protocol.parse(data)
+
+
+def _update_message(update: bytes) -> bytes:
+    """protocol.update(update) (the y-protocols sync update message), without an Encoder object per message."""
+    length, prefix = len(update), bytearray(_UPDATE)
+    while length > 0x7F:
+        prefix.append(0x80 | (length & 0x7F))
+        length >>= 7
+    prefix.append(length)
+    return bytes(prefix) + update

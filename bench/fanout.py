@@ -124,7 +124,7 @@ async def sweep(kind: str, server, ns: list[int], *, duration: float, time_budge
         if time.monotonic() - started > time_budget:
             break
         room = new_room()
-        url = server.url if kind == 'ours' else server.ws_url
+        url = server.url if kind.startswith('ours') else server.ws_url
         pid = server.process.pid
         profile_path = profile_dir / f'py-spy-{kind}-{n}.txt' if profile_at == n and profile_dir else None
         step = await run_step(kind, url, room, n, server_pid=pid, duration=duration, profile_path=profile_path,

@@ -47,12 +47,14 @@ def idle_rooms(trace: Trace, count: int) -> dict:
     with tempfile.NamedTemporaryFile(suffix='.bin') as f:
         f.write(history)
         f.flush()
-        out = subprocess.run([sys.executable, '-m', 'bench.memory_worker', 'room,doc,yroom', str(count), f.name],
+        out = subprocess.run([sys.executable, '-m', 'bench.memory_worker', 'room,live-room,doc,yroom', str(count),
+                              f.name],
                              cwd=ROOT, capture_output=True, text=True, check=True, timeout=600)
         results = {r['kind']: r['bytes_per_room'] for r in json.loads(out.stdout)}
     state = encoded_size(history)
     return {'trace': trace.name, 'document_bytes': state, 'text_bytes': len(trace.end.encode()),
             'history_update_bytes': len(history), 'rooms': count, 'ours_bytes_per_room': results['room'],
+            'ours_live_bytes_per_room': results['live-room'],
             'limit_bytes_per_room': results['doc'], 'peer_bytes_per_room': results['yroom'],
             'target_bytes': 2 * state + 64 * 1024}
 

@@ -1,12 +1,18 @@
-"""Finds, loads and evicts rooms. One registry per server (no module-global state), so tests can run several.
+"""Finds, loads, hibernates and evicts rooms. One registry per server (no module-global state), so tests can run
+several.
 
-Concurrent joins of a room that is not in memory share one load. A room with no peers for `unload_after`
-seconds is flushed, compacted and dropped from memory; the next join reloads it from the store.
+Concurrent joins of a room that is not in memory share one load. A room whose last peer left `hibernate_after`
+seconds ago keeps only its encoded document (`Room.encoded_state()`, about the size a join downloads) instead of a
+live pycrdt Doc (whose blocks cost about 9 times that: docs/benchmarks.md, memory); the next join rebuilds the
+Room from those bytes without touching the store. A room with no peers for `unload_after` seconds, live or
+hibernating, is flushed, compacted and dropped from memory; the next join reloads it from the store.
 """
 
 import asyncio
 import logging
 import time
+from dataclasses import dataclass, field
+from typing import Callable
 
 from .limits import Limits
 from .persistence import Persistence
@@ -16,15 +22,27 @@ from .writer import GroupCommitWriter
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class Hibernating:
+    """What stays of an idle room: its document as one update, and who wants to hear that it closed."""
+
+    state: bytes
+    last_active: float
+    close_callbacks: list[Callable[[str], None]] = field(default_factory=list)
+
+
 class RoomRegistry:
     def __init__(self, persistence: Persistence, *, limits: Limits | None = None, commit_window: float = 0.025,
-                 compact_every: int = 500, compact_after_idle: float = 10.0, unload_after: float = 60.0) -> None:
+                 compact_every: int = 500, compact_after_idle: float = 10.0, unload_after: float = 60.0,
+                 hibernate_after: float = 5.0) -> None:
         self.persistence = persistence
         self.limits = limits or Limits()
         self.unload_after = unload_after
+        self.hibernate_after = hibernate_after
         self.writer = GroupCommitWriter(persistence, window=commit_window, compact_every=compact_every,
                                         compact_after_idle=compact_after_idle)
         self._rooms: dict[str, Room] = {}
+        self._hibernating: dict[str, Hibernating] = {}
         self._loading: dict[str, asyncio.Future[Room]] = {}
         self._sweeper: asyncio.Task | None = None
 
@@ -39,17 +57,25 @@ class RoomRegistry:
         await self.writer.stop()
 
     def loaded(self, room_id: str) -> Room | None:
+        """The live room, or None (not in memory, or hibernating)."""
         return self._rooms.get(room_id)
 
     @property
     def room_ids(self) -> list[str]:
+        """Rooms with a live document."""
         return list(self._rooms)
 
+    @property
+    def hibernating_ids(self) -> list[str]:
+        return list(self._hibernating)
+
     async def get(self, room_id: str) -> Room:
-        """The room in memory, loading it from the store if needed (one load however many ask at once)."""
+        """The room in memory, waking it or loading it from the store if needed (one load however many ask)."""
         room = self._rooms.get(room_id)
         if room is not None:
             return room
+        if room_id in self._hibernating:
+            return self._wake(room_id)
         pending = self._loading.get(room_id)
         if pending is None:
             pending = asyncio.ensure_future(self._load(room_id))
@@ -57,13 +83,43 @@ class RoomRegistry:
             pending.add_done_callback(lambda _: self._loading.pop(room_id, None))
         return await asyncio.shield(pending)
 
+    def _new_room(self, room_id: str) -> Room:
+        return Room(room_id, limits=self.limits, on_update=self.writer.enqueue)
+
     async def _load(self, room_id: str) -> Room:
         updates = await asyncio.to_thread(self.persistence.load, room_id)
-        room = Room(room_id, limits=self.limits, on_update=self.writer.enqueue)
+        if room_id in self._rooms:  # defensive: never two live Rooms for one id
+            return self._rooms[room_id]
+        room = self._new_room(room_id)
         room.load(updates)
         self._rooms[room_id] = room
         log.info('loaded room %s from %d stored updates', room_id, len(updates))
         return room
+
+    def _wake(self, room_id: str) -> Room:
+        """Rebuild a hibernating room from its bytes: synchronous, so no second load can start meanwhile."""
+        sleeping = self._hibernating.pop(room_id)
+        room = self._new_room(room_id)
+        room.load([sleeping.state])
+        room.last_active = sleeping.last_active
+        for callback in sleeping.close_callbacks:
+            room.on_close(callback)
+        self._rooms[room_id] = room
+        return room
+
+    def hibernate(self, room_id: str) -> bool:
+        """Keep only the encoded document of a room without peers; False if it has peers or is not live.
+
+        Nothing is written: the group commit holds whatever the room changed (it queues by room id, not by Room
+        object), and the bytes are the same document, pending content included (Room.encoded_state)."""
+        room = self._rooms.get(room_id)
+        if room is None or room.peer_ids or room.closed:
+            return False
+        self._hibernating[room_id] = Hibernating(room.encoded_state(), room.last_active, list(room._close_callbacks))
+        del self._rooms[room_id]
+        room.dispose()
+        log.info('room %s hibernates (%d bytes)', room_id, len(self._hibernating[room_id].state))
+        return True
 
     def forget(self, room_id: str, reason: str) -> None:
         """Close a room whose interview was deleted: its peers are told, its queued writes dropped."""
@@ -71,27 +127,46 @@ class RoomRegistry:
         room = self._rooms.pop(room_id, None)
         if room is not None:
             room.close(reason)
+        sleeping = self._hibernating.pop(room_id, None)
+        if sleeping is not None:
+            for callback in sleeping.close_callbacks:
+                try:
+                    callback(reason)
+                except Exception:
+                    log.exception('room %s: close callback failed', room_id)
 
     async def unload(self, room_id: str) -> None:
-        """Persist and drop a room that has no peers; its next join reloads it."""
+        """Persist and drop a room that has no peers (live or hibernating); its next join reloads it."""
         room = self._rooms.get(room_id)
-        if room is None or room.peer_ids:
+        sleeping = self._hibernating.get(room_id)
+        if (room is None and sleeping is None) or (room is not None and room.peer_ids):
             return
         await self.writer.flush()
         await self.writer.compact(room_id)
-        if not room.peer_ids and self._rooms.get(room_id) is room:
+        if room is not None and not room.peer_ids and self._rooms.get(room_id) is room:
             del self._rooms[room_id]
+            room.dispose()
             log.info('unloaded idle room %s', room_id)
+        elif sleeping is not None and self._hibernating.get(room_id) is sleeping:
+            del self._hibernating[room_id]
+            log.info('unloaded hibernating room %s', room_id)
 
     async def sweep(self) -> None:
         now = time.monotonic()
         for room_id, room in list(self._rooms.items()):
-            if not room.peer_ids and now - room.last_active >= self.unload_after:
+            if room.peer_ids:
+                continue
+            if now - room.last_active >= self.unload_after:
+                await self.unload(room_id)
+            elif now - room.last_active >= self.hibernate_after:
+                self.hibernate(room_id)
+        for room_id, sleeping in list(self._hibernating.items()):
+            if now - sleeping.last_active >= self.unload_after:
                 await self.unload(room_id)
         await self.writer.compact_idle()
 
     async def _sweep_forever(self) -> None:
-        interval = max(0.05, min(1.0, self.unload_after / 4))
+        interval = max(0.05, min(1.0, self.unload_after / 4, self.hibernate_after / 4))
         while True:
             await asyncio.sleep(interval)
             try:

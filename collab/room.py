@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
-from pycrdt import Awareness, Decoder, Doc, Map, Text, get_update
+from pycrdt import Awareness, Decoder, Doc, Map, Text, get_update, merge_updates
 
 from . import protocol
 from .document import CODE, META, read_code, set_ended
@@ -67,7 +67,8 @@ class Room:
         self._meta = self.doc.get(META, type=Map)
         self._ended: bool | None = None
         self._state_after: bytes | None = None
-        self._meta.observe(self._meta_changed)
+        self._waiting: list[bytes] = []  # content the doc holds only as pending (see encoded_state)
+        self._meta_observer = self._meta.observe(self._meta_changed)
         self.awareness = Awareness(self.doc)
         self.awareness.set_local_state(None)  # the server is not a participant: no cursor of its own
         self._on_update = on_update
@@ -75,7 +76,7 @@ class Room:
         self._changes: list[bytes] = []
         self._close_callbacks: list[Callable[[str], None]] = []
         self.closed: str | None = None
-        self.doc.observe(self._collect_change)
+        self._observer = self.doc.observe(self._collect_change)
         self.last_active = time.monotonic()
 
     # -- lifecycle -------------------------------------------------------------------------------------------
@@ -94,6 +95,32 @@ class Room:
                 except ValueError as e:
                     log.warning('room %s: skipped a stored update that does not decode (%s)', self.id, e)
         self._changes.clear()
+        state = self.doc.get_state()
+        for stored in updates:  # rows that depend on what the store lacks (a lost commit window) stay pending
+            try:
+                missing = get_update(stored, state)
+            except ValueError:
+                continue
+            if not covers(state, missing):
+                self._note_waiting(missing)
+
+    def encoded_state(self) -> bytes:
+        """The whole document as one update (what a join receives, 1 x the document), including what it holds only
+        as pending (content that waits for what it depends on), which `Doc.get_update()` leaves out: a Room loaded
+        from it is the same document. What a hibernating room keeps (registry)."""
+        update = self.doc.get_update()
+        if not self._waiting:
+            return update
+        state = self.doc.get_state()
+        self._waiting = [missing for part in self._waiting if not covers(state, missing := get_update(part, state))]
+        return merge_updates(update, *self._waiting) if self._waiting else update
+
+    def _note_waiting(self, missing: bytes) -> None:
+        self._waiting.append(missing)
+        if len(self._waiting) > 64:  # bounded: drop what was integrated meanwhile, merge the rest
+            state = self.doc.get_state()
+            waiting = [m for part in self._waiting if not covers(state, m := get_update(part, state))]
+            self._waiting = [merge_updates(*waiting)] if len(waiting) > 1 else waiting
 
     @property
     def peer_ids(self) -> list[str]:
@@ -163,10 +190,23 @@ class Room:
         self._broadcast(protocol.awareness(self.awareness.encode_awareness_update(ids)), exclude=peer_id)
 
     def on_close(self, callback: Callable[[str], None]) -> None:
-        """Call `callback(reason)` when the room closes for good (its interview was deleted)."""
-        self._close_callbacks.append(callback)
+        """Call `callback(reason)` when the room closes for good (its interview was deleted); once per callback."""
+        if callback not in self._close_callbacks:
+            self._close_callbacks.append(callback)
+
+    def dispose(self, reason: str = 'this room was unloaded') -> None:
+        """Retire a room its registry dropped: it refuses peers and messages from now on, and its document can be
+        freed. (A pycrdt observer callback that refers back to the room keeps the Doc alive for good, garbage
+        collector or not, until it is unobserved: a room dropped without this never gives its memory back.)"""
+        if self._observer is not None:
+            self.doc.unobserve(self._observer)
+            self._meta.unobserve(self._meta_observer)
+            self._observer = None
+        self.closed = self.closed or reason
+        self._peers.clear()
 
     def close(self, reason: str) -> None:
+        self.dispose(reason)
         self.closed = reason
         self._peers.clear()
         for callback in self._close_callbacks:
@@ -265,8 +305,10 @@ class Room:
         pending struct: see docs/fuzzing.md, finding 2), ask the peer for what we lack — once per state of ours,
         so a peer that cannot supply the dependencies either is not asked forever."""
         state, self._state_after = self._state_after or self.doc.get_state(), None  # read in _apply's transaction
-        if covers(state, get_update(update, state)):
+        missing = get_update(update, state)
+        if covers(state, missing):
             return
+        self._note_waiting(missing)
         peer = self._peers.get(peer_id)
         if peer is not None and peer.asked_at_state != state:
             peer.asked_at_state = state

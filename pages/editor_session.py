@@ -1,17 +1,24 @@
 """Joins one browser tab's CollabEditor to its Room as one peer, and its presence to the PresenceService.
 
 Every socket connect (the first and each reconnect) adds the peer and runs the sync handshake both ways;
-every drop removes it, and its cursors with it, and turns the participant offline. Messages the room sends
-within one event-loop tick go to the browser as one socket message, never delayed by a timer.
+every drop removes it, and its cursors with it, and turns the participant offline.
+
+What the room sends to one tab (its handshake) goes out within the event-loop tick as one `run_method` call.
+What the room broadcasts goes through the room's `RoomChannel`: the first broadcast after a quiet spell at once,
+then at most one message per `FANOUT_INTERVAL` for all tabs, the document updates of that interval merged into
+one, encoded once and sent to every tab as one Socket.IO event (docs/benchmarks.md: fan-out).
 """
 
 import asyncio
 import logging
 import time
+import weakref
+
+from pycrdt import merge_updates
 
 from nicegui import ui
 
-from collab import ProtocolError, RateLimited, Room, RoomRegistry
+from collab import ProtocolError, RateLimited, Room, RoomRegistry, protocol
 from components.collab_editor import (
     CollabEditor, CollabMessagesEventArguments, CursorEventArguments, PresenceEventArguments,
 )
@@ -19,11 +26,68 @@ from presence import NotFound, ParticipantView, PresenceError, PresenceService
 
 log = logging.getLogger(__name__)
 
+FANOUT_INTERVAL = 0.025  # seconds: at most one broadcast message per room per interval while updates keep coming
+
 
 def awareness_user(participant: ParticipantView) -> dict:
     """The awareness `user` this tab shows on its cursor; the room refuses any other from this peer."""
     return {'participantId': participant.id, 'name': participant.name, 'color': participant.color,
             'role': participant.role}
+
+
+class RoomChannel:
+    """The room's broadcasts to the tabs of this process (collab.room.Channel), gathered in time.
+
+    A keystroke after a quiet spell goes out at once (call_soon: the messages of the same tick travel together);
+    while updates keep arriving, what arrives within FANOUT_INTERVAL of the last send waits for the next one, so
+    N typing authors cost at most one send per interval instead of one per update per tab. The document updates
+    of a send are merged (`pycrdt.merge_updates` keeps every insert and delete) and go first, the awareness
+    messages after them in order. When the messages of a send were meant for different tabs (each update skips
+    its sender), every tab of the send gets all of them: an update a tab already has changes nothing there."""
+
+    def __init__(self, room: Room, interval: float = FANOUT_INTERVAL) -> None:
+        self.room_id = room.id
+        self.interval = interval
+        self.sessions: dict[str, 'EditorSession'] = {}
+        self._pending: list[tuple[bytes, bytes | None, list[str]]] = []
+        self._handle: asyncio.Handle | None = None
+        self._last_send = float('-inf')
+
+    def deliver(self, message: bytes, recipients: list[str], *, update: bytes | None = None) -> None:
+        self._pending.append((message, update, recipients))
+        if self._handle is None:
+            loop = asyncio.get_running_loop()
+            wait = self._last_send + self.interval - loop.time()
+            self._handle = loop.call_later(wait, self._send) if wait > 0 else loop.call_soon(self._send)
+
+    def _send(self) -> None:
+        self._handle = None
+        self._last_send = asyncio.get_running_loop().time()
+        batch, self._pending = self._pending, []
+        if not batch:
+            return
+        first = batch[0][2]
+        recipients = first if all(r == first for _, _, r in batch) else \
+            list(dict.fromkeys(peer_id for _, _, r in batch for peer_id in r))
+        updates = [update for _, update, _ in batch if update is not None]
+        messages = [message for message, update, _ in batch if update is None]
+        if len(updates) > 1:
+            messages.insert(0, protocol.update(merge_updates(*updates)))
+        elif updates:
+            messages.insert(0, next(message for message, update, _ in batch if update is not None))
+        editors = [session.editor for peer_id in recipients
+                   if (session := self.sessions.get(peer_id)) is not None and not session.client.is_deleted]
+        CollabEditor.broadcast(editors, self.room_id, messages)
+
+
+_channels: 'weakref.WeakKeyDictionary[Room, RoomChannel]' = weakref.WeakKeyDictionary()
+
+
+def channel_of(room: Room) -> RoomChannel:
+    channel = _channels.get(room)
+    if channel is None:
+        channel = _channels[room] = RoomChannel(room)
+    return channel
 
 
 class EditorSession:
@@ -72,11 +136,13 @@ class EditorSession:
         if self.room is not room:
             room.on_close(self._on_room_closed)
         self.room = room
+        channel = channel_of(room)
         try:
-            room.connect(self.peer_id, self._send, identity=self.user, author=self.participant_id)
+            room.connect(self.peer_id, self._send, identity=self.user, author=self.participant_id, channel=channel)
         except ProtocolError as error:
             self._reject(str(error))
             return
+        channel.sessions[self.peer_id] = self
         self.editor.set_user(self.user)
         self.editor.resync()
         self._update_presence(status='online')
@@ -84,6 +150,8 @@ class EditorSession:
     def detach(self) -> None:
         if self.room is not None:
             self.room.disconnect(self.peer_id)
+            if (channel := _channels.get(self.room)) is not None:
+                channel.sessions.pop(self.peer_id, None)
         self._outbox.clear()
         self._update_presence(status='offline')
 

@@ -21,12 +21,20 @@ What a tab does, and so what this does:
 
 Every applied remote update is reported with its arrival time (`on_update`), for the benchmarks.
 `emit_raw` sends anything through the real socket, for hostile-input tests.
+
+With `reconnect=True` the peer also behaves like a tab after an unexpected drop (a server restart, or the server
+giving up on the socket after a missed Engine.IO ping): it keeps the document and keeps taking edits while offline,
+then retries with backoff (about 1, 2, 4, 5, 5… s, jittered, as the Socket.IO client does), re-opening the page
+each time for a fresh NiceGUI client, as the browser reloads. The room asks the new connection to `resync`: the
+SyncStep1/SyncStep2 handshake both ways brings whatever the server lacks (edits made offline, and edits sent into
+a socket the server had already closed) and whatever the peer missed. Every drop is kept in `disconnects`.
 """
 
 import ast
 import asyncio
 import json
 import logging
+import random
 import re
 import time
 import uuid
@@ -47,6 +55,8 @@ log = logging.getLogger(__name__)
 SOCKET_PATH = '/_nicegui_ws/socket.io'
 HEARTBEAT_S = 1.0  # what the browser component sends; the server turns a tab silent for 3.5 s offline
 ACK_S = 3.0        # nicegui.js acknowledges received message ids every 3 s
+RECONNECT_DELAY_S = 1.0      # Socket.IO client defaults: first retry after ~1 s, doubling,
+RECONNECT_DELAY_MAX_S = 5.0  # at most 5 s apart, each delay jittered by ±50 %
 RUN_METHOD = re.compile(r'^return runMethod\((\d+), ("(?:[^"\\]|\\.)*"), (.*)\)$', re.DOTALL)
 GET_ITEM = re.compile(r'^sessionStorage\.getItem\(("(?:[^"\\]|\\.)*")\)$')
 QUERY = re.compile(r'query: (\{[^\n]*\}),\n')
@@ -66,13 +76,31 @@ class RemoteUpdate:
     inserted: str       # text inserted into `code` by it ('' for deletions, awareness, meta)
 
 
+@dataclass
+class Disconnect:
+    """One unexpected drop of the socket and, if the peer reconnects, when it was synced again."""
+
+    at: float                      # time.time() when the client noticed the drop
+    reason: str                    # python-socketio's reason: 'transport error', 'server disconnect', ...
+    back_at: float | None = None   # time.time() when the new connection had completed its sync handshake
+    attempts: int = 0              # connection attempts it took
+
+    @property
+    def offline_s(self) -> float | None:
+        return None if self.back_at is None else self.back_at - self.at
+
+
 class SocketPeer:
     def __init__(self, base_url: str, interview_id: str, *, apply_remote: bool = True,
-                 max_message_bytes: int = 8 * 1024 * 1024) -> None:
+                 max_message_bytes: int = 8 * 1024 * 1024, reconnect: bool = False,
+                 connect_timeout: float = 20.0) -> None:
         self.base_url = base_url.rstrip('/')
         self.interview_id = interview_id
         self.key: str | None = None  # of the private link this peer opens the room page with
         self.apply_remote = apply_remote
+        self.reconnect = reconnect           # behave like a tab after an unexpected drop (see the module doc)
+        self.connect_timeout = connect_timeout
+        self.disconnects: list[Disconnect] = []
         self.participant: dict | None = None
         self.token: str | None = None
         self.client_id: str | None = None
@@ -82,11 +110,11 @@ class SocketPeer:
         self.listeners: dict[str, str] = {}  # event type → listener id of the CollabEditor
         self.user: dict | None = None        # awareness `user` the server set for this tab
         self.client = ProtocolClient(self._send_message)
-        self.sio = socketio.AsyncClient(reconnection=False)
         self.notifications: list[str] = []   # texts of ui.notify calls shown to this tab
         self.updates_received = 0
         self.bytes_received = 0              # payload characters of the socket messages handled
         self._callbacks: list[Callable[[RemoteUpdate], None]] = []
+        self._max_message_bytes = max_message_bytes
         self._reassembler = Reassembler(max_bytes=max_message_bytes)
         self._outgoing: list[bytes] = []
         self._flush_scheduled = False
@@ -99,8 +127,11 @@ class SocketPeer:
         self._emits: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         self._remote = False
         self._inserted: list[str] = []
+        self._opened = False                 # a connection was opened before: the next one is a reconnection
+        self._closing = False
+        self._reconnecting: asyncio.Task | None = None
         self.client.code.observe(self._on_code_event)
-        self._register_handlers()
+        self.sio = self._new_socket()
 
     # -- joining ---------------------------------------------------------------------------------------------
 
@@ -121,10 +152,41 @@ class SocketPeer:
         await peer.connect(timeout=timeout)
         return peer
 
+    def page_path(self) -> str:
+        """The room page this tab opens (its private link): the one place its URL is built."""
+        return f'/room/{self.interview_id}?{httpx.QueryParams({"key": self.key or ""})}'
+
     async def connect(self, *, timeout: float = 20.0) -> None:
         """Open the room page's socket as this participant's tab and wait for the synced editor."""
+        try:
+            await self._open(timeout)
+        except JoinError:
+            await self.close()
+            raise
+
+    async def _open(self, timeout: float) -> None:
+        """Load the page (a new NiceGUI client), connect its socket and wait until the editor has synced.
+
+        A reconnection starts from a fresh page, as a reloaded tab does: what belonged to the old page (its
+        element and listener ids, message ids, queued events, half-received chunks) is dropped. The document and
+        the awareness state are kept; the sync handshake the room asks for carries the rest."""
+        for task in self._tasks:
+            task.cancel()
+        self._tasks.clear()
+        if self._opened:
+            old, self.sio = self.sio, self._new_socket()
+            await self._dispose(old)
+        self._opened = True
+        self.editor_id, self.listeners, self.client_id = None, {}, None
+        self._editor_ready.clear()
+        self._synced.clear()
+        self._reassembler = Reassembler(max_bytes=self._max_message_bytes)
+        self._outgoing.clear()
+        self._emits = asyncio.Queue()
+        self._acked = -1
+        self.document_id = str(uuid.uuid4())  # per page load; tab_id stays, as sessionStorage keeps it over a reload
         async with httpx.AsyncClient(base_url=self.base_url, timeout=timeout) as http:
-            page = await http.get(f'/room/{self.interview_id}', params={'key': self.key})
+            page = await http.get(self.page_path())
         match = QUERY.search(page.text)
         if page.status_code != 200 or match is None:
             raise JoinError(f'room page gave {page.status_code} without a socket query')
@@ -135,28 +197,94 @@ class SocketPeer:
                   'implicit_handshake': 'true' if query.get('implicit_handshake') else 'false',
                   'document_id': self.document_id, 'tab_id': self.tab_id}
         url = f'{self.base_url}?{httpx.QueryParams(params)}'
-        await self.sio.connect(url, socketio_path=SOCKET_PATH, transports=['websocket'], wait_timeout=timeout)
+        try:
+            await self.sio.connect(url, socketio_path=SOCKET_PATH, transports=['websocket'], wait_timeout=timeout)
+        except socketio.exceptions.ConnectionError as e:
+            raise JoinError(f'the socket did not connect: {e}') from e
         if not query.get('implicit_handshake'):
             ok = await self.sio.call('handshake', {**params, 'old_tab_id': None}, timeout=timeout)
             if not ok:
                 raise JoinError('the server refused the handshake')
         self._tasks.append(asyncio.create_task(self._heartbeat(), name='socket-peer-heartbeat'))
         self._tasks.append(asyncio.create_task(self._write_forever(), name='socket-peer-writer'))
-        try:
-            await asyncio.wait_for(self._editor_ready.wait(), timeout)
-            await asyncio.wait_for(self._synced.wait(), timeout)
-        except asyncio.TimeoutError as e:
-            log.info('join of %s timed out: editor %s, listeners %s, messages up to %d, text %r', self.participant,
-                     self.editor_id, list(self.listeners), self._next_message_id, self.text[:40])
-            await self.close()
-            raise JoinError(f'no synced editor within {timeout} s (notifications: {self.notifications})') from e
+        deadline = time.monotonic() + timeout
+        while not (self._editor_ready.is_set() and self._synced.is_set()):
+            if not self.sio.connected:
+                raise JoinError('the socket closed before the editor had synced')
+            if time.monotonic() > deadline:
+                log.info('join of %s timed out: editor %s, listeners %s, messages up to %d, text %r', self.participant,
+                         self.editor_id, list(self.listeners), self._next_message_id, self.text[:40])
+                raise JoinError(f'no synced editor within {timeout} s (notifications: {self.notifications})')
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), 0.25)
+            except asyncio.TimeoutError:
+                pass
 
     async def close(self) -> None:
+        self._closing = True
+        if self._reconnecting is not None and self._reconnecting is not asyncio.current_task():
+            self._reconnecting.cancel()
         for task in self._tasks:
             task.cancel()
         self._tasks.clear()
         if self.sio.connected:
             await self.sio.disconnect()
+
+    @property
+    def connected(self) -> bool:
+        """The socket is up and the editor of the current page has synced."""
+        return self.sio.connected and self._synced.is_set()
+
+    @property
+    def reconnections(self) -> int:
+        return sum(1 for drop in self.disconnects if drop.back_at is not None)
+
+    def _new_socket(self) -> socketio.AsyncClient:
+        self.sio = socketio.AsyncClient(reconnection=False)  # reconnection is ours: a new page, as a tab reloads
+        self._register_handlers()
+        sio = self.sio
+        sio.on('disconnect', lambda reason=None: self._on_disconnect(sio, reason))
+        return sio
+
+    @staticmethod
+    async def _dispose(sio: socketio.AsyncClient) -> None:
+        try:
+            await sio.disconnect()
+        except Exception as e:  # a socket that is already gone
+            log.debug('disposing of an old socket: %s', e)
+
+    def _on_disconnect(self, sio: socketio.AsyncClient, reason: str | None = None) -> None:
+        self._changed.set()
+        if sio is not self.sio or self._closing or reason == socketio.AsyncClient.reason.CLIENT_DISCONNECT:
+            return  # our own close, or a socket already replaced
+        if self._reconnecting is not None and not self._reconnecting.done():
+            return  # dropped while reconnecting: the attempt in progress notices and retries
+        drop = Disconnect(at=time.time(), reason=str(reason))
+        self.disconnects.append(drop)
+        log.info('%s lost its socket (%s)%s', self._name, reason, '; reconnecting' if self.reconnect else '')
+        if self.reconnect:
+            self._reconnecting = asyncio.get_running_loop().create_task(self._reconnect(drop),
+                                                                        name='socket-peer-reconnect')
+
+    async def _reconnect(self, drop: Disconnect) -> None:
+        delay = RECONNECT_DELAY_S
+        while not self._closing:
+            await asyncio.sleep(delay * random.uniform(0.5, 1.5))
+            delay = min(delay * 2, RECONNECT_DELAY_MAX_S)
+            drop.attempts += 1
+            try:
+                await self._open(self.connect_timeout)
+            except Exception as e:  # JoinError, the server still down (httpx, OSError), a socket that dropped again
+                log.info('%s: reconnection attempt %d failed: %s: %s', self._name, drop.attempts, type(e).__name__, e)
+                continue
+            drop.back_at = time.time()
+            log.info('%s reconnected after %.1f s (%d attempts)', self._name, drop.offline_s, drop.attempts)
+            return
+
+    @property
+    def _name(self) -> str:
+        return str(self.participant['name']) if self.participant else self.tab_id[:8]
 
     # -- the document ----------------------------------------------------------------------------------------
 
@@ -167,6 +295,13 @@ class SocketPeer:
     @property
     def synced(self) -> bool:
         return self._synced.is_set()
+
+    async def sync(self, timeout: float = 30.0) -> None:
+        """Open the sync handshake again and wait for the server's answer: afterwards this peer's document holds
+        everything the server held when it answered, also for a peer that does not apply remote updates."""
+        self._synced.clear()
+        self.client.handshake()
+        await self.wait_for(self._synced.is_set, timeout, lambda: f'{self._name}: no answer to sync step 1')
 
     async def insert(self, index: int, text: str) -> None:
         """Insert at a code-point index and send the update (in the same tick, like the browser)."""
@@ -225,7 +360,6 @@ class SocketPeer:
         self.sio.on('run_javascript', self._on_run_javascript)
         self.sio.on('notify', self._on_notify)
         self.sio.on('*', self._on_other)
-        self.sio.on('disconnect', lambda *_: self._changed.set())
 
     def _track(self, msg: dict) -> None:
         message_id = msg.pop('_id', None) if isinstance(msg, dict) else None

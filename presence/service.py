@@ -12,12 +12,13 @@ import logging
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from sqlalchemy import Engine
 
 from store import Participant, create_participant, list_participants, save_participants, token_matches
 from store.models import utcnow
+from store.participants import PRESENCE_FIELDS
 
 from .colors import pick_color
 
@@ -68,6 +69,17 @@ class ParticipantView:
 
 
 Subscriber = Callable[[ParticipantView], None]
+
+
+class _PresenceRow(NamedTuple):
+    """What the presence writer stores of a participant (store.participants.PRESENCE_FIELDS)."""
+
+    id: str
+    status: str
+    is_typing: bool
+    cursor_line: int | None
+    cursor_column: int | None
+    last_seen_at: datetime
 
 
 def clean_name(name: object) -> str:
@@ -121,7 +133,8 @@ class PresenceService:
     async def flush(self) -> None:
         keys, self._dirty = self._dirty, set()
         members = [self._participants.get(iid, {}).get(pid) for iid, pid in keys]
-        snapshot = [Participant.model_validate(p.model_dump()) for p in members if p is not None]
+        # A plain copy of the fields presence changes, taken on the event loop: the write runs in a thread
+        snapshot = [_PresenceRow(p.id, *(getattr(p, name) for name in PRESENCE_FIELDS)) for p in members if p is not None]
         if not snapshot:
             return
         try:
@@ -283,7 +296,7 @@ class PresenceService:
             except Exception:
                 log.exception('presence subscriber failed')
 
-    def _write(self, participants: list[Participant]) -> None:
+    def _write(self, participants: list[_PresenceRow]) -> None:
         save_participants(self.engine, participants)
         self.writes += 1
 

@@ -11,6 +11,7 @@ const REMOTE = "remote"; // transaction origin of everything that came from the 
 const TYPING_CLEAR_MS = 1000; // a person counts as typing until this long after their last keystroke
 const HEARTBEAT_MS = 1000; // keeps a quiet but open tab online (the server turns silent tabs offline)
 const COLOR = /^#[0-9a-fA-F]{6}$/;
+const DIRECT_EVENT = "pairpad:yjs"; // what the server sends to every tab of a document at once (one Socket.IO event)
 
 // A name label over a remote cursor: a Monaco content widget at the cursor's head, above the line, or below
 // it where there is no room above (the first line), so it never hides the line being typed.
@@ -225,6 +226,7 @@ export default {
     this.local?.destroy();
     window.socket?.off("connect", this.onConnect);
     window.socket?.off("disconnect", this.onDisconnect);
+    if (this.listening) window.socket?.off(DIRECT_EVENT, this.onDirect);
     this.binding?.destroy();
     this.awareness?.destroy();
     this.editor?.dispose();
@@ -316,8 +318,20 @@ export default {
       this.flushScheduled = true;
       queueMicrotask(() => this.flush());
     },
+    // The server's broadcasts come as one Socket.IO event for every tab of the document. We listen before our
+    // first payload, which says so (direct: 1): the server uses that way only for tabs that said it.
+    listen() {
+      if (this.listening || !window.socket) return;
+      this.onDirect = (msg) => {
+        if (msg && msg.room === this.roomId && Array.isArray(msg.m)) this.receive(msg.m);
+      };
+      window.socket.on(DIRECT_EVENT, this.onDirect);
+      this.listening = true;
+    },
     flush() {
       this.flushScheduled = false;
+      this.listen();
+      const direct = this.listening ? 1 : 0;
       if (this.pendingUpdates.length) {
         const update = this.pendingUpdates.length === 1 ? this.pendingUpdates[0] : Y.mergeUpdates(this.pendingUpdates);
         this.pendingUpdates = [];
@@ -347,10 +361,10 @@ export default {
         const n = Math.ceil(message.length / this.chunkChars);
         for (let i = 0; i < n; i++) {
           const d = message.slice(i * this.chunkChars, (i + 1) * this.chunkChars);
-          this.$emit("yjs", { room: this.roomId, part: { id, i, n }, d });
+          this.$emit("yjs", { room: this.roomId, part: { id, i, n }, d, direct });
         }
       }
-      if (whole.length) this.$emit("yjs", { room: this.roomId, m: whole });
+      if (whole.length) this.$emit("yjs", { room: this.roomId, m: whole, direct });
       if (this.pendingCursor) {
         // after the update it may depend on, so the server never sees a cursor beyond its text
         this.$emit("cursor", this.pendingCursor);

@@ -2,6 +2,11 @@
 
 The element only carries bytes: it hands every message it receives from its browser to `on_messages` and
 sends what it is given. Which document those bytes belong to, and what they mean, is the caller's business.
+
+Two ways to the browser: `send` (one element's `run_method('receive', …)`: a JavaScript call through the
+client's outbox, ordered with the page's other messages) and `CollabEditor.broadcast` (the same messages to many
+editors of one document: encoded once and, for every browser whose component listens on the socket, sent as one
+Socket.IO event addressed to all of their clients at once: no JavaScript, no outbox entry per tab).
 """
 
 from dataclasses import dataclass
@@ -9,6 +14,7 @@ from typing import Callable
 
 from typing_extensions import Self
 
+from nicegui import background_tasks, core
 from nicegui.element import Element
 from nicegui.events import GenericEventArguments, UiEventArguments, handle_event
 
@@ -43,6 +49,9 @@ class PresenceEventArguments(UiEventArguments):
     is_typing: object = None
 
 
+DIRECT_EVENT = 'pairpad:yjs'  # the Socket.IO event the component listens on: {room, m: [base64 | part, ...]}
+
+
 class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-editor': 'dist'}):
 
     def __init__(self, room_id: str, *, theme: str = 'vs', max_message_bytes: int = 8 * 1024 * 1024,
@@ -66,6 +75,9 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
         self._reassembler = Reassembler(max_bytes=max_message_bytes)
         self._message_handlers: list[Callable] = []
         self._error_handlers: list[Callable] = []
+        # The browser's component listens on DIRECT_EVENT: it says so (`direct: 1`) in its payloads, which it can only
+        # send once it is mounted and listening, so nothing sent that way can reach it before it can handle it.
+        self.direct = False
         self.on('yjs', self._handle_yjs)
 
     def on_messages(self, callback: Callable[[CollabMessagesEventArguments], None]) -> Self:
@@ -114,6 +126,23 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
         if messages:
             self.run_method('receive', encode(messages, chunk_chars=self.chunk_chars))
 
+    @staticmethod
+    def broadcast(editors: list['CollabEditor'], room_id: str, messages: list[bytes]) -> None:
+        """Send the same y-protocols messages to many editors of one document: base64 and framing once; one
+        Socket.IO event for all the browsers that listen on the socket (encoded once by python-socketio, then
+        written to each connection), `run_method` for the others."""
+        editors = [e for e in editors if not e.is_deleted and not e.client.is_deleted]
+        if not messages or not editors:
+            return
+        items = encode(messages, chunk_chars=min(e.chunk_chars for e in editors))
+        direct = sorted({e.client.id for e in editors if e.direct and e.client.has_socket_connection})
+        if direct:
+            background_tasks.create(core.sio.emit(DIRECT_EVENT, {'room': room_id, 'm': items}, room=direct),
+                                    name='pairpad broadcast')
+        for editor in editors:
+            if not editor.direct:
+                editor.run_method('receive', items)
+
     def resync(self) -> None:
         """Ask the browser to open the sync handshake (its state vector and its presence)."""
         self.run_method('resync')
@@ -147,6 +176,8 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
         room = args.get('room')
         if not isinstance(room, str):
             raise FramingError('payload names no room')
+        if args.get('direct') == 1:
+            self.direct = True
         if 'part' in args:
             whole = self._reassembler.add(args['part'], args.get('d'))
             return room, [] if whole is None else [whole]

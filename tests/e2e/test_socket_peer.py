@@ -52,3 +52,40 @@ def test_two_socket_peers_and_a_browser_converge(server, new_page, loop):
     server.wait_code(interview['id'], final[4:])
     loop.run(ada.close())
     loop.run(bob.close())
+
+
+def test_socket_peer_reconnects_like_a_tab_and_loses_nothing(own_server, loop):
+    """With reconnect=True a peer rides out a server kill (-9) and restart: it keeps typing offline, re-opens the
+    page for a fresh NiceGUI client and resyncs; the edits the server lost (commit window) and those typed while it
+    was down all end up everywhere. A peer without the flag stays disconnected."""
+    server = own_server
+    interview = server.create_interview(language='plaintext')
+    ada = loop.run(SocketPeer.join(server.url, interview['id'], 'Ada', key=interview['candidate_key'], reconnect=True))
+    bob = loop.run(SocketPeer.join(server.url, interview['id'], 'Bob', key=interview['candidate_key'], reconnect=True,
+                                 apply_remote=False))
+    eve = loop.run(SocketPeer.join(server.url, interview['id'], 'Eve', key=interview['candidate_key']))
+    loop.run(ada.insert(0, 'ada1 '))
+    loop.run(bob.insert(0, 'bob1 '))
+    loop.run(ada.wait_for(lambda: set(ada.text.split()) == {'ada1', 'bob1'}))
+    server.wait_code(interview['id'], ada.text)
+
+    server.kill()
+    loop.run(ada.wait_for(lambda: ada.disconnects and bob.disconnects and eve.disconnects, 30))
+    loop.run(ada.insert(len(ada.text), 'ada2 '))   # typed while the server is down
+    loop.run(bob.insert(len(bob.text), 'bob2 '))
+    server.start()
+    loop.run(ada.wait_for(lambda: ada.reconnections == 1 and bob.reconnections == 1, 60,
+                          lambda: f'reconnections: ada {ada.disconnects}, bob {bob.disconnects}'))
+    loop.run(ada.insert(len(ada.text), 'ada3 '))   # and after the reconnection
+    loop.run(bob.insert(len(bob.text), 'bob3 '))
+
+    words = {'ada1', 'ada2', 'ada3', 'bob1', 'bob2', 'bob3'}
+    loop.run(ada.wait_for(lambda: set(ada.text.split()) == words, 20, lambda: f'ada has {ada.text!r}'))
+    loop.run(bob.sync())  # bob applies nothing remote by itself: one more handshake brings everything
+    assert bob.text == ada.text
+    server.wait_code(interview['id'], ada.text)
+    assert sorted(ada.text) == sorted('ada1 ada2 ada3 bob1 bob2 bob3 ')
+    assert ada.disconnects[0].offline_s is not None and ada.connected
+    assert eve.reconnections == 0 and not eve.connected  # no reconnect flag: stays down, as before
+    for peer in (ada, bob, eve):
+        loop.run(peer.close())

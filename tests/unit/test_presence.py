@@ -6,7 +6,7 @@ import pytest
 
 from collab import initial_update
 from presence import PALETTE, Forbidden, NotFound, PresenceError, PresenceService
-from store import create_db, create_interview, list_participants
+from store import create_db, create_interview, delete_interview, list_participants
 
 
 @pytest.fixture
@@ -105,6 +105,28 @@ async def test_a_cursor_storm_is_a_few_coalesced_writes_and_the_last_position_is
     assert service.writes - writes_before == 1
     stored = list_participants(engine, iid)[0]
     assert (stored.cursor_line, stored.cursor_column) == (1, 8)
+
+
+async def test_one_write_stores_every_presence_field_of_many_people_and_never_recreates_a_deleted_one(setup):
+    service, iid, engine = setup
+    people = [service.join(iid, name=f'P{i}', role='candidate')[0] for i in range(5)]
+    for i, p in enumerate(people):
+        service.update_participant(iid, p.id, cursor=(2, i + 1), is_typing=i % 2 == 0,
+                                   status='away' if i == 4 else 'online')
+    writes_before = service.writes
+    await service.flush()
+    assert service.writes - writes_before == 1
+    stored = {p.id: p for p in list_participants(engine, iid)}
+    for i, p in enumerate(people):
+        row, live = stored[p.id], service.participant(iid, p.id)
+        assert (row.cursor_line, row.cursor_column, row.is_typing, row.status) == (2, i + 1, i % 2 == 0, live.status)
+        assert row.name == f'P{i}' and row.last_seen_at.replace(tzinfo=None) == live.last_seen_at.replace(tzinfo=None)
+    other = create_interview(engine, title='U', language='plaintext', initial_update=initial_update('plaintext'))
+    gone, _ = service.join(other.id, name='Gone', role='candidate')
+    service.update_participant(other.id, gone.id, status='away')
+    delete_interview(engine, other.id)  # its rows go while the presence writer still holds the change
+    await service.flush()
+    assert list_participants(engine, other.id) == []
 
 
 async def test_silent_participants_turn_offline_and_hidden_ones_later(setup):

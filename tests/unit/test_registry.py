@@ -3,7 +3,7 @@
 import asyncio
 import threading
 
-from collab import MemoryPersistence, RoomRegistry, initial_update
+from collab import MemoryPersistence, Room, RoomRegistry, initial_update
 from store import SqlUpdateLog, create_db, create_interview
 from tests.wiring import Wire
 
@@ -145,3 +145,96 @@ async def test_forgotten_room_drops_its_queued_writes_and_tells_its_peers():
     await rooms.writer.flush()
     assert closed == ['deleted'] and 'r' not in store.updates and rooms.loaded('r') is None
     await rooms.stop()
+
+
+# -- hibernation: an idle room keeps only its encoded document ------------------------------------------------
+
+async def test_an_idle_room_hibernates_as_bytes_and_wakes_without_the_store(tmp_path):
+    engine = create_db(f'sqlite:///{tmp_path / "p.db"}')
+    interview = create_interview(engine, title='T', language='plaintext', initial_update=initial_update('plaintext'))
+    log = SqlUpdateLog(engine)
+    loads = []
+    original_load = log.load
+    log.load = lambda room_id: loads.append(room_id) or original_load(room_id)
+    rooms = RoomRegistry(log, commit_window=0.005, hibernate_after=0.1, unload_after=60)
+    await rooms.start()
+    room = await rooms.get(interview.id)
+    closed = []
+    room.on_close(closed.append)
+    wire = Wire(room)
+    wire.add('a').insert(0, 'sleeps 漢字 😊')
+    wire.connect('a')
+    wire.settle()
+    wire.disconnect('a')
+    for _ in range(100):
+        if interview.id in rooms.hibernating_ids:
+            break
+        await asyncio.sleep(0.05)
+    assert rooms.loaded(interview.id) is None and rooms.room_ids == []
+    woken, again = await asyncio.gather(rooms.get(interview.id), rooms.get(interview.id))
+    assert woken is again and woken is not room and woken.text == 'sleeps 漢字 😊'
+    assert loads == [interview.id]  # woken from its bytes, not reloaded from the store
+    wire = Wire(woken)
+    b = wire.add('b')
+    wire.connect('b')
+    wire.settle()
+    b.insert(len(b.text), '!')
+    wire.settle()
+    await rooms.writer.flush()
+    fresh = Room(interview.id)
+    fresh.load(original_load(interview.id))
+    assert fresh.text == 'sleeps 漢字 😊!'
+    rooms.forget(interview.id, 'gone')  # the close callbacks survive the nap
+    assert closed == ['gone']
+    await rooms.stop()
+
+
+async def test_a_room_with_peers_never_hibernates_and_a_hibernating_one_is_unloaded_later(tmp_path):
+    engine = create_db(f'sqlite:///{tmp_path / "p.db"}')
+    interview = create_interview(engine, title='T', language='plaintext', initial_update=initial_update('plaintext'))
+    log = SqlUpdateLog(engine)
+    rooms = RoomRegistry(log, commit_window=0.005, hibernate_after=0.05, unload_after=0.4)
+    busy = await rooms.get('busy')
+    busy.connect('a', lambda _: None)
+    room = await rooms.get(interview.id)
+    wire = Wire(room)
+    wire.add('a').insert(0, 'kept')
+    wire.connect('a')
+    wire.settle()
+    wire.disconnect('a')
+    await asyncio.sleep(0.1)
+    await rooms.sweep()
+    assert rooms.loaded('busy') is busy and rooms.hibernating_ids == [interview.id]
+    await asyncio.sleep(0.4)
+    await rooms.sweep()
+    assert rooms.hibernating_ids == [] and rooms.loaded(interview.id) is None
+    assert log.count_updates(interview.id) == 0  # compacted on the way out
+    again = await rooms.get(interview.id)
+    assert again.text == 'kept'
+    await rooms.stop()
+
+
+async def test_content_waiting_for_its_dependencies_survives_hibernation():
+    from pycrdt import Doc, Text
+
+    from collab import protocol
+    author = Doc(client_id=7)
+    text = author.get('code', type=Text)
+    updates = []
+    for change in (lambda: text.insert(0, 'abc'), lambda: text.insert(3, 'def'), lambda: text.__delitem__(slice(0, 1))):
+        before = author.get_state()
+        change()
+        updates.append(author.get_update(before))
+    rooms = RoomRegistry(MemoryPersistence(), hibernate_after=0)
+    room = await rooms.get('r')
+    room.connect('p', lambda _: None)
+    room.receive('p', protocol.sync_step1(b'\x00'))
+    for update in updates[1:]:  # both depend on the first, which has not arrived
+        room.receive('p', protocol.update(update))
+    room.disconnect('p')
+    assert room.text == '' and rooms.hibernate('r')
+    woken = await rooms.get('r')
+    woken.connect('q', lambda _: None)
+    woken.receive('q', protocol.sync_step1(b'\x00'))
+    woken.receive('q', protocol.update(updates[0]))
+    assert woken.text == 'bcdef'

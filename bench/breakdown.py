@@ -43,8 +43,8 @@ async def main(seconds: float, module: str | None = None) -> dict:
             async with async_playwright() as p:
                 browsers = [await launch(p), await launch(p)]
                 sender, receiver = await new_page(browsers[0]), await new_page(browsers[1])
-                await join_room(sender, server.url, interview['id'], 'Typist')
-                await join_room(receiver, server.url, interview['id'], 'Watcher')
+                await join_room(sender, server.room_url(interview['id']), 'Typist')
+                await join_room(receiver, server.room_url(interview['id']), 'Watcher')
                 await sender.locator('.monaco-editor textarea').focus()
                 await sender.keyboard.type('warm up ', delay=50)
                 await asyncio.sleep(1)

@@ -26,10 +26,10 @@ async def new_page(browser: Browser) -> Page:
     return page
 
 
-async def join_room(page: Page, base_url: str, interview_id: str, name: str, role: str = 'candidate') -> None:
-    """The app's room page, joined through its form as a person would; returns once the editor is synced."""
-    await page.goto(f'{base_url}/room/{interview_id}')
+async def join_room(page: Page, room_url: str, name: str) -> None:
+    """The app's room page at a private link, joined through its form as a person would; returns once the editor
+    is synced."""
+    await page.goto(room_url)
     await page.get_by_test_id('name-input').fill(name)
-    await page.get_by_test_id('role-input').get_by_text(role.capitalize()).click()
     await page.get_by_test_id('join-button').click()
     await page.wait_for_selector('[data-testid=editor][data-synced=true]', timeout=60_000)

@@ -34,14 +34,15 @@ async def _worker(config: dict) -> asyncio.subprocess.Process:
     return process
 
 
-async def run_step(kind: str, url: str, room: str, n: int, *, server_pid: int, duration: float, rate: float = 5.0,
+async def run_step(kind: str, url: str, room: str | tuple[str, str], n: int, *, server_pid: int, duration: float, rate: float = 5.0,
                    join_timeout: float = 120.0, profile_path: Path | None = None, grace: float = 2.0,
                    workers: int = WORKERS) -> dict:
+    room, key = room if isinstance(room, tuple) else (room, None)  # the app's rooms come with their link's key
     observers = sorted({0, n // 4, n // 2, (3 * n) // 4})[:OBSERVERS]
     bounds = [(w * n // workers, (w + 1) * n // workers) for w in range(workers)]
     processes = []
     for first, last in bounds:
-        config = {'kind': kind, 'url': url, 'room': room, 'first': first, 'last': last, 'rate': rate,
+        config = {'kind': kind, 'url': url, 'room': room, 'key': key, 'first': first, 'last': last, 'rate': rate,
                   'duration': duration, 'observers': [o for o in observers if first <= o < last], 'grace': grace}
         processes.append(await _worker(config))
     usage = Usage(server_pid)
@@ -144,13 +145,10 @@ def new_ws_room() -> str:
     return f'fanout-{uuid.uuid4().hex[:8]}'
 
 
-def new_app_room(server) -> str:
+def new_app_room(server) -> tuple[str, str]:
+    """A new interview: its id and the candidate link's key the authors join with."""
     response = httpx.post(f'{server.url}/api/interviews', json={'title': 'fan-out', 'language': 'plaintext'},
                           timeout=30)
     response.raise_for_status()
-    interview_id = response.json()['id']
-    # Loads the interview's participants into the presence service once, before the concurrent joins: the REST
-    # join runs in FastAPI's thread pool and concurrent first joins of an interview can otherwise lose one
-    # another's participant (reported in docs/benchmarks.md).
-    httpx.get(f'{server.url}/api/interviews/{interview_id}/participants', timeout=30).raise_for_status()
-    return interview_id
+    created = response.json()
+    return created['id'], created['candidate_key']

@@ -61,8 +61,8 @@ class Ours(Target):
     async def open(self, browsers):
         interview = self.server.create_interview(language='plaintext')
         sender, receiver = await new_page(browsers[0]), await new_page(browsers[1])
-        await join_room(sender, self.server.url, interview['id'], 'Typist')
-        await join_room(receiver, self.server.url, interview['id'], 'Watcher')
+        await join_room(sender, self.server.room_url(interview['id']), 'Typist')
+        await join_room(receiver, self.server.room_url(interview['id']), 'Watcher')
         return sender, receiver
 
 

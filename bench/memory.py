@@ -68,12 +68,12 @@ async def per_browser_ours(server, browser, tabs: int, settle: float = 1.5) -> d
     interview = server.create_interview(language='plaintext')
     usage = Usage(server.process.pid)
     page = await new_page(browser)  # a first tab, so the room is loaded and NiceGUI's pools are warm
-    await join_room(page, server.url, interview['id'], 'Warm')
+    await join_room(page, server.room_url(interview['id']), 'Warm')
     before = await _settle_rss(usage, settle)
     pages = []
     for i in range(tabs):
         pages.append(await new_page(browser))
-        await join_room(pages[-1], server.url, interview['id'], f'Tab {i}')
+        await join_room(pages[-1], server.room_url(interview['id']), f'Tab {i}')
     after = await _settle_rss(usage, settle)
     for p in [page, *pages]:
         await p.context.close()
@@ -99,7 +99,7 @@ async def per_browser_peer(server, floor_url: str, browser, tabs: int, settle: f
     return {'tabs': tabs, 'bytes_per_tab': (after - before) // tabs}
 
 
-def seed_app_db(data_dir: Path, trace: Trace) -> str:
+def seed_app_db(data_dir: Path, trace: Trace) -> tuple[str, str]:
     """Write an interview holding the trace's whole history (one row per keystroke update) before the server
     starts, so the room is cold: its first join loads it from the store."""
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -110,7 +110,7 @@ def seed_app_db(data_dir: Path, trace: Trace) -> str:
     for i in range(0, len(trace.updates), 5000):
         log.append([PendingUpdate(interview.id, u) for u in trace.updates[i:i + 5000]])
     engine.dispose()
-    return interview.id
+    return interview.id, interview.candidate_key
 
 
 def _count_socket_bytes(page) -> list[int]:
@@ -125,10 +125,10 @@ def _count_socket_bytes(page) -> list[int]:
 async def cold_join_ours(server, trace: Trace, browser) -> dict:
     """The interview is written into the running server's database behind its back (SQLite in WAL mode allows
     it), so its room is not in memory: the join loads it from the store, as after a restart or an unload."""
-    interview_id = seed_app_db(server.data_dir, trace)
+    interview_id, key = seed_app_db(server.data_dir, trace)
     page = await new_page(browser)
     counter = _count_socket_bytes(page)
-    await page.goto(f'{server.url}/room/{interview_id}')
+    await page.goto(f'{server.url}/room/{interview_id}?key={key}')
     await page.get_by_test_id('name-input').fill('Cold')
     before = counter[0]
     start = time.monotonic()

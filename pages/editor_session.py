@@ -13,6 +13,7 @@ import asyncio
 import logging
 import time
 import weakref
+from typing import Callable
 
 from pycrdt import merge_updates
 
@@ -27,6 +28,18 @@ from presence import NotFound, ParticipantView, PresenceError, PresenceService
 log = logging.getLogger(__name__)
 
 FANOUT_INTERVAL = 0.025  # seconds: at most one broadcast message per room per interval while updates keep coming
+
+
+def _weak_callback(method: Callable[[str], None]) -> Callable[[str], None]:
+    """Call a bound method without keeping its object alive. A room outlives the tabs that register on it: a
+    strong reference kept every EditorSession (and with it its NiceGUI client and elements) of every page load
+    since the room was loaded, reconnections included."""
+    ref = weakref.WeakMethod(method)
+
+    def call(reason: str) -> None:
+        if (bound := ref()) is not None:
+            bound(reason)
+    return call
 
 
 def awareness_user(participant: ParticipantView) -> dict:
@@ -129,7 +142,7 @@ class EditorSession:
         if self.client.is_deleted or not self.client.has_socket_connection:
             return
         if self.room is not room:
-            room.on_close(self._on_room_closed)
+            room.on_close(_weak_callback(self._on_room_closed))  # the room must not keep closed tabs alive
         self.room = room
         channel = channel_of(room)
         try:

@@ -191,6 +191,10 @@ async def bench_fanout(plan: Plan, results: dict, servers: dict, work: Path) -> 
 
 async def main(args: argparse.Namespace) -> dict:
     plan = PLANS[args.mode]
+    if args.fanout_ns:
+        plan.fanout_ns = [int(n) for n in args.fanout_ns.split(',')]
+    if args.fanout_seconds:
+        plan.fanout_seconds = args.fanout_seconds
     plan.extra.update({'what_if': args.what_if, 'profile_n': args.profile_n,
                        'grace': 1.0 if plan.mode == 'smoke' else 2.0,
                        'settle': {'smoke': 0.5, 'quick': 1.0}.get(plan.mode, 1.5)})
@@ -262,6 +266,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--what-if', action='store_true',
                         help='also replay the traces with the fixes of bench/what_if.py applied in-process')
     parser.add_argument('--profile-n', type=int, help='py-spy the app server during the fan-out step with this N')
+    parser.add_argument('--fanout-ns', help='comma-separated author counts for the fan-out sweep (default: the mode\'s)')
+    parser.add_argument('--fanout-seconds', type=float, help='seconds of typing per fan-out step (default: the mode\'s)')
     return parser.parse_args(argv)
 
 

@@ -40,3 +40,13 @@ class DirectLightSocketPeer(LightSocketPeer):
         if listener == 'yjs' and isinstance(arg, dict):
             arg = {**arg, 'direct': 1}
         await super()._event(listener, arg)
+
+    async def _answer(self, msg: dict) -> None:
+        # A resync after the room had dropped this tab (e.g. the presence sweeper found it silent while a hundred
+        # authors were joining): answer it as the component does, with our SyncStep1, or the room refuses our edits
+        code = msg.get('code', '') if isinstance(msg, dict) else ''
+        if self._ready.is_set() and self.editor_id is not None and \
+                code.startswith(f'return runMethod({self.editor_id}, "resync"'):
+            self.client.handshake()
+            await self._event('presence', {'status': 'online'})
+        await super()._answer(msg)

@@ -36,9 +36,11 @@ class Channel(Protocol):
     instead of one `send` each; the channel may gather them in time and encode them once. What the room sends to
     one peer only (the handshake, the answer to a SyncStep1) still goes through that peer's `send`."""
 
-    def deliver(self, message: bytes, recipients: list[str], *, update: bytes | None = None) -> None:
-        """Send `message` to these peer ids (all connected through this channel). `update` is the document update
-        the message carries, if it is a sync update, so the channel can merge several into one."""
+    def deliver(self, message: bytes, members: tuple[str, ...], *, exclude: str | None = None,
+                update: bytes | None = None) -> None:
+        """Send `message` to the room's peers connected through this channel (`members`, the same tuple object
+        until one joins or leaves), except `exclude`. `update` is the document update the message carries, if it
+        is a sync update, so the channel can merge several into one."""
 
 
 @dataclass
@@ -75,6 +77,8 @@ class Room:
         self._peers: dict[str, Peer] = {}
         self._changes: list[bytes] = []
         self._close_callbacks: list[Callable[[str], None]] = []
+        self._plain: list[tuple[str, Peer]] = []  # peers reached one by one
+        self._grouped: dict[Channel, tuple[str, ...]] = {}  # peers reached through a channel, per channel
         self.closed: str | None = None
         self._observer = self.doc.observe(self._collect_change)
         self.last_active = time.monotonic()
@@ -173,6 +177,7 @@ class Room:
                                         channel=channel)
         else:
             peer.send, peer.identity, peer.opened, peer.author, peer.channel = send, identity, False, author, channel
+        self._regroup()
         self.last_active = time.monotonic()
         send(protocol.sync_step1(self.doc.get_state()))
         others = [cid for pid, p in self._peers.items() if pid != peer_id for cid in p.awareness_ids]
@@ -183,6 +188,7 @@ class Room:
         """Remove a peer and, at once, the cursors it owned (no waiting for the 30 s awareness timeout)."""
         peer = self._peers.pop(peer_id, None)
         self.last_active = time.monotonic()
+        self._regroup()
         if peer is None or not peer.awareness_ids:
             return
         ids = sorted(peer.awareness_ids)
@@ -204,6 +210,7 @@ class Room:
             self._observer = None
         self.closed = self.closed or reason
         self._peers.clear()
+        self._regroup()
 
     def close(self, reason: str) -> None:
         self.dispose(reason)
@@ -385,17 +392,21 @@ class Room:
             raise ProtocolError('trailing bytes after awareness update')
         return entries
 
+    def _regroup(self) -> None:
+        """Recompute who is reached how, when a peer joins or leaves (not on every broadcast)."""
+        grouped: dict[Channel, list[str]] = {}
+        for peer_id, peer in self._peers.items():
+            if peer.channel is not None:
+                grouped.setdefault(peer.channel, []).append(peer_id)
+        self._plain = [(peer_id, peer) for peer_id, peer in self._peers.items() if peer.channel is None]
+        self._grouped = {channel: tuple(members) for channel, members in grouped.items()}
+
     def _broadcast(self, message: bytes, *, exclude: str | None, update: bytes | None = None) -> None:
-        channels: dict[Channel, list[str]] = {}
-        for peer_id, peer in list(self._peers.items()):
-            if peer_id == exclude:
-                continue
-            if peer.channel is None:
+        for peer_id, peer in self._plain:
+            if peer_id != exclude:
                 peer.send(message)
-            else:
-                channels.setdefault(peer.channel, []).append(peer_id)
-        for channel, recipients in channels.items():
-            channel.deliver(message, recipients, update=update)
+        for channel, members in self._grouped.items():
+            channel.deliver(message, members, exclude=exclude, update=update)
 
 
 def covers(state: bytes, missing: bytes) -> bool:

@@ -13,6 +13,7 @@ import asyncio
 import logging
 import time
 import weakref
+from typing import Callable
 
 from pycrdt import merge_updates
 
@@ -27,6 +28,19 @@ from presence import NotFound, ParticipantView, PresenceError, PresenceService
 log = logging.getLogger(__name__)
 
 FANOUT_INTERVAL = 0.025  # seconds: at most one broadcast message per room per interval while updates keep coming
+FANOUT_FRAMES_PER_S = 2000  # and at most this many socket frames a second per room: past 50 tabs the interval grows
+
+
+def _weak_callback(method: Callable[[str], None]) -> Callable[[str], None]:
+    """Call a bound method without keeping its object alive. A room outlives the tabs that register on it: a
+    strong reference kept every EditorSession (and with it its NiceGUI client and elements) of every page load
+    since the room was loaded, reconnections included."""
+    ref = weakref.WeakMethod(method)
+
+    def call(reason: str) -> None:
+        if (bound := ref()) is not None:
+            bound(reason)
+    return call
 
 
 def awareness_user(participant: ParticipantView) -> dict:
@@ -39,44 +53,52 @@ class RoomChannel:
     """The room's broadcasts to the tabs of this process (collab.room.Channel), gathered in time.
 
     A keystroke after a quiet spell goes out at once (call_soon: the messages of the same tick travel together);
-    while updates keep arriving, what arrives within FANOUT_INTERVAL of the last send waits for the next one, so
-    N typing authors cost at most one send per interval instead of one per update per tab. The document updates
-    of a send are merged (`pycrdt.merge_updates` keeps every insert and delete) and go first, the awareness
-    messages after them in order. When the messages of a send were meant for different tabs (each update skips
-    its sender), every tab of the send gets all of them: an update a tab already has changes nothing there."""
+    while updates keep arriving, what arrives within the interval after the last send waits for the next one, so
+    N typing authors cost at most one send per interval instead of one per update per tab. The interval is
+    FANOUT_INTERVAL, or longer in a room of more than FANOUT_FRAMES_PER_S × FANOUT_INTERVAL tabs, so that a send
+    to everybody costs at most FANOUT_FRAMES_PER_S socket frames a second (each frame is framed and written by
+    pure-Python engineio/wsproto code: docs/benchmarks.md, fan-out profile).
 
-    def __init__(self, room: Room, interval: float = FANOUT_INTERVAL) -> None:
+    The document updates of a send are merged (`pycrdt.merge_updates` keeps every insert and delete) and go
+    first, the awareness messages after them in order. When the messages of a send skip different tabs (each
+    update skips its sender), every tab gets all of them: an update a tab already has changes nothing there."""
+
+    def __init__(self, room: Room, interval: float = FANOUT_INTERVAL, frames_per_s: float = FANOUT_FRAMES_PER_S) -> None:
         self.room_id = room.id
         self.interval = interval
+        self.frames_per_s = frames_per_s
         self.sessions: dict[str, 'EditorSession'] = {}
-        self._pending: list[tuple[bytes, bytes | None, list[str]]] = []
+        self._pending: list[tuple[bytes, bytes | None, tuple[str, ...], str | None]] = []
         self._handle: asyncio.Handle | None = None
-        self._last_send = float('-inf')
+        self._next_send = float('-inf')
 
-    def deliver(self, message: bytes, recipients: list[str], *, update: bytes | None = None) -> None:
-        self._pending.append((message, update, recipients))
+    def deliver(self, message: bytes, members: tuple[str, ...], *, exclude: str | None = None,
+                update: bytes | None = None) -> None:
+        self._pending.append((message, update, members, exclude))
         if self._handle is None:
             loop = asyncio.get_running_loop()
-            wait = self._last_send + self.interval - loop.time()
+            wait = self._next_send - loop.time()
             self._handle = loop.call_later(wait, self._send) if wait > 0 else loop.call_soon(self._send)
 
     def _send(self) -> None:
         self._handle = None
-        self._last_send = asyncio.get_running_loop().time()
         batch, self._pending = self._pending, []
         if not batch:
             return
-        first = batch[0][2]
-        recipients = first if all(r == first for _, _, r in batch) else \
-            list(dict.fromkeys(peer_id for _, _, r in batch for peer_id in r))
-        updates = [update for _, update, _ in batch if update is not None]
-        messages = [message for message, update, _ in batch if update is None]
+        groups = {id(members): members for _, _, members, _ in batch}  # usually one: nobody joined meanwhile
+        everyone = next(iter(groups.values())) if len(groups) == 1 else \
+            tuple(dict.fromkeys(peer_id for members in groups.values() for peer_id in members))
+        excluded = {exclude for _, _, _, exclude in batch}
+        skip = excluded.pop() if len(excluded) == 1 else None
+        updates = [update for _, update, _, _ in batch if update is not None]
+        messages = [message for message, update, _, _ in batch if update is None]
         if len(updates) > 1:
             messages.insert(0, protocol.update(merge_updates(*updates)))
         elif updates:
-            messages.insert(0, next(message for message, update, _ in batch if update is not None))
-        editors = [session.editor for peer_id in recipients
-                   if (session := self.sessions.get(peer_id)) is not None and not session.client.is_deleted]
+            messages.insert(0, next(message for message, update, _, _ in batch if update is not None))
+        editors = [session.editor for peer_id in everyone if peer_id != skip
+                   and (session := self.sessions.get(peer_id)) is not None and not session.client.is_deleted]
+        self._next_send = asyncio.get_running_loop().time() + max(self.interval, len(editors) / self.frames_per_s)
         CollabEditor.broadcast(editors, self.room_id, messages)
 
 
@@ -134,7 +156,7 @@ class EditorSession:
         if self.client.is_deleted or not self.client.has_socket_connection:
             return
         if self.room is not room:
-            room.on_close(self._on_room_closed)
+            room.on_close(_weak_callback(self._on_room_closed))  # the room must not keep closed tabs alive
         self.room = room
         channel = channel_of(room)
         try:

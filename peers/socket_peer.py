@@ -237,6 +237,10 @@ class SocketPeer:
         return self.sio.connected and self._synced.is_set()
 
     @property
+    def reconnecting(self) -> bool:
+        return self._reconnecting is not None and not self._reconnecting.done()
+
+    @property
     def reconnections(self) -> int:
         return sum(1 for drop in self.disconnects if drop.back_at is not None)
 
@@ -258,7 +262,7 @@ class SocketPeer:
         self._changed.set()
         if sio is not self.sio or self._closing or reason == socketio.AsyncClient.reason.CLIENT_DISCONNECT:
             return  # our own close, or a socket already replaced
-        if self._reconnecting is not None and not self._reconnecting.done():
+        if self.reconnecting:
             return  # dropped while reconnecting: the attempt in progress notices and retries
         drop = Disconnect(at=time.time(), reason=str(reason))
         self.disconnects.append(drop)

@@ -167,8 +167,8 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
             return
         if messages:
             arguments = CollabMessagesEventArguments(sender=self, client=self.client, room=room, messages=messages)
-            for handler in self._message_handlers:
-                handle_event(handler, arguments)
+            for handler in self._message_handlers:  # on_messages handlers take the arguments: no signature lookup
+                handle_event(handler, arguments, expect_args=True)
 
     def _read_payload(self, args: object) -> tuple[str, list[bytes]]:
         if not isinstance(args, dict):

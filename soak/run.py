@@ -60,14 +60,14 @@ def digest(text: str) -> str:
 
 # -- worker processes ------------------------------------------------------------------------------------------
 
-async def _work(url: str, interview_id: str, specs: list[tuple[str, str]], rate: float, seconds: float, seed: int,
+async def _work(url: str, interview_id: str, key: str, specs: list[tuple[str, str]], rate: float, seconds: float, seed: int,
                 commands, results, worker: int) -> None:
     rng = random.Random(seed)
     me = psutil.Process()
     group: list[SocketPeer] = []
     for i, (name, _) in enumerate(specs):
         # The first peer of each worker applies everything it receives (the observer); the others only count it.
-        group.append(await SocketPeer.join(url, interview_id, name, apply_remote=i == 0, reconnect=True,
+        group.append(await SocketPeer.join(url, interview_id, name, key=key, apply_remote=i == 0, reconnect=True,
                                            timeout=JOIN_TIMEOUT))
     results.put(('joined', worker, len(group)))
     _, start_at = await asyncio.to_thread(commands.get)
@@ -138,9 +138,9 @@ async def _work(url: str, interview_id: str, specs: list[tuple[str, str]], rate:
         await peer.close()
 
 
-def _worker(url, interview_id, specs, rate, seconds, seed, commands, results, worker) -> None:
+def _worker(url, interview_id, key, specs, rate, seconds, seed, commands, results, worker) -> None:
     try:
-        asyncio.run(_work(url, interview_id, specs, rate, seconds, seed, commands, results, worker))
+        asyncio.run(_work(url, interview_id, key, specs, rate, seconds, seed, commands, results, worker))
     except BaseException as e:  # the main process must hear of it rather than wait for a report
         results.put(('failed', worker, f'{type(e).__name__}: {e}'))
         raise
@@ -202,7 +202,8 @@ def fresh_server_memory(server: AppServer, interview_id: str) -> tuple[int, int]
         idle = process.memory_info().rss
 
         async def one_peer() -> int:
-            peer = await SocketPeer.join(server.url, interview_id, 'Memory probe', timeout=JOIN_TIMEOUT)
+            peer = await SocketPeer.join(server.url, interview_id, 'Memory probe', key=server.key(interview_id, 'candidate'),
+                                        timeout=JOIN_TIMEOUT)
             await asyncio.sleep(3)
             rss = process.memory_info().rss
             await peer.close()
@@ -253,8 +254,9 @@ def soak(peers: int, rate: float, seconds: float, workers: int, seed: int, json_
             specs = [(f'Soak {i}', ''.join(c for c in alphabet(i) if c not in start_text)) for i in range(peers)]
             results = context.Queue()
             commands = [context.Queue() for _ in range(workers)]
-            procs = [context.Process(target=_worker, args=(server.url, interview['id'], specs[w::workers], rate, seconds,
-                                                           seed + w, commands[w], results, w))
+            procs = [context.Process(target=_worker, args=(server.url, interview['id'], interview['candidate_key'],
+                                                           specs[w::workers], rate, seconds, seed + w, commands[w],
+                                                           results, w))
                      for w in range(workers)]
             for proc in procs:
                 proc.start()

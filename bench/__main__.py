@@ -1,4 +1,4 @@
-"""`python -m bench [--quick | --smoke] [--json FILE] [--what-if] [--profile] [--only NAMES]`
+"""`python -m bench [--quick | --smoke] [--json FILE] [--baseline REV] [--profile-n N] [--only NAMES]`
 
 Runs every benchmark of docs/benchmarks.md on this machine, everything on 127.0.0.1, and writes all figures
 into one JSON object (FILE, and bench/results/latest-<mode>.json). `make bench` runs the full set and renders
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from playwright.async_api import async_playwright
 
-from . import fanout, latency, memory, profiling, trace_replay, traces, what_if
+from . import baseline, fanout, latency, memory, profiling, trace_replay, traces
 from .browsers import launch
 from .servers import ROOT, FloorServer, NodeWebsocketServer, PycrdtWebsocketServer, start_app
 
@@ -87,14 +87,10 @@ def log(message: str) -> None:
 async def bench_trace(plan: Plan, results: dict) -> None:
     loaded = [traces.load(name, limit=plan.trace_limit) for name in plan.trace_names]
     replay = await trace_replay.run(loaded, peer_limit=plan.peer_trace_limit)
-    if plan.extra.get('what_if'):
-        fixes = what_if.apply()
-        try:
-            after = await trace_replay.run(loaded, peer_limit=0)
-        finally:
-            what_if.revert()
-        replay['ours_with_fixes'] = after['ours']
-        replay['fixes'] = fixes
+    tree = plan.extra.get('baseline_tree')
+    if tree is not None:
+        log(f'  the same updates through the app at {plan.extra["baseline"]}')
+        replay['baseline'] = await asyncio.to_thread(baseline.replay_traces, tree, loaded)
     results['details']['trace'] = replay
 
     def slowest(side: str) -> float | None:
@@ -103,15 +99,16 @@ async def bench_trace(plan: Plan, results: dict) -> None:
     results['trace_updates_per_s'] = slowest('ours')
     results['trace_limit_updates_per_s'] = slowest('limit')
     results['trace_peer_updates_per_s'] = slowest('peer')
-    for side in ('ours', 'limit', 'peer'):
-        for r in replay[side]:
+    for side in ('ours', 'limit', 'peer', 'baseline'):
+        for r in replay.get(side, []):
             log(f'  trace {r["trace"]:>16} {side:>5}: {r["updates_per_s"]} updates/s ({r["updates"]} updates, '
                 f'text ok: {r["final_text_ok"]})')
 
 
 async def bench_memory(plan: Plan, results: dict, work: Path, browser, servers: dict) -> None:
     name = 'rustcode' if 'rustcode' in plan.trace_names else plan.trace_names[0]
-    idle = memory.idle_rooms(traces.load(name, limit=plan.trace_limit), plan.idle_rooms)
+    idle = memory.idle_rooms(traces.load(name, limit=plan.trace_limit), plan.idle_rooms,
+                             baseline=plan.extra.get('baseline_tree'))
     log(f'  idle room ({name}): {idle["ours_bytes_per_room"]:,} B per room, document {idle["document_bytes"]:,} B')
     settle = plan.extra['settle']
     tabs = {'ours': await memory.per_browser_ours(servers['app'], browser, plan.tabs, settle)}
@@ -137,8 +134,8 @@ async def bench_latency(plan: Plan, results: dict, browsers, servers: dict) -> N
     targets = [latency.Floor(floor_url), latency.Ours(servers['app']),
                latency.Peer('pycrdt-websocket', floor_url, servers['pycrdt-websocket'].ws_url),
                latency.Peer('y-websocket', floor_url, servers['y-websocket'].ws_url)]
-    if 'app-what-if' in servers:
-        targets.insert(2, latency.Ours(servers['app-what-if'], name='ours_with_fixes'))
+    if 'baseline' in servers:
+        targets.insert(2, latency.Ours(servers['baseline'], name='baseline'))
     measured = await latency.run(targets, browsers, plan.latency_seconds, settle=plan.extra['settle'])
     results['details']['latency'] = measured
     keystroke, cursor = measured['keystroke'], measured['cursor']
@@ -147,9 +144,9 @@ async def bench_latency(plan: Plan, results: dict, browsers, servers: dict) -> N
                     'floor_p99_ms': keystroke['floor']['p99'], 'cursor_p50_ms': cursor['ours']['p50'],
                     'cursor_p95_ms': cursor['ours']['p95'], 'cursor_p99_ms': cursor['ours']['p99'],
                     'floor_cursor_p99_ms': cursor['floor']['p99']})
-    if 'ours_with_fixes' in keystroke:
-        results['keystroke_with_fixes_p99_ms'] = keystroke['ours_with_fixes']['p99']
-        results['cursor_with_fixes_p99_ms'] = cursor['ours_with_fixes']['p99']
+    if 'baseline' in keystroke:
+        results['baseline'] = {**results.get('baseline', {}), 'keystroke_p99_ms': keystroke['baseline']['p99'],
+                               'cursor_p99_ms': cursor['baseline']['p99']}
     for peer in ('pycrdt-websocket', 'y-websocket'):
         results['peers'].setdefault(peer, {}).update({
             'keystroke_p50_ms': keystroke[peer]['p50'], 'keystroke_p99_ms': keystroke[peer]['p99'],
@@ -170,14 +167,14 @@ async def bench_fanout(plan: Plan, results: dict, servers: dict, work: Path) -> 
         details = dict(zip(sweeps, await asyncio.gather(*(sweep() for sweep in sweeps.values()))))
     else:
         details = {name: await sweep() for name, sweep in sweeps.items()}
-    if 'app-what-if' in servers:
-        log('  fan-out with the fixes of bench/what_if_server.py')
-        fixed = servers['app-what-if']
-        details['ours_with_fixes'] = await fanout.sweep(
-            'ours', fixed, plan.fanout_ns, duration=plan.fanout_seconds, time_budget=plan.fanout_budget,
-            new_room=lambda: fanout.new_app_room(fixed), grace=plan.extra['grace'], workers=workers)
-        results['fanout_with_fixes_p95_ms_by_n'] = {str(s['n']): s['p95_ms']
-                                                    for s in details['ours_with_fixes']['steps']}
+    if 'baseline' in servers:
+        log(f'  fan-out of the app at {plan.extra["baseline"]}')
+        before = servers['baseline']
+        details['baseline'] = await fanout.sweep(
+            'ours', before, plan.fanout_ns, duration=plan.fanout_seconds, time_budget=plan.fanout_budget,
+            new_room=lambda: fanout.new_app_room(before), grace=plan.extra['grace'], workers=workers)
+        results['baseline'] = {**results.get('baseline', {}), 'fanout_p95_ms_by_n': {
+            str(s['n']): s['p95_ms'] for s in details['baseline']['steps']}}
     results['details']['fanout'] = details
     results['fanout_p95_ms_by_n'] = {str(s['n']): s['p95_ms'] for s in details['ours']['steps']}
     results['fanout_ceiling'] = details['ours']['ceiling']
@@ -195,17 +192,26 @@ async def main(args: argparse.Namespace) -> dict:
         plan.fanout_ns = [int(n) for n in args.fanout_ns.split(',')]
     if args.fanout_seconds:
         plan.fanout_seconds = args.fanout_seconds
-    plan.extra.update({'what_if': args.what_if, 'profile_n': args.profile_n,
+    if args.what_if:
+        log('--what-if is gone: the fixes it prototyped are in the app. Use --baseline REV for before/after figures.')
+    plan.extra.update({'baseline': args.baseline, 'profile_n': args.profile_n,
                        'grace': 1.0 if plan.mode == 'smoke' else 2.0,
                        'settle': {'smoke': 0.5, 'quick': 1.0}.get(plan.mode, 1.5)})
     only = set(args.only.split(',')) if args.only else set(BENCHMARKS)
     command = 'python -m bench' + (f' --{args.mode}' if args.mode != 'full' else '') + \
-        (' --what-if' if args.what_if else '') + (f' --profile-n {args.profile_n}' if args.profile_n else '')
+        (f' --baseline {args.baseline}' if args.baseline else '') + \
+        (f' --profile-n {args.profile_n}' if args.profile_n else '') + \
+        (f' --fanout-ns {args.fanout_ns}' if args.fanout_ns else '') + \
+        (f' --fanout-seconds {args.fanout_seconds:g}' if args.fanout_seconds else '') + \
+        (f' --only {args.only}' if args.only else '')
     results: dict = {'mode': plan.mode, 'command': command, 'machine': machine(), 'peers': {}, 'details': {},
+                     **({'baseline_rev': args.baseline} if args.baseline else {}),
                      'started': time.strftime('%Y-%m-%d %H:%M:%S %Z')}
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix='pairpad-bench-') as tmp:
         work = Path(tmp)
+        if args.baseline:
+            plan.extra['baseline_tree'] = baseline.checkout(args.baseline, work / 'baseline-tree')
         if 'trace' in only:
             log('trace replay')
             await bench_trace(plan, results)
@@ -218,8 +224,8 @@ async def main(args: argparse.Namespace) -> dict:
                 starts = {'app': lambda: start_app(work / 'app'), 'floor': lambda: FloorServer(work).start(),
                           'pycrdt-websocket': lambda: PycrdtWebsocketServer(work).start(),
                           'y-websocket': lambda: NodeWebsocketServer(work).start()}
-                if args.what_if:
-                    starts['app-what-if'] = lambda: start_app(work / 'app-what-if', module='bench.what_if_server')
+                if args.baseline and only & {'latency', 'fanout'}:
+                    starts['baseline'] = lambda: start_app(work / 'baseline', root=plan.extra['baseline_tree'])
                 with ThreadPoolExecutor(len(starts)) as pool:
                     futures = {name: pool.submit(start) for name, start in starts.items()}
                     for name, future in futures.items():
@@ -263,8 +269,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.set_defaults(mode='full')
     parser.add_argument('--json', type=Path, help='write the results object to this file')
     parser.add_argument('--only', help=f'comma-separated subset of {",".join(BENCHMARKS)}')
-    parser.add_argument('--what-if', action='store_true',
-                        help='also replay the traces with the fixes of bench/what_if.py applied in-process')
+    parser.add_argument('--baseline', metavar='REV',
+                        help='also measure the app as it was at this git revision (before/after in one run)')
+    parser.add_argument('--what-if', action='store_true', help=argparse.SUPPRESS)  # gone: see --baseline
     parser.add_argument('--profile-n', type=int, help='py-spy the app server during the fan-out step with this N')
     parser.add_argument('--fanout-ns', help='comma-separated author counts for the fan-out sweep (default: the mode\'s)')
     parser.add_argument('--fanout-seconds', type=float, help='seconds of typing per fan-out step (default: the mode\'s)')

@@ -1,9 +1,10 @@
 """Where a keystroke's time goes in the app, browser to browser: the typing page's keydown, its socket emit of
-the `yjs` event, the receiving page's socket message, and its Monaco model change — all stamped in the pages
+the `yjs` event, the receiving page's socket message (the room's `pairpad:yjs` event, or a `run_method` call for
+a handshake), and its Monaco model change — all stamped in the pages
 (performance.timeOrigin + performance.now(), one machine clock). The server's share is what lies between the
 sender's emit and the receiver's message.
 
-    python -m bench.breakdown [SECONDS] [--what-if]
+    python -m bench.breakdown [SECONDS] [--baseline REV]
 """
 
 import asyncio
@@ -17,7 +18,7 @@ from playwright.async_api import async_playwright
 
 from .browsers import NOW, join_room, launch, new_page
 from .latency import ALPHABET, RATE, _paced
-from .servers import start_app
+from .servers import checkout, start_app
 from .stats import percentiles
 
 SENDER_HOOKS = f'''() => {{ window.__keys = []; window.__emits = [];
@@ -30,14 +31,15 @@ SENDER_HOOKS = f'''() => {{ window.__keys = []; window.__emits = [];
 RECEIVER_HOOKS = f'''el => {{ window.__messages = []; window.__changes = [];
   window.socket.on("run_javascript", msg => {{
     if (msg.code && msg.code.includes('"receive"')) window.__messages.push({NOW}); }});
+  window.socket.on("pairpad:yjs", () => window.__messages.push({NOW}));
   const m = el.pairpad.editor.getModel();
   m.onDidChangeContent(() => window.__changes.push([{NOW}, m.getValueLength()]));
   return m.getValueLength(); }}'''
 
 
-async def main(seconds: float, module: str | None = None) -> dict:
+async def main(seconds: float, rev: str | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        server = start_app(Path(tmp), module=module)
+        server = start_app(Path(tmp) / 'app', root=checkout(rev, Path(tmp) / 'tree') if rev else None)
         try:
             interview = server.create_interview(language='plaintext')
             async with async_playwright() as p:
@@ -77,6 +79,7 @@ async def main(seconds: float, module: str | None = None) -> dict:
 
 
 if __name__ == '__main__':
-    numbers = [a for a in sys.argv[1:] if not a.startswith('--')]
-    module = 'bench.what_if_server' if '--what-if' in sys.argv else None
-    print(json.dumps(asyncio.run(main(float(numbers[0]) if numbers else 10.0, module)), indent=1))
+    args = sys.argv[1:]
+    rev = args[args.index('--baseline') + 1] if '--baseline' in args else None
+    numbers = [a for a in args if not a.startswith('--') and a != rev]
+    print(json.dumps(asyncio.run(main(float(numbers[0]) if numbers else 10.0, rev)), indent=1))

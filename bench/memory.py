@@ -42,7 +42,8 @@ def encoded_size(update: bytes) -> int:
     return len(doc.get_update())
 
 
-def idle_rooms(trace: Trace, count: int) -> dict:
+def idle_rooms(trace: Trace, count: int, baseline: Path | None = None) -> dict:
+    """RSS growth per idle room; with `baseline` (a checkout of an earlier revision) its idle room too."""
     history = _history(trace)
     with tempfile.NamedTemporaryFile(suffix='.bin') as f:
         f.write(history)
@@ -51,11 +52,15 @@ def idle_rooms(trace: Trace, count: int) -> dict:
                               f.name],
                              cwd=ROOT, capture_output=True, text=True, check=True, timeout=600)
         results = {r['kind']: r['bytes_per_room'] for r in json.loads(out.stdout)}
+        if baseline is not None:
+            from .baseline import idle_room_bytes
+            results['baseline'] = idle_room_bytes(baseline, f.name, count)
     state = encoded_size(history)
     return {'trace': trace.name, 'document_bytes': state, 'text_bytes': len(trace.end.encode()),
             'history_update_bytes': len(history), 'rooms': count, 'ours_bytes_per_room': results['room'],
             'ours_live_bytes_per_room': results['live-room'],
             'limit_bytes_per_room': results['doc'], 'peer_bytes_per_room': results['yroom'],
+            'baseline_bytes_per_room': results.get('baseline'),
             'target_bytes': 2 * state + 64 * 1024}
 
 

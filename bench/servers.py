@@ -147,20 +147,31 @@ class FloorServer(Subprocess):
         raise RuntimeError('floor app did not answer')
 
 
-class ModuleAppServer(AppServer):
-    """The app started through a module of bench/ that patches it in-process first (bench/what_if_server.py)."""
+def checkout(rev: str, into: Path) -> Path:
+    """The repository's files at a git revision (`git archive`: the index and work tree stay untouched), to run
+    that version of the app beside this one for before/after figures measured in the same run. The editor bundle
+    (components/collab_editor/dist) is committed, so the tree runs as it is."""
+    into.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(['git', 'archive', '--format=tar', rev], cwd=ROOT, capture_output=True, check=True)
+    subprocess.run(['tar', '-x', '-C', str(into)], input=archive.stdout, check=True)
+    return into
 
-    def __init__(self, data_dir: Path, module: str, **kwargs) -> None:
+
+class TreeAppServer(AppServer):
+    """The app from another source tree (a `checkout`), with this venv: its main.py's directory comes first on
+    sys.path, so its own collab/, pages/, store/ ... are the ones imported."""
+
+    def __init__(self, data_dir: Path, root: Path, **kwargs) -> None:
         super().__init__(data_dir, **kwargs)
-        self.module = module
+        self.root = root
 
-    def start(self, timeout: float = 30.0) -> 'ModuleAppServer':
+    def start(self, timeout: float = 30.0) -> 'TreeAppServer':
         env = {k: v for k, v in os.environ.items() if not k.startswith('PYTEST') and k != 'NICEGUI_SCREEN_TEST_PORT'}
         env.update({'PAIRPAD_HOST': '127.0.0.1', 'PAIRPAD_PORT': str(self.port),
                     'DATABASE_URL': f'sqlite:///{self.data_dir / "pairpad.db"}', **self.extra_env})
         with open(self.log_path, 'ab') as log:
-            self.process = subprocess.Popen([sys.executable, '-m', self.module], cwd=ROOT, env=env, stdout=log,
-                                            stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen([sys.executable, str(self.root / 'main.py')], cwd=self.root, env=env,
+                                            stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -174,10 +185,10 @@ class ModuleAppServer(AppServer):
         raise RuntimeError(f'server did not start within {timeout} s:\n{self.log()}')
 
 
-def start_app(data_dir: Path, *, module: str | None = None, **env: str) -> AppServer:
+def start_app(data_dir: Path, *, root: Path | None = None, **env: str) -> AppServer:
     data_dir.mkdir(parents=True, exist_ok=True)
-    if module:
-        return ModuleAppServer(data_dir, module, env={**APP_BENCH_ENV, **env}).start()
+    if root is not None:
+        return TreeAppServer(data_dir, root, env={**APP_BENCH_ENV, **env}).start()
     return AppServer(data_dir, env={**APP_BENCH_ENV, **env}).start()
 
 

@@ -4,16 +4,16 @@ Every socket connect (the first and each reconnect) adds the peer and runs the s
 every drop removes it, and its cursors with it, and turns the participant offline.
 
 What the room sends to one tab (its handshake) goes out within the event-loop tick as one `run_method` call.
-What the room broadcasts goes through the room's `RoomChannel`: the first broadcast after a quiet spell at once,
-then at most one message per `FANOUT_INTERVAL` for all tabs, the document updates of that interval merged into
-one, encoded once and sent to every tab as one Socket.IO event (docs/benchmarks.md: fan-out).
+What the room broadcasts goes through the room's `RoomChannel`: to each tab at once after a quiet spell, then at
+most one message per `FANOUT_INTERVAL`, the document updates of that interval merged into one, encoded once and
+sent to all the tabs due at the same moment as one Socket.IO event (docs/benchmarks.md: fan-out).
 """
 
 import asyncio
 import logging
 import time
 import weakref
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from pycrdt import merge_updates
 
@@ -49,56 +49,98 @@ def awareness_user(participant: ParticipantView) -> dict:
             'role': participant.role}
 
 
+class _Entry(NamedTuple):
+    seq: int
+    message: bytes
+    update: bytes | None
+    members: tuple[str, ...]
+    exclude: str | None
+
+
 class RoomChannel:
-    """The room's broadcasts to the tabs of this process (collab.room.Channel), gathered in time.
+    """The room's broadcasts to the tabs of this process (collab.room.Channel), gathered in time per tab.
 
-    A keystroke after a quiet spell goes out at once (call_soon: the messages of the same tick travel together);
-    while updates keep arriving, what arrives within the interval after the last send waits for the next one, so
-    N typing authors cost at most one send per interval instead of one per update per tab. The interval is
-    FANOUT_INTERVAL, or longer in a room of more than FANOUT_FRAMES_PER_S × FANOUT_INTERVAL tabs, so that a send
-    to everybody costs at most FANOUT_FRAMES_PER_S socket frames a second (each frame is framed and written by
-    pure-Python engineio/wsproto code: docs/benchmarks.md, fan-out profile).
+    Each tab gets at most one socket message per interval: what is addressed to a tab that got one less than an
+    interval ago waits, and goes with whatever else arrives meanwhile. So a keystroke after a quiet spell goes
+    out at once (call_soon: the messages of one event-loop tick travel together), a reply from another tab (its
+    cursor, moved by that keystroke) goes back at once too, and N typing authors cost each tab one message per
+    interval instead of one per update. The interval is FANOUT_INTERVAL, or longer in a room of more than
+    FANOUT_FRAMES_PER_S × FANOUT_INTERVAL tabs, so that the room costs at most FANOUT_FRAMES_PER_S socket frames a
+    second (each frame is framed and written by pure-Python engineio/wsproto code: docs/benchmarks.md).
 
-    The document updates of a send are merged (`pycrdt.merge_updates` keeps every insert and delete) and go
-    first, the awareness messages after them in order. When the messages of a send skip different tabs (each
-    update skips its sender), every tab gets all of them: an update a tab already has changes nothing there."""
+    The tabs of a round that are to get the same messages get them as one Socket.IO event (CollabEditor.broadcast:
+    encoded once). Each update skips its sender; when that splits a round into more than a few different sets
+    of messages (many authors in one interval), every tab of the round gets all of them instead, one set: an
+    update a tab already has changes nothing there. The document updates of a send are merged
+    (`pycrdt.merge_updates` keeps every insert and delete) and go first, the awareness messages after them."""
+
+    EXACT_GROUPS = 4  # more different message sets than this in one round: send everybody the same one
 
     def __init__(self, room: Room, interval: float = FANOUT_INTERVAL, frames_per_s: float = FANOUT_FRAMES_PER_S) -> None:
         self.room_id = room.id
         self.interval = interval
         self.frames_per_s = frames_per_s
         self.sessions: dict[str, 'EditorSession'] = {}
-        self._pending: list[tuple[bytes, bytes | None, tuple[str, ...], str | None]] = []
+        self._entries: list[_Entry] = []
+        self._seq = 0
+        self._sent_up_to: dict[str, int] = {}  # tab → seq of the first entry it was not sent yet
+        self._next_at: dict[str, float] = {}   # tab → earliest time of its next message
         self._handle: asyncio.Handle | None = None
-        self._next_send = float('-inf')
 
     def deliver(self, message: bytes, members: tuple[str, ...], *, exclude: str | None = None,
                 update: bytes | None = None) -> None:
-        self._pending.append((message, update, members, exclude))
+        self._entries.append(_Entry(self._seq, message, update, members, exclude))
+        self._seq += 1
         if self._handle is None:
-            loop = asyncio.get_running_loop()
-            wait = self._next_send - loop.time()
-            self._handle = loop.call_later(wait, self._send) if wait > 0 else loop.call_soon(self._send)
+            self._handle = asyncio.get_running_loop().call_soon(self._round)
 
-    def _send(self) -> None:
+    def _round(self) -> None:
         self._handle = None
-        batch, self._pending = self._pending, []
-        if not batch:
-            return
-        groups = {id(members): members for _, _, members, _ in batch}  # usually one: nobody joined meanwhile
-        everyone = next(iter(groups.values())) if len(groups) == 1 else \
-            tuple(dict.fromkeys(peer_id for members in groups.values() for peer_id in members))
-        excluded = {exclude for _, _, _, exclude in batch}
-        skip = excluded.pop() if len(excluded) == 1 else None
-        updates = [update for _, update, _, _ in batch if update is not None]
-        messages = [message for message, update, _, _ in batch if update is None]
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        due: dict[str, list[_Entry]] = {}  # tab → the entries addressed to it that it was not sent yet
+        for entry in self._entries:
+            for peer_id in entry.members:
+                if peer_id != entry.exclude and entry.seq >= self._sent_up_to.get(peer_id, 0):
+                    due.setdefault(peer_id, []).append(entry)
+        ready = [peer_id for peer_id in due if self._next_at.get(peer_id, now) <= now]
+        if ready:
+            groups: dict[tuple[int, ...], list[str]] = {}
+            for peer_id in ready:
+                groups.setdefault(tuple(e.seq for e in due[peer_id]), []).append(peer_id)
+            if len(groups) > self.EXACT_GROUPS:  # echo each tab's own updates rather than encode many variants
+                groups = {}
+                for peer_id in ready:
+                    first = due[peer_id][0].seq
+                    groups.setdefault(tuple(e.seq for e in self._entries if e.seq >= first), []).append(peer_id)
+            by_seq = {e.seq: e for e in self._entries}
+            gap = max(self.interval, len(self._entries[-1].members) / self.frames_per_s)
+            for seqs, peer_ids in groups.items():
+                self._send([by_seq[seq] for seq in seqs], peer_ids)
+                for peer_id in peer_ids:
+                    self._sent_up_to[peer_id] = seqs[-1] + 1
+                    self._next_at[peer_id] = now + gap
+        waiting = [peer_id for peer_id in due if peer_id not in ready]
+        if waiting:
+            oldest = min(due[peer_id][0].seq for peer_id in waiting)
+            self._entries = [e for e in self._entries if e.seq >= oldest]
+            self._handle = loop.call_later(max(0.0, min(self._next_at[p] for p in waiting) - now), self._round)
+        else:
+            self._entries = []
+            members = set(self.sessions)
+            for known in (self._sent_up_to, self._next_at):  # forget tabs that left
+                for peer_id in [p for p in known if p not in members]:
+                    del known[peer_id]
+
+    def _send(self, entries: list[_Entry], peer_ids: list[str]) -> None:
+        updates = [e.update for e in entries if e.update is not None]
+        messages = [e.message for e in entries if e.update is None]
         if len(updates) > 1:
             messages.insert(0, protocol.update(merge_updates(*updates)))
         elif updates:
-            messages.insert(0, next(message for message, update, _, _ in batch if update is not None))
-        editors = [session.editor for peer_id in everyone if peer_id != skip
-                   and (session := self.sessions.get(peer_id)) is not None and not session.client.is_deleted]
-        self._next_send = asyncio.get_running_loop().time() + max(self.interval, len(editors) / self.frames_per_s)
+            messages.insert(0, next(e.message for e in entries if e.update is not None))
+        editors = [session.editor for peer_id in peer_ids
+                   if (session := self.sessions.get(peer_id)) is not None and not session.client.is_deleted]
         CollabEditor.broadcast(editors, self.room_id, messages)
 
 

@@ -9,6 +9,7 @@ editors of one document: encoded once and, for every browser whose component lis
 Socket.IO event addressed to all of their clients at once: no JavaScript, no outbox entry per tab).
 """
 
+import inspect
 from dataclasses import dataclass
 from typing import Callable
 
@@ -52,6 +53,16 @@ class PresenceEventArguments(UiEventArguments):
 DIRECT_EVENT = 'pairpad:yjs'  # the Socket.IO event the component listens on: {room, m: [base64 | part, ...]}
 
 
+def _presigned(handler: Callable[[GenericEventArguments], None]) -> Callable[[GenericEventArguments], None]:
+    """NiceGUI looks up a listener's signature on every event (does it take the arguments?); a function that
+    carries its signature is answered at once (inspect.signature returns `__signature__`): about 20 µs less per
+    event, on the path every keystroke takes."""
+    def call(e: GenericEventArguments) -> None:
+        return handler(e)
+    call.__signature__ = inspect.signature(call)  # type: ignore[attr-defined]
+    return call
+
+
 class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-editor': 'dist'}):
 
     def __init__(self, room_id: str, *, theme: str = 'vs', max_message_bytes: int = 8 * 1024 * 1024,
@@ -78,7 +89,7 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
         # The browser's component listens on DIRECT_EVENT: it says so (`direct: 1`) in its payloads, which it can only
         # send once it is mounted and listening, so nothing sent that way can reach it before it can handle it.
         self.direct = False
-        self.on('yjs', self._handle_yjs)
+        self.on('yjs', _presigned(self._handle_yjs))
 
     def on_messages(self, callback: Callable[[CollabMessagesEventArguments], None]) -> Self:
         """Add a callback for the y-protocols messages the browser sent (already decoded and reassembled)."""
@@ -102,8 +113,8 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
         def handle(e: GenericEventArguments) -> None:
             args = e.args if isinstance(e.args, dict) else {}
             handle_event(callback, CursorEventArguments(sender=self, client=self.client, line=args.get('line'),
-                                                        column=args.get('column')))
-        self.on('cursor', handle, throttle=throttle, leading_events=True, trailing_events=True)
+                                                        column=args.get('column')), expect_args=True)
+        self.on('cursor', _presigned(handle), throttle=throttle, leading_events=True, trailing_events=True)
         return self
 
     def on_presence(self, callback: Callable[[PresenceEventArguments], None]) -> Self:
@@ -112,8 +123,8 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
         def handle(e: GenericEventArguments) -> None:
             args = e.args if isinstance(e.args, dict) else {}
             handle_event(callback, PresenceEventArguments(sender=self, client=self.client, status=args.get('status'),
-                                                          is_typing=args.get('is_typing')))
-        self.on('presence', handle)
+                                                          is_typing=args.get('is_typing')), expect_args=True)
+        self.on('presence', _presigned(handle))
         return self
 
     def on_ended(self, callback: Callable[[GenericEventArguments], None]) -> Self:

@@ -54,17 +54,17 @@ class LightSocketPeer:
         return self.client.text
 
     @classmethod
-    async def join(cls, base_url: str, interview_id: str, name: str, *, key: str,
+    async def join(cls, base_url: str, interview_id: str, name: str, *, key: str | None,
                    timeout: float = 60.0) -> 'LightSocketPeer':
         peer = cls(base_url, interview_id)
         async with httpx.AsyncClient(base_url=peer.base_url, timeout=timeout) as http:
             response = await http.post(f'/api/interviews/{interview_id}/participants', json={'name': name},
-                                       headers={'X-Pairpad-Key': key})
+                                       headers={'X-Pairpad-Key': key} if key else {})
             if response.status_code != 201:
                 raise JoinError(f'join refused with {response.status_code}: {response.text[:200]}')
             body = response.json()
             peer._identity = json.dumps({'participantId': body['participant']['id'], 'token': body['token']})
-            page = await http.get(f'/room/{interview_id}', params={'key': key})
+            page = await http.get(f'/room/{interview_id}', params={'key': key} if key else {})
         match = QUERY.search(page.text)
         if match is None:
             raise JoinError('room page without a socket query')

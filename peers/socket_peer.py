@@ -136,15 +136,15 @@ class SocketPeer:
     # -- joining ---------------------------------------------------------------------------------------------
 
     @classmethod
-    async def join(cls, base_url: str, interview_id: str, name: str, *, key: str, timeout: float = 20.0,
+    async def join(cls, base_url: str, interview_id: str, name: str, *, key: str | None, timeout: float = 20.0,
                    **options: Any) -> 'SocketPeer':
         """Join as a new participant through a private link's `key` (which decides the role) and wait until the
-        first sync handshake completed."""
+        first sync handshake completed. `key=None` only for a build from before private links (bench baselines)."""
         peer = cls(base_url, interview_id, **options)
         peer.key = key
         async with httpx.AsyncClient(base_url=peer.base_url, timeout=timeout) as http:
             response = await http.post(f'/api/interviews/{interview_id}/participants', json={'name': name},
-                                       headers={'X-Pairpad-Key': key})
+                                       headers={'X-Pairpad-Key': key} if key else {})
             if response.status_code != 201:
                 raise JoinError(f'join refused with {response.status_code}: {response.text[:200]}')
             body = response.json()
@@ -154,7 +154,7 @@ class SocketPeer:
 
     def page_path(self) -> str:
         """The room page this tab opens (its private link): the one place its URL is built."""
-        return f'/room/{self.interview_id}?{httpx.QueryParams({"key": self.key or ""})}'
+        return f'/room/{self.interview_id}' + (f'?{httpx.QueryParams({"key": self.key})}' if self.key else '')
 
     async def connect(self, *, timeout: float = 20.0) -> None:
         """Open the room page's socket as this participant's tab and wait for the synced editor."""

@@ -76,15 +76,18 @@ class AppServer:
         self.created[created['id']] = created
         return created
 
-    def key(self, interview_id: str, role: str = 'interviewer') -> str:
-        return self.created[interview_id][f'{role}_key']
+    def key(self, interview_id: str, role: str = 'interviewer') -> str | None:
+        """The key of `role`'s private link; None for a build from before private links (bench baselines)."""
+        return self.created[interview_id].get(f'{role}_key')
 
     def room_url(self, interview_id: str, role: str = 'candidate') -> str:
         """The private link of `role` (the link decides the role)."""
-        return f'{self.url}/room/{interview_id}?key={self.key(interview_id, role)}'
+        key = self.key(interview_id, role)
+        return f'{self.url}/room/{interview_id}' + (f'?key={key}' if key else '')
 
     def headers(self, interview_id: str, role: str = 'interviewer') -> dict[str, str]:
-        return {'X-Pairpad-Key': self.key(interview_id, role)} if interview_id in self.created else {}
+        key = self.key(interview_id, role) if interview_id in self.created else None
+        return {'X-Pairpad-Key': key} if key else {}
 
     def wait_code(self, interview_id: str, expected: str, timeout: float = 10.0) -> None:
         """Poll the REST API until the server's document holds `expected`."""

@@ -5,7 +5,10 @@ Starts the real app (a subprocess with its own SQLite database) and joins N head
 socket protocol (peers.SocketPeer with reconnection on, as a browser tab), spread over worker processes so the
 peers' own CPU does not starve their sockets. Each peer types `rate` characters per second at random places for
 the given time, from an alphabet of its own (1-, 2-, 3- and 4-byte UTF-8 characters), and keeps typing while it is
-disconnected, as a person would. One peer per worker applies everything it receives; the others only count it.
+disconnected, as a person would. One peer per worker applies everything it receives; the others only read it
+off the socket and answer the server's sync step 1 with their own edits (peers.SocketPeer, apply_remote=False):
+a pycrdt peer that holds the whole document pays O(document) per keystroke, which is what starved the peers'
+event loops before (docs/resilience.md, soak).
 
 Afterwards: every peer has to be connected again, the server's text (REST) has to hold exactly what was typed
 (each peer's characters counted separately), and every peer, after one more sync handshake, has to hold exactly

@@ -174,15 +174,15 @@ async def bench_fanout(plan: Plan, results: dict, servers: dict, work: Path) -> 
             'ours', before, plan.fanout_ns, duration=plan.fanout_seconds, time_budget=plan.fanout_budget,
             new_room=lambda: fanout.new_app_room(before), grace=plan.extra['grace'], workers=workers)
         results['baseline'] = {**results.get('baseline', {}), 'fanout_p95_ms_by_n': {
-            str(s['n']): s['p95_ms'] for s in details['baseline']['steps']}}
+            str(s['n']): s.get('p95_ms') for s in details['baseline']['steps']}}
     results['details']['fanout'] = details
-    results['fanout_p95_ms_by_n'] = {str(s['n']): s['p95_ms'] for s in details['ours']['steps']}
+    results['fanout_p95_ms_by_n'] = {str(s['n']): s.get('p95_ms') for s in details['ours']['steps']}
     results['fanout_ceiling'] = details['ours']['ceiling']
     results['fanout_server_cpu_by_n'] = {str(s['n']): s.get('server_cpu_cores') for s in details['ours']['steps']}
     results['fanout_server_rss_by_n'] = {str(s['n']): s.get('server_rss_bytes') for s in details['ours']['steps']}
     for peer in ('pycrdt-websocket', 'y-websocket'):
         results['peers'].setdefault(peer, {}).update({
-            'fanout_p95_ms_by_n': {str(s['n']): s['p95_ms'] for s in details[peer]['steps']},
+            'fanout_p95_ms_by_n': {str(s['n']): s.get('p95_ms') for s in details[peer]['steps']},
             'fanout_ceiling': details[peer]['ceiling']})
 
 

@@ -10,6 +10,7 @@ hibernating, is flushed, compacted and dropped from memory; the next join reload
 
 import asyncio
 import logging
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -20,6 +21,8 @@ from .room import Room
 from .writer import GroupCommitWriter
 
 log = logging.getLogger(__name__)
+
+SWITCH_INTERVAL = 0.0005  # seconds a thread may hold the GIL while another waits (Python's default: 0.005)
 
 
 @dataclass
@@ -47,6 +50,11 @@ class RoomRegistry:
         self._sweeper: asyncio.Task | None = None
 
     async def start(self) -> None:
+        # The store runs in threads (group commit, compaction, the presence writer) that hold the GIL while they
+        # run Python (SQLAlchemy) or Rust (merge_updates). With the default 5 ms switch interval the event loop
+        # then waits up to 5 ms each time it gives the GIL up for a socket call ("convoy"), and a keystroke that
+        # needs a dozen of them waits tens of ms: p99 80 → 43 ms on one keystroke run (docs/benchmarks.md).
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
         self.writer.start()
         self._sweeper = asyncio.create_task(self._sweep_forever(), name='pairpad-room-sweeper')
 

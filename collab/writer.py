@@ -16,11 +16,16 @@ log = logging.getLogger(__name__)
 
 class GroupCommitWriter:
     def __init__(self, persistence: Persistence, *, window: float = 0.025, compact_every: int = 500,
-                 compact_after_idle: float = 10.0) -> None:
+                 compact_after_idle: float = 10.0, compact_pause: float = 1.0) -> None:
         self.persistence = persistence
         self.window = window
         self.compact_every = compact_every
         self.compact_after_idle = compact_after_idle
+        # A room past compact_every rows is compacted at its first pause of this long (compact_idle, from the
+        # registry's sweep), at twice compact_every rows at the latest: a compaction is CPU in a thread that holds
+        # the GIL (merge_updates, SQLAlchemy), and in the middle of someone's typing it showed as a burst of slow
+        # keystrokes (docs/benchmarks.md, keystroke latency).
+        self.compact_pause = compact_pause
         self._queue: list[PendingUpdate] = []
         self._queued_total = 0
         self._committed_total = 0
@@ -83,10 +88,13 @@ class GroupCommitWriter:
         self._since_compaction.pop(room_id, None)
 
     async def compact_idle(self) -> None:
-        """Compact every room that was written to but has been quiet for `compact_after_idle` seconds."""
+        """Compact every room that was written to but has been quiet for `compact_after_idle` seconds, and every
+        room past `compact_every` rows that has paused for `compact_pause` seconds."""
         now = time.monotonic()
         for room_id, count in list(self._since_compaction.items()):
-            if count > 1 and now - self._last_write.get(room_id, now) >= self.compact_after_idle:
+            quiet = now - self._last_write.get(room_id, now)
+            if (count > 1 and quiet >= self.compact_after_idle) or \
+                    (count >= self.compact_every and quiet >= self.compact_pause):
                 await self.compact(room_id)
 
     async def _run(self) -> None:
@@ -123,5 +131,5 @@ class GroupCommitWriter:
                 self._since_compaction[room_id] = self._since_compaction.get(room_id, 0) + 1
                 self._last_write[room_id] = now
         for room_id in {item.room_id for item in batch}:
-            if self._since_compaction.get(room_id, 0) >= self.compact_every:
+            if self._since_compaction.get(room_id, 0) >= 2 * self.compact_every:  # no pause came: compact anyway
                 await self.compact(room_id)

@@ -43,12 +43,12 @@ async def _join(config: dict, index: int, observer: bool):
     name = f'author{index}'
     if config['kind'] == 'ours':  # as the browser component speaks: the room's broadcasts as one socket event
         if observer:
-            return await DirectSocketPeer.join(config['url'], config['room'], name, key=config['key'], timeout=60)
-        return await DirectLightSocketPeer.join(config['url'], config['room'], name, key=config['key'], timeout=60)
+            return await DirectSocketPeer.join(config['url'], config['room'], name, key=config.get('key'), timeout=60)
+        return await DirectLightSocketPeer.join(config['url'], config['room'], name, key=config.get('key'), timeout=60)
     if config['kind'] == 'ours-run-method':  # peers/ as they are: one run_method JavaScript call per broadcast
         if observer:
-            return await SocketPeer.join(config['url'], config['room'], name, key=config['key'], timeout=60)
-        return await LightSocketPeer.join(config['url'], config['room'], name, key=config['key'], timeout=60)
+            return await SocketPeer.join(config['url'], config['room'], name, key=config.get('key'), timeout=60)
+        return await LightSocketPeer.join(config['url'], config['room'], name, key=config.get('key'), timeout=60)
     if observer:
         return await WebsocketPeer.join(config['url'], config['room'], name, timeout=60)
     return await LightWebsocketPeer.join(config['url'], config['room'], name, timeout=60)

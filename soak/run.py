@@ -222,7 +222,7 @@ class CpuMeter:
 
     def __init__(self, server: psutil.Process, workers: list[psutil.Process]) -> None:
         self.server, self.workers = server, workers
-        self.start = self._read()
+        self.start = self.last = self._read()
 
     def _read(self) -> tuple[float, float, float, float]:
         system = psutil.cpu_times()
@@ -230,12 +230,18 @@ class CpuMeter:
         return (time.monotonic(), sum(self.server.cpu_times()[:2]),
                 sum(sum(w.cpu_times()[:2]) for w in self.workers), busy)
 
-    def percent(self) -> dict[str, float]:
-        now = self._read()
-        wall = now[0] - self.start[0]
-        server, peers, machine = ((now[i] - self.start[i]) / wall * 100 for i in (1, 2, 3))
+    def percent(self, since: tuple | None = None) -> dict[str, float]:
+        """Since the start, or since `since` (see `interval`)."""
+        start, now = since or self.start, self._read()
+        wall = now[0] - start[0]
+        server, peers, machine = ((now[i] - start[i]) / wall * 100 for i in (1, 2, 3))
         return {'server': server, 'peers': peers, 'machine': machine, 'others': max(0.0, machine - server - peers),
                 'cores': psutil.cpu_count()}
+
+    def interval(self) -> dict[str, float]:
+        """Since the previous call."""
+        since, self.last = self.last, self._read()
+        return self.percent(since)
 
 
 # -- the run ---------------------------------------------------------------------------------------------------
@@ -271,7 +277,7 @@ def soak(peers: int, rate: float, seconds: float, workers: int, seed: int, json_
             load_before = os.getloadavg()
             for queue_ in commands:
                 queue_.put(('type', time.time() + 0.5))
-            samples, begin = [], time.monotonic()
+            samples, cpu_samples, begin = [], [], time.monotonic()
             stall_at = seconds / 2 if starve > 0 else None
             while time.monotonic() - begin < seconds:
                 time.sleep(min(10.0, max(0.1, seconds - (time.monotonic() - begin)),
@@ -288,6 +294,7 @@ def soak(peers: int, rate: float, seconds: float, workers: int, seed: int, json_
                         time.sleep(0.1)
                     stall_at = None
                 samples.append((round(time.monotonic() - begin), process.memory_info().rss))
+                cpu_samples.append((samples[-1][0], {k: round(v) for k, v in cpu.interval().items() if k != 'cores'}))
                 if len(samples) % 6 == 0:
                     print(f'soak: {samples[-1][0]} s, server RSS {samples[-1][1] / MB:.1f} MB', flush=True)
             rss['typing_end'] = process.memory_info().rss
@@ -356,6 +363,8 @@ def soak(peers: int, rate: float, seconds: float, workers: int, seed: int, json_
                 'document_rss_mb': doc_rss / MB,
                 'fresh_server_mb': {'idle': fresh_idle / MB, 'room_loaded_one_peer': fresh_loaded / MB},
                 'cpu_percent': cpu_typing, 'load_average': {'before': load_before, 'after': load_after},
+                'cpu_samples': cpu_samples,
+                'others_cpu_before_first_drop': _others_before(cpu_samples, min((d['at'] for d in drops), default=None)),
                 'peer_loop_lag_s': {'max': max(r['lag_max'] for r in typed_reports.values()),
                                     'p99': max(r['lag_p99'] for r in typed_reports.values()),
                                     'over_1s': sum(r['lags_over_1s'] for r in typed_reports.values())},
@@ -373,6 +382,15 @@ def soak(peers: int, rate: float, seconds: float, workers: int, seed: int, json_
                 if proc.is_alive():
                     proc.terminate()
             server.stop()
+
+
+def _others_before(cpu_samples: list, at: float | None, window: float = 30.0) -> float | None:
+    """Mean CPU of other processes in the sampling intervals ending up to `window` s before a drop was noticed
+    (a drop is noticed about 12 s after the server closed the socket)."""
+    if at is None:
+        return None
+    values = [sample['others'] for t, sample in cpu_samples if at - window <= t <= at + 10]
+    return sum(values) / len(values) if values else None
 
 
 def _print(r: dict, drops: list[dict]) -> None:
@@ -402,8 +420,11 @@ def _print(r: dict, drops: list[dict]) -> None:
           f'{r["document_rss_mb"]:.1f} MB; a fresh server on the same database: {fresh["idle"]:.1f} MB idle, '
           f'{fresh["room_loaded_one_peer"]:.1f} MB with the room loaded and one peer')
     cpu, lag = r['cpu_percent'], r['peer_loop_lag_s']
+    others = max((sample['others'] for _, sample in r['cpu_samples']), default=0)
+    before = r['others_cpu_before_first_drop']
     print(f'soak: CPU while typing (% of one core; {cpu["cores"]} cores): server {cpu["server"]:.0f} %, peers '
-          f'{cpu["peers"]:.0f} %, other processes {cpu["others"]:.0f} %; load average '
+          f'{cpu["peers"]:.0f} %, other processes {cpu["others"]:.0f} % (max {others:.0f} % over 10 s'
+          f'{"" if before is None else f", {before:.0f} % around the first drop"}); load average '
           f'{r["load_average"]["before"][0]:.1f} → {r["load_average"]["after"][0]:.1f}; peers\' event-loop lag '
           f'max {lag["max"]:.2f} s, p99 {lag["p99"] * 1000:.0f} ms')
 

@@ -81,56 +81,71 @@ class RoomChannel:
         self.interval = interval
         self.frames_per_s = frames_per_s
         self.sessions: dict[str, 'EditorSession'] = {}
-        self._entries: list[_Entry] = []
+        self._entries: list[_Entry] = []  # not yet sent to every tab they are for; seq increases by one
         self._seq = 0
-        self._sent_up_to: dict[str, int] = {}  # tab → seq of the first entry it was not sent yet
-        self._next_at: dict[str, float] = {}   # tab → earliest time of its next message
+        self._members: tuple[str, ...] | None = None  # the room's tabs as of the last broadcast
+        self._cursor: dict[str, int] = {}  # tab → seq of the first entry it was not sent yet
+        self._next_at: dict[str, float] = {}  # tab → earliest time of its next message
         self._handle: asyncio.Handle | None = None
 
     def deliver(self, message: bytes, members: tuple[str, ...], *, exclude: str | None = None,
                 update: bytes | None = None) -> None:
+        if members is not self._members:  # somebody joined or left (the room makes a new tuple then)
+            present = set(members)
+            for peer_id in [p for p in self._cursor if p not in present]:
+                del self._cursor[peer_id]
+                self._next_at.pop(peer_id, None)
+            for peer_id in members:
+                self._cursor.setdefault(peer_id, self._seq)  # a newcomer starts with this entry
+            self._members = members
         self._entries.append(_Entry(self._seq, message, update, members, exclude))
         self._seq += 1
         if self._handle is None:
             self._handle = asyncio.get_running_loop().call_soon(self._round)
 
     def _round(self) -> None:
+        """Send every tab whose interval is over what it was not sent yet. Tabs that were sent the same entries
+        so far form a cohort and are due at the same moment (a tab due a quarter interval later joins in), so
+        under load a round is one send to everybody, not one per tab."""
         self._handle = None
         loop = asyncio.get_running_loop()
         now = loop.time()
-        due: dict[str, list[_Entry]] = {}  # tab → the entries addressed to it that it was not sent yet
-        for entry in self._entries:
-            for peer_id in entry.members:
-                if peer_id != entry.exclude and entry.seq >= self._sent_up_to.get(peer_id, 0):
-                    due.setdefault(peer_id, []).append(entry)
-        ready = [peer_id for peer_id in due if self._next_at.get(peer_id, now) <= now]
-        if ready:
-            groups: dict[tuple[int, ...], list[str]] = {}
+        soon = now + self.interval / 4
+        base = self._entries[0].seq if self._entries else self._seq
+        gap = max(self.interval, len(self._cursor) / self.frames_per_s)
+        cohorts: dict[int, list[str]] = {}
+        for peer_id, cursor in self._cursor.items():
+            if cursor < self._seq:
+                cohorts.setdefault(cursor, []).append(peer_id)
+        wake: float | None = None
+        for cursor, peer_ids in cohorts.items():
+            entries = self._entries[cursor - base:]
+            ready = [p for p in peer_ids if self._next_at.get(p, now) <= soon]
+            if len(ready) < len(peer_ids):
+                later = min(self._next_at[p] for p in peer_ids if self._next_at.get(p, now) > soon)
+                wake = later if wake is None else min(wake, later)
+            if not ready:
+                continue
+            senders = {e.exclude for e in entries} & set(ready)  # tabs that must not get all of `entries`
+            if len(senders) >= self.EXACT_GROUPS:  # many authors: everybody gets everything, own updates echoed
+                senders = set()
+            common = [p for p in ready if p not in senders]
+            if common:
+                self._send(entries, common)
+            for peer_id in senders:
+                own = [e for e in entries if e.exclude != peer_id]
+                if own:
+                    self._send(own, [peer_id])
+                else:
+                    ready.remove(peer_id)  # nothing was due to it: its interval does not start again
+                    self._cursor[peer_id] = self._seq
             for peer_id in ready:
-                groups.setdefault(tuple(e.seq for e in due[peer_id]), []).append(peer_id)
-            if len(groups) > self.EXACT_GROUPS:  # echo each tab's own updates rather than encode many variants
-                groups = {}
-                for peer_id in ready:
-                    first = due[peer_id][0].seq
-                    groups.setdefault(tuple(e.seq for e in self._entries if e.seq >= first), []).append(peer_id)
-            by_seq = {e.seq: e for e in self._entries}
-            gap = max(self.interval, len(self._entries[-1].members) / self.frames_per_s)
-            for seqs, peer_ids in groups.items():
-                self._send([by_seq[seq] for seq in seqs], peer_ids)
-                for peer_id in peer_ids:
-                    self._sent_up_to[peer_id] = seqs[-1] + 1
-                    self._next_at[peer_id] = now + gap
-        waiting = [peer_id for peer_id in due if peer_id not in ready]
-        if waiting:
-            oldest = min(due[peer_id][0].seq for peer_id in waiting)
-            self._entries = [e for e in self._entries if e.seq >= oldest]
-            self._handle = loop.call_later(max(0.0, min(self._next_at[p] for p in waiting) - now), self._round)
-        else:
-            self._entries = []
-            members = set(self.sessions)
-            for known in (self._sent_up_to, self._next_at):  # forget tabs that left
-                for peer_id in [p for p in known if p not in members]:
-                    del known[peer_id]
+                self._cursor[peer_id] = self._seq
+                self._next_at[peer_id] = now + gap
+        oldest = min(self._cursor.values(), default=self._seq)
+        self._entries = self._entries[max(0, oldest - base):]
+        if wake is not None:
+            self._handle = loop.call_later(max(0.0, wake - self.interval / 4 - now), self._round)
 
     def _send(self, entries: list[_Entry], peer_ids: list[str]) -> None:
         updates = [e.update for e in entries if e.update is not None]

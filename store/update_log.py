@@ -33,6 +33,7 @@ def split_room_id(room_id: str) -> tuple[str, str]:
 class SqlUpdateLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._compacted_up_to: dict[str, int] = {}  # room id → the last row id this process folded into a snapshot
 
     def load(self, room_id: str) -> list[bytes]:
         interview_id, document = split_room_id(room_id)
@@ -77,11 +78,17 @@ class SqlUpdateLog:
 
     def compact(self, room_id: str) -> None:
         """Merge the snapshot and every uncompacted update into a new snapshot, in one transaction; the rows
-        stay, marked compacted, as the history."""
+        stay, marked compacted, as the history.
+
+        Rows up to the last one this process compacted are not looked at again (row ids only grow): the history is
+        kept, so without that bound every compaction read and rewrote the room's whole history (at 500 updates a
+        second, a fifth of the server's time after a minute: docs/benchmarks.md, fan-out)."""
         interview_id, document = split_room_id(room_id)
+        after = self._compacted_up_to.get(room_id, 0)
         with Session(self.engine) as session:
             rows = session.exec(select(DocUpdate.id, DocUpdate.data, DocUpdate.checksum)
-                                .where(*_of(interview_id, document), col(DocUpdate.compacted).is_(False))
+                                .where(*_of(interview_id, document), col(DocUpdate.compacted).is_(False),
+                                       col(DocUpdate.id) > after)
                                 .order_by(col(DocUpdate.id))).all()
             if not rows:
                 return
@@ -99,9 +106,11 @@ class SqlUpdateLog:
                 snapshot.data, snapshot.checksum, snapshot.updated_at = merged, zlib.crc32(merged), utcnow()
             session.add(snapshot)
             last_id = rows[-1][0]
-            session.exec(update(DocUpdate).where(*_of(interview_id, document), col(DocUpdate.id) <= last_id)
+            session.exec(update(DocUpdate).where(*_of(interview_id, document), col(DocUpdate.compacted).is_(False),
+                                                 col(DocUpdate.id) > after, col(DocUpdate.id) <= last_id)
                          .values(compacted=True))
             session.commit()
+        self._compacted_up_to[room_id] = last_id
         log.info('compacted %d updates of %s into a snapshot of %d bytes', len(rows), room_id, len(merged))
 
 

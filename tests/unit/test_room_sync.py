@@ -315,3 +315,21 @@ async def test_many_authors_in_one_interval_make_one_send_for_everybody(monkeypa
     assert len(sent) == 2  # t0 had nothing lately: at once
     await asyncio.sleep(0.11)  # 20 tabs at 200 frames/s: every 0.1 s (longer than the 0.05 s interval)
     assert len(sent) == 3 and sent[2][0] == sorted(names[1:])  # one set for all: own updates echoed
+
+
+async def test_a_tab_that_joins_gets_what_was_broadcast_after_it_joined(monkeypatch):
+    import asyncio
+
+    from collab import protocol
+    channel, sent = _channel_with_fake_tabs(monkeypatch, ('a', 'b', 'c'), interval=0.05)
+    first, second = _typed('one', 'two')
+    channel.deliver(protocol.update(first), ('a', 'b'), exclude='a', update=first)
+    await asyncio.sleep(0)
+    channel.deliver(protocol.update(second), ('a', 'b', 'c'), exclude='a', update=second)  # c joined meanwhile
+    await asyncio.sleep(0)
+    assert sent == [(['b'], [protocol.update(first)]), (['c'], [protocol.update(second)])]
+    await asyncio.sleep(0.07)
+    assert sent[2] == (['b'], [protocol.update(second)])
+    channel.deliver(b'\x01cursor', ('a', 'c'), exclude='c')  # b left
+    await asyncio.sleep(0)
+    assert sent[3] == (['a'], [b'\x01cursor']) and 'b' not in channel._cursor

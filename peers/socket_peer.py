@@ -325,6 +325,17 @@ class SocketPeer:
         self.client.insert(index, text)
         await asyncio.sleep(0)
 
+    async def insert_utf8(self, offset: int, text: str) -> None:
+        """Insert at a UTF-8 byte offset (pycrdt's own index; 0 and `len(self.client.code)` are always character
+        boundaries) without converting the document to a str, which `insert` does to count code points: 14 ms
+        at 90,000 characters typed at random places, so a peer holding such a document cannot type 5/s cheaply."""
+        doc = self.client.doc
+        before = doc.get_state()
+        with doc.transaction():
+            self.client.code.insert(offset, text)
+        self.client.send(protocol.update(doc.get_update(before)))
+        await asyncio.sleep(0)
+
     async def delete(self, index: int, length: int) -> None:
         self.client.delete(index, length)
         await asyncio.sleep(0)

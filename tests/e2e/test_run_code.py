@@ -9,7 +9,7 @@ from tests.e2e.room_page import RoomPage
 
 @pytest.fixture(scope='module')
 def run_server(tmp_path_factory):
-    yield from _run(tmp_path_factory.mktemp('run'), env={'PAIRPAD_RUN_CPU_SECONDS': '2', 'PAIRPAD_RUN_WALL_SECONDS': '6'})
+    yield from _run(tmp_path_factory.mktemp('run'), env={'PAIRPAD_RUN_CPU_SECONDS': '2', 'PAIRPAD_RUN_WALL_SECONDS': '30'})
 
 
 def _code(room: RoomPage, code: str) -> None:

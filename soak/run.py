@@ -135,11 +135,18 @@ async def _work(url: str, interview_id: str, key: str, specs: list[tuple[str, st
     synced: dict[str, dict] = {}
     for peer in group:
         name = peer.participant['name']
-        try:
-            await peer.sync(timeout=120)
-            synced[name] = {'length': len(peer.text), 'digest': digest(peer.text), 'connected': peer.connected}
-        except AssertionError as e:
-            synced[name] = {'error': str(e), 'connected': peer.connected}
+        for attempt in range(1, 4):  # a peer may drop meanwhile (a busy machine): it reconnects, then asks again
+            deadline = time.monotonic() + RECONNECT_WAIT
+            while time.monotonic() < deadline and not (peer.connected and not peer.reconnecting):
+                await asyncio.sleep(0.2)
+            try:
+                await peer.sync(timeout=60)
+            except AssertionError as e:
+                synced[name] = {'error': str(e), 'connected': peer.connected, 'attempts': attempt}
+                continue
+            synced[name] = {'length': len(peer.text), 'digest': digest(peer.text), 'connected': peer.connected,
+                            'attempts': attempt}
+            break
     state = group[0].client.doc.get_update()
     results.put(('synced', worker, {'peers': synced, 'state': state}))
     await asyncio.to_thread(commands.get)  # 'close'
@@ -328,6 +335,8 @@ def soak(peers: int, rate: float, seconds: float, workers: int, seed: int, json_
             peer_states = {name: s for r in synced_reports.values() for name, s in r['peers'].items()}
             same_as_server = {name: s.get('digest') == digest(final_text) and s.get('length') == len(final_text)
                               for name, s in peer_states.items()}
+            different = {name: {**peer_states[name], 'server_length': len(final_text)}
+                         for name, same in same_as_server.items() if not same}
             state = max((r['state'] for r in synced_reports.values()), key=len)
             for queue_ in commands:
                 queue_.put(('close',))
@@ -359,6 +368,8 @@ def soak(peers: int, rate: float, seconds: float, workers: int, seed: int, json_
                 'peers_missing_characters': {n: m for n, m in missing.items() if m},
                 'server_surplus_characters': surplus,
                 'peers_equal_to_server': sum(same_as_server.values()),
+                'peers_different_from_server': different,
+                'final_sync_attempts': dict(Counter(s.get('attempts') for s in peer_states.values())),
                 'converged': converged,
                 'document_chars': len(final_text), 'document_utf8_bytes': len(final_text.encode()),
                 'document_state_bytes': len(state),
@@ -413,10 +424,11 @@ def _print(r: dict, drops: list[dict]) -> None:
             line += f'; synced again after {offline["min"]:.1f}–{offline["max"]:.1f} s, median {offline["median"]:.1f} s'
         line += ')'
     print(line + f'; connected at the end {r["connected_at_end"]}/{r["peers"]}')
+    differ = f' (different: {r["peers_different_from_server"]})' if r['peers_different_from_server'] else ''
     print(f'soak: server text holds exactly what was typed: {r["server_has_every_typed_character"]} '
           f'(peers missing characters: {r["peers_missing_characters"] or "none"}, surplus '
           f'{r["server_surplus_characters"]}); peers whose final text equals the server\'s: '
-          f'{r["peers_equal_to_server"]}/{r["peers"]}; converged: {r["converged"]}')
+          f'{r["peers_equal_to_server"]}/{r["peers"]}{differ}; converged: {r["converged"]}')
     rss, fresh = r['rss_mb'], r['fresh_server_mb']
     print(f'soak: server RSS {rss["joined"]:.1f} MB after the join → {rss["typing_end"]:.1f} MB at the end of the '
           f'typing (growth {r["rss_growth_mb"]:+.1f} MB, max {rss["max"]:.1f} MB), {rss["synced"]:.1f} MB after the '

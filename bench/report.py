@@ -1,7 +1,10 @@
 """Renders a bench results JSON into docs/benchmarks.md (between its figure markers, so the hand-written analysis
 around them stays) and the PNG plots docs/bench-*.png.
 
-    python -m bench.report bench/results/full.json
+    python -m bench.report bench/results/full.json [LATER.json ...]
+
+Figures of later runs (say `python -m bench --only fanout ...` rerun when the machine was quieter) replace those of
+the same benchmarks in the first; the page lists every run with its command and load.
 """
 
 import json
@@ -214,14 +217,20 @@ def plots(data: dict) -> list[str]:
     return written
 
 
+def run_line(data: dict) -> str:
+    machine = data['machine']
+    return (f'{data.get("started", "")} with `{data["command"]}` ({data["mode"]} mode, {data.get("seconds", 0):.0f} s): '
+            f'load average at start {machine.get("load_average_start")}, at end {machine.get("load_average_end")}')
+
+
 def figures(data: dict) -> str:
     machine = data['machine']
+    runs = data.get('runs') or [run_line(data)]
     out = [START, '',
-           f'Measured {data.get("started", "")} with `{data["command"]}` ({data["mode"]} mode, {data.get("seconds", 0):.0f} s) on '
-           f'{machine["cores"]} cores ({machine["cpu_model"]}), {machine.get("memory_gib", "?")} GiB, Python '
-           f'{machine.get("python")}; load average at start {machine.get("load_average_start")}, at end '
-           f'{machine.get("load_average_end")} (the machine is shared: other processes ran meanwhile).', '',
-           '### Targets', '', '| target | measured | |', '| --- | --- | --- |']
+           f'Measured on {machine["cores"]} cores ({machine["cpu_model"]}), {machine.get("memory_gib", "?")} GiB, Python '
+           f'{machine.get("python")}; the machine is shared, other processes ran meanwhile (load averages below).', '']
+    out += [f'- {line}' for line in runs]
+    out += ['', '### Targets', '', '| target | measured | |', '| --- | --- | --- |']
     k99, f99, c99, fc99 = (data.get(k) for k in ('keystroke_p99_ms', 'floor_p99_ms', 'cursor_p99_ms', 'floor_cursor_p99_ms'))
     fan = data.get('fanout_p95_ms_by_n', {})
     idle, doc = data.get('idle_room_bytes'), data.get('idle_room_document_bytes')
@@ -254,8 +263,37 @@ def figures(data: dict) -> str:
     return '\n'.join(out)
 
 
-def render(path: Path) -> None:
+SECTION_KEYS = {  # the top-level figures each benchmark writes (bench/__main__.py)
+    'trace': ('trace_',), 'memory': ('idle_room_', 'browser_bytes', 'client_bytes', 'cold_join_'),
+    'latency': ('keystroke_', 'floor_', 'cursor_'), 'fanout': ('fanout_',)}
+
+
+def merge(data: dict, later: dict) -> dict:
+    """Figures of a later run (e.g. `--only fanout` rerun on a quieter machine) replace the same benchmarks' figures
+    of the first; the header lists every run."""
+    runs = data.get('runs') or [run_line(data)]
+    for section, prefixes in SECTION_KEYS.items():
+        if section not in later.get('details', {}):
+            continue
+        data['details'][section] = later['details'][section]
+        for key, value in later.items():
+            if key.startswith(prefixes):
+                data[key] = value
+        for side in ('peers', 'baseline'):
+            for name, figures in later.get(side, {}).items():
+                if isinstance(figures, dict):
+                    data.setdefault(side, {}).setdefault(name, {}).update(
+                        {k: v for k, v in figures.items() if k.startswith(prefixes)})
+                elif name.startswith(prefixes):
+                    data.setdefault(side, {})[name] = figures
+    data['runs'] = runs + [run_line(later) + f' (its {", ".join(later["details"])} figures replace the above)']
+    return data
+
+
+def render(path: Path, *later: Path) -> None:
     data = json.loads(path.read_text())
+    for extra in later:
+        data = merge(data, json.loads(extra.read_text()))
     plots(data)
     text = DOC.read_text() if DOC.exists() else f'# Benchmarks\n\n{START}\n{END}\n'
     if START not in text or END not in text:
@@ -267,4 +305,5 @@ def render(path: Path) -> None:
 
 
 if __name__ == '__main__':
-    render(Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / 'bench' / 'results' / 'latest-full.json'))
+    paths = [Path(p) for p in sys.argv[1:]] or [ROOT / 'bench' / 'results' / 'latest-full.json']
+    render(*paths)

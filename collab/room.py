@@ -69,6 +69,11 @@ class Room:
         self._meta = self.doc.get(META, type=Map)
         self._ended: bool | None = None
         self._state_after: bytes | None = None
+        # An upper bound of the code's size in bytes: exact when taken, plus the size of every update applied since
+        # (an update is at least as large as the text it inserts). `len(Text)` costs a transaction; the bound
+        # spares it on nearly every update (docs/benchmarks.md, trace replay). None: take it again.
+        self._size_bound: int | None = None
+        self._applying = False
         self._waiting: list[bytes] = []  # content the doc holds only as pending (see encoded_state)
         self._meta_observer = self._meta.observe(self._meta_changed)
         self.awareness = Awareness(self.doc)
@@ -270,12 +275,15 @@ class Room:
     def _collect_change(self, event) -> None:
         # The doc is mutably borrowed inside this callback: only record the change, act after the transaction.
         self._changes.append(event.update)
+        if not self._applying:
+            self._size_bound = None  # changed other than by _apply (load, the server, a test): measure again
 
     def _apply(self, peer_id: str, update: bytes) -> None:
         if update == EMPTY_UPDATE:
             return
         # One transaction for the checks, the update and the state read after it (each pycrdt transaction costs
         # a few microseconds of Python and fires the doc's observers): the trace replay of docs/benchmarks.md.
+        self._applying = True
         try:
             with self.doc.transaction(origin=peer_id):
                 if self.ended:
@@ -288,7 +296,10 @@ class Room:
             raise
         except ValueError as e:
             self._changes.clear()
+            self._size_bound = None
             raise ProtocolError(f'invalid Yjs update: {e}') from e
+        finally:
+            self._applying = False
         self._publish(sender=peer_id, sent=update)
         self._ask_for_what_is_missing(peer_id, update)
 
@@ -328,9 +339,14 @@ class Room:
         when the document is already near the limit.
         """
         limit = self.limits.max_document_bytes
+        if self._size_bound is not None and self._size_bound + len(update) <= limit:
+            self._size_bound += len(update)
+            return
         current = len(self._code)  # pycrdt Text length is in UTF-8 bytes: no copy of the text
         if current + len(update) <= limit:
+            self._size_bound = current + len(update)
             return
+        self._size_bound = None
         scratch = Doc()
         try:
             scratch.apply_update(self.doc.get_update())

@@ -157,6 +157,42 @@ def test_document_size_limit_refuses_the_update_that_crosses_it():
     assert room.text == 'x' * 900 and bob.text == 'x' * 900
 
 
+def test_the_size_limit_holds_for_many_small_updates_and_after_deletes_and_server_changes():
+    """The room keeps an upper bound of the code's size instead of measuring it per update; it must still refuse
+    exactly the change that crosses the limit, however the text got there."""
+    room = Room('r', limits=Limits(max_document_bytes=300))
+    wire = Wire(room)
+    alice, bob = wire.add('alice'), wire.add('bob')
+    wire.connect('alice'), wire.connect('bob')
+    wire.settle()
+    for i in range(60):  # 60 one-character updates: their sizes add up far past the limit, the text does not
+        alice.insert(len(alice.text), 'ab'[i % 2])
+        wire.settle()
+    alice.delete(0, 60)  # and deleting gives the room back
+    wire.settle()
+    assert room.text == '' and bob.text == ''
+    alice.insert(0, 'x' * 250)
+    wire.settle()
+    alice.insert(0, 'y' * 60)
+    with pytest.raises(ProtocolError, match='over the limit of 300 bytes'):
+        wire.settle()
+    assert room.text == 'x' * 250 and bob.text == 'x' * 250
+
+    room = Room('s', limits=Limits(max_document_bytes=1000))
+    wire = Wire(room)
+    alice = wire.add('alice')
+    wire.connect('alice')
+    wire.settle()
+    alice.insert(0, 'a' * 10)
+    wire.settle()
+    with room.doc.transaction():  # a change that does not come through a peer (what load and the server do)
+        room.doc.get('code', type=Text).insert(10, 'z' * 985)
+    alice.insert(0, 'y' * 6)  # 995 + 6 > 1000
+    with pytest.raises(ProtocolError, match='over the limit of 1,000 bytes'):
+        wire.settle()
+    assert room.text == 'a' * 10 + 'z' * 985
+
+
 def test_flooding_peer_is_rate_limited_then_resynced_without_loss():
     room = Room('r', limits=Limits(message_rate=50, message_burst=20))
     wire = Wire(room)

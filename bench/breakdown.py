@@ -29,9 +29,14 @@ SENDER_HOOKS = f'''() => {{ window.__keys = []; window.__emits = [];
       window.__emits.push({NOW});
     return emit(name, msg, ...rest); }}; }}'''
 RECEIVER_HOOKS = f'''el => {{ window.__messages = []; window.__changes = [];
-  window.socket.on("run_javascript", msg => {{
-    if (msg.code && msg.code.includes('"receive"')) window.__messages.push({NOW}); }});
-  window.socket.on("pairpad:yjs", () => window.__messages.push({NOW}));
+  // stamped before any listener runs (a listener added now would run after the component's own, which applies
+  // the update): Socket.IO's client hands every incoming event packet to onevent first
+  const onevent = window.socket.onevent.bind(window.socket);
+  window.socket.onevent = packet => {{
+    const [name, msg] = packet.data || [];
+    if (name === "pairpad:yjs" || (name === "run_javascript" && msg?.code?.includes('"receive"')))
+      window.__messages.push({NOW});
+    return onevent(packet); }};
   const m = el.pairpad.editor.getModel();
   m.onDidChangeContent(() => window.__changes.push([{NOW}, m.getValueLength()]));
   return m.getValueLength(); }}'''
@@ -61,6 +66,8 @@ async def main(seconds: float, rev: str | None = None) -> dict:
                 changes = await receiver.evaluate('window.__changes')
         finally:
             server.stop()
+    print(f'captured: {len(keys)} keydowns, {len(emits)} yjs emits, {len(messages)} messages, '
+          f'{len(changes)} model changes', file=sys.stderr)
     stages = {'keydown → yjs emit (sending browser)': [], 'yjs emit → receive message (server and sockets)': [],
               'receive message → model change (receiving browser)': [], 'total': []}
     for k, key in enumerate(keys, start=1):
@@ -75,7 +82,10 @@ async def main(seconds: float, rev: str | None = None) -> dict:
         stages['yjs emit → receive message (server and sockets)'].append(message - emit)
         stages['receive message → model change (receiving browser)'].append(change - message)
         stages['total'].append(change - key)
-    return {name: percentiles(values) for name, values in stages.items()}
+    names = list(stages)
+    rows = sorted(zip(*stages.values()), key=lambda row: row[-1], reverse=True)
+    slowest = [{name: round(value, 1) for name, value in zip(names, row)} for row in rows[:max(5, len(rows) // 100)]]
+    return {**{name: percentiles(values) for name, values in stages.items()}, 'slowest (the p99 tail)': slowest}
 
 
 if __name__ == '__main__':

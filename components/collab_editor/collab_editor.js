@@ -11,6 +11,7 @@ const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
 const REMOTE = "remote"; // transaction origin of everything that came from the server
 const TYPING_CLEAR_MS = 1000; // a person counts as typing until this long after their last keystroke
+const AWARENESS_RENEW_MS = 10000; // an unchanged awareness state is still sent this often (peers drop one after 30 s)
 const HEARTBEAT_MS = 1000; // keeps a quiet but open tab online (the server turns silent tabs offline)
 const COLOR = /^#[0-9a-fA-F]{6}$/;
 const DIRECT_EVENT = "pairpad:yjs"; // what the server sends to every tab of a document at once (one Socket.IO event)
@@ -180,8 +181,16 @@ export default {
       if (origin !== this.local && !this.flushScheduled) this.flush();
       else this.scheduleFlush();
     });
+    this.sentAwareness = null; // our awareness state as last sent (JSON), and when
+    this.sentAwarenessAt = 0;
     this.awareness.on("update", (_changes, origin) => {
       if (origin !== "local") return;
+      // y-monaco sets our selection again on every Monaco cursor event: each keystroke of ours, and each remote
+      // edit that moves our caret along. A Yjs relative position does not change with either, so such an update
+      // is not sent (it cost every keystroke one message from every tab and a broadcast of each to all others:
+      // docs/benchmarks.md), except as a renewal, at most every AWARENESS_RENEW_MS.
+      const state = JSON.stringify(this.awareness.getLocalState());
+      if (state === this.sentAwareness && Date.now() - this.sentAwarenessAt < AWARENESS_RENEW_MS) return;
       this.pendingAwareness = true;
       this.scheduleFlush();
     });
@@ -242,6 +251,7 @@ export default {
     // Called by the server on every (re)connect: our state vector and our presence, so both sides sync.
     resync() {
       const state = this.awareness.getLocalState();
+      this.sentAwareness = null; // the server dropped our state: send it again, unchanged or not
       if (state !== null) this.awareness.setLocalState({ ...state }); // new clock: the server dropped our old one
       const encoder = encoding.createEncoder();
       encoding.writeVarUint(encoder, MESSAGE_SYNC);
@@ -348,6 +358,8 @@ export default {
       }
       if (this.pendingAwareness) {
         this.pendingAwareness = false;
+        this.sentAwareness = JSON.stringify(this.awareness.getLocalState());
+        this.sentAwarenessAt = Date.now();
         const encoder = encoding.createEncoder();
         encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
         encoding.writeVarUint8Array(

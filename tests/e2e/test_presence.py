@@ -1,5 +1,6 @@
 """Issue 3 end to end: named coloured cursors, selections, typing, online/away/offline, in three browsers."""
 
+import json
 import statistics
 
 from playwright.sync_api import expect
@@ -132,6 +133,44 @@ def test_cursor_moves_reach_the_others_quickly(server, new_page):
         latencies.append(arrived - start)
     print(f'cursor propagation ms: median {statistics.median(latencies):.1f}, max {max(latencies):.1f}')
     assert statistics.median(latencies) < 150
+
+
+def test_a_still_cursor_is_not_resent_per_keystroke_yet_outlives_the_awareness_timeout(server, new_page):
+    """Bob does not move while Ada types in front of his caret for 36 s: Monaco moves his caret along and y-monaco
+    sets his awareness selection again each time, but a relative position does not change with it, so Bob's tab
+    sends (nearly) nothing, and still renews his state often enough that Ada never loses his cursor (peers drop
+    an awareness state that is not renewed for 30 s)."""
+    interview = server.create_interview(language='plaintext')
+    a = RoomPage(new_page(), server, interview['id']).join('Ada', role='interviewer')
+    a.focus_end()
+    a.page.keyboard.type(TEXT)
+    b = RoomPage(new_page(), server, interview['id']).join('Bob')
+    b.wait_text(TEXT)
+    b_id = b.participant_id()
+    b.set_caret(len('alpha line'))  # at the end of the first line
+    label = _label(a, b_id)
+    expect(label).to_have_attribute('data-column', '11')
+    sent = []  # Bob's yjs events (he changes nothing, so each one is an awareness or sync message)
+    cdp = b.page.context.new_cdp_session(b.page)
+    cdp.on('Network.webSocketFrameSent', lambda e: sent.append(e['response']['payloadData']))
+    cdp.send('Network.enable')
+    a.set_caret(0)
+    a.page.keyboard.type('x' * 144, delay=250)  # 36 s, each keystroke moving Bob's caret one column along
+    b.wait_text('x' * 144 + TEXT)
+    assert b.editor.evaluate('el => el.pairpad.editor.getPosition().column') == 11 + 144
+    expect(label).to_have_count(1)
+    expect(label).to_have_attribute('data-line', '1')
+    expect(label).to_have_attribute('data-column', str(11 + 144))
+    yjs = [payload for payload in map(_event_payload, sent) if isinstance(payload, dict) and 'm' in payload]
+    assert 2 <= len(yjs) <= 8, f'{len(yjs)} awareness messages from a tab whose cursor never moved'
+
+
+def _event_payload(frame: str) -> object:
+    """The argument of a NiceGUI element event in a Socket.IO frame (`42["event", {..., "args": ["<json>"]}]`)."""
+    if not frame.startswith('42["event"'):
+        return None
+    args = json.loads(frame[2:])[1].get('args') or [None]
+    return json.loads(args[0]) if isinstance(args[0], str) else args[0]
 
 
 def _rgb(hex_color: str, alpha: float | None = None) -> str:

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test test-unit test-e2e system-packages bundle fuzz soak clean
+.PHONY: run test test-unit test-e2e system-packages bundle fuzz soak bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +39,10 @@ test-unit: $(TEST_STAMP)
 test-e2e: $(TEST_STAMP) system-packages
 	$(PY) -m pytest -q tests/e2e
 
-## rebuild components/collab_editor/dist bit for bit from the lock file
+## rebuild components/collab_editor/dist and pages/styles/pairpad.css (the pages' Tailwind) from their lock files
 bundle:
 	cd components/collab_editor && npm ci --no-audit --no-fund && npm run build
+	cd pages/styles && npm ci --no-audit --no-fund && npm run build
 
 clean:
 	rm -rf $(VENV)
@@ -50,9 +51,10 @@ clean:
 fuzz: $(TEST_STAMP)
 	$(PY) -m fuzz --schedules $(or $(SCHEDULES),100000)
 
-## benchmarks against peers (docs/benchmarks.md): full run, then the report and plots from its JSON
-bench: $(TEST_STAMP) chromium
-	$(PY) -m bench --what-if --profile-n 25 --json bench/results/full.json
+## benchmarks against peers (docs/benchmarks.md): full run, then the report and plots from its JSON;
+## BASELINE=<git revision> also measures the app as it was then, in the same run
+bench: $(TEST_STAMP) system-packages
+	$(PY) -m bench $(if $(BASELINE),--baseline $(BASELINE)) --profile-n 100 --json bench/results/full.json
 	$(PY) -m bench.report bench/results/full.json
 
 ## soak (not in CI): 30 protocol-level peers typing 5 characters/s for 10 minutes; memory, disconnects, convergence

@@ -39,7 +39,8 @@ def main() -> None:
     settings = Settings.from_env()
     build(settings)
     ui.run(host=settings.host, port=settings.port, title='Pairpad', reload=False, show=False,
-           reconnect_timeout=settings.reconnect_timeout, favicon='📝', fastapi_docs=True)
+           reconnect_timeout=settings.reconnect_timeout, favicon='📝', fastapi_docs=True,
+           tailwind=False)  # the pages bring their Tailwind compiled (pages/__init__.py)
 
 
 if __name__ in {'__main__', '__mp_main__'}:

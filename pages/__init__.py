@@ -1,10 +1,23 @@
 """One module per route group: home (create an interview), room (the interview), api (REST)."""
 
+import hashlib
+from pathlib import Path
+
+from nicegui import app, ui
+
 from . import api, home, room
 from .services import Services
 
+# The Tailwind utilities the pages use, compiled once (pages/styles, `make bundle`); main.py turns NiceGUI's
+# Tailwind runtime off. That runtime watched every DOM change of the page, Monaco's on each keystroke included, and
+# cost each browser about a quarter of its CPU per keystroke (docs/benchmarks.md, keystroke latency).
+STYLES = Path(__file__).parent / 'styles' / 'pairpad.css'
+
 
 def register(services: Services) -> None:
+    version = hashlib.sha256(STYLES.read_bytes()).hexdigest()[:12]
+    app.add_static_file(local_file=STYLES, url_path='/pairpad.css')
+    ui.add_head_html(f'<link rel="stylesheet" href="/pairpad.css?v={version}">', shared=True)
     home.register(services)
     room.register(services)
     api.register(services)

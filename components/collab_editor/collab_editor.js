@@ -41,6 +41,12 @@ class CursorLabel {
     return { position: this.position, preference: [ABOVE, BELOW] };
   }
   show(user, typing, position) {
+    // Called on every change of the code and of anyone's awareness: touch the DOM (and have Monaco lay the widget
+    // out again) only when something shown changed, not on each keystroke of each tab.
+    const shown = [user.name, user.color, user.participantId, user.role, typing, position.lineNumber, position.column]
+      .join("\u0000");
+    if (shown === this.shown) return;
+    this.shown = shown;
     const color = COLOR.test(user.color || "") ? user.color : "#757575";
     this.node.textContent = user.name || "?"; // text, never HTML
     this.node.style.backgroundColor = color;

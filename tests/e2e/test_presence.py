@@ -1,6 +1,7 @@
 """Issue 3 end to end: named coloured cursors, selections, typing, online/away/offline, in three browsers."""
 
 import json
+import re
 import statistics
 
 from playwright.sync_api import expect
@@ -46,6 +47,10 @@ def test_cursor_shows_in_the_others_with_name_and_colour_and_never_in_its_own_ed
     chip = _chip(b, a_id)
     expect(chip).to_contain_text('interviewer')
     expect(chip).to_have_attribute('data-status', 'online')
+    # styled by the compiled Tailwind (rounded-full, border, px-2), with NiceGUI's Tailwind runtime off
+    expect(chip).to_have_css('border-top-left-radius', re.compile(r'^[1-9][0-9.e+]*px$'))  # not 0px
+    expect(chip).to_have_css('padding-left', '8px')
+    assert b.page.locator('script[src*="tailwindcss"]').count() == 0
 
 
 def test_selection_is_highlighted_in_the_participant_colour(server, new_page):

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from pycrdt import merge_updates
-from sqlalchemy import Engine, func, insert, update
+from sqlalchemy import Engine, func, update
 from sqlmodel import Session, col, select
 
 from .models import DocSnapshot, DocUpdate, utcnow
 
 log = logging.getLogger(__name__)
+
+_INSERT = DocUpdate.__table__.insert()
 
 
 @dataclass(frozen=True)
@@ -49,17 +51,16 @@ class SqlUpdateLog:
     def append(self, batch) -> None:
         """Write a batch of the writer's pending updates (room_id, data, author, at) in one transaction.
 
-        One Core INSERT with many rows: no ORM object per update (the group commit's thread holds the GIL while
-        it builds them, and keystrokes wait meanwhile; see docs/benchmarks.md)."""
+        One Core INSERT with many rows, outside the ORM: no object per update and no Session per commit (the group
+        commit's thread holds the GIL while it runs Python, and keystrokes wait meanwhile; docs/benchmarks.md)."""
         if not batch:
             return
         rows = [{**dict(zip(('interview_id', 'document'), split_room_id(item.room_id))),
                  'data': item.data, 'checksum': zlib.crc32(item.data), 'author': item.author, 'compacted': False,
                  'created_at': datetime.fromtimestamp(item.at, timezone.utc) if item.at else utcnow()}
                 for item in batch]
-        with Session(self.engine) as session:
-            session.exec(insert(DocUpdate), params=rows)
-            session.commit()
+        with self.engine.begin() as connection:  # Core, no ORM session: this runs on every keystroke's commit
+            connection.execute(_INSERT, rows)
 
     def count_updates(self, room_id: str) -> int:
         """Updates not yet folded into the snapshot."""

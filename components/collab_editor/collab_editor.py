@@ -107,9 +107,13 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
             sender=self, client=self.client, language=str(e.args))))
         return self
 
-    def on_cursor(self, callback: Callable[[CursorEventArguments], None], *, throttle: float = 0.05) -> Self:
+    def on_cursor(self, callback: Callable[[CursorEventArguments], None], *, throttle: float = 0.25) -> Self:
         """Add a callback for this browser's caret (1-based line and UTF-16 column), at most one per `throttle`
-        seconds; NiceGUI's trailing event guarantees the last position always arrives."""
+        seconds; NiceGUI's trailing event guarantees the last position always arrives.
+
+        The other tabs draw the caret from awareness, not from this: it feeds the stored presence (the REST API, the
+        report), where four positions a second are plenty. At 0.05 s every keystroke cost the server one event from
+        the typing tab and one from each tab whose caret the edit moved along (docs/benchmarks.md)."""
         def handle(e: GenericEventArguments) -> None:
             args = e.args if isinstance(e.args, dict) else {}
             handle_event(callback, CursorEventArguments(sender=self, client=self.client, line=args.get('line'),

@@ -143,12 +143,19 @@ def test_awareness_user_must_be_the_peers_own_participant():
     assert room.awareness.states[mallory.doc.client_id]['user']['name'] == 'Mallory'
 
 
-def test_document_size_limit_refuses_the_update_that_crosses_it():
-    room = Room('r', limits=Limits(max_document_bytes=1000))
+def _size_limited(room_id: str, max_document_bytes: int, *names: str):
+    """A room with that document limit and connected, synced peers of those names."""
+    room = Room(room_id, limits=Limits(max_document_bytes=max_document_bytes))
     wire = Wire(room)
-    alice, bob = wire.add('alice'), wire.add('bob')
-    wire.connect('alice'), wire.connect('bob')
+    peers = [wire.add(name) for name in names]
+    for name in names:
+        wire.connect(name)
     wire.settle()
+    return room, wire, peers
+
+
+def test_document_size_limit_refuses_the_update_that_crosses_it():
+    room, wire, (alice, bob) = _size_limited('r', 1000, 'alice', 'bob')
     alice.insert(0, 'x' * 900)
     wire.settle()
     alice.insert(0, 'y' * 200)
@@ -160,11 +167,7 @@ def test_document_size_limit_refuses_the_update_that_crosses_it():
 def test_the_size_limit_holds_for_many_small_updates_and_after_deletes_and_server_changes():
     """The room keeps an upper bound of the code's size instead of measuring it per update; it must still refuse
     exactly the change that crosses the limit, however the text got there."""
-    room = Room('r', limits=Limits(max_document_bytes=300))
-    wire = Wire(room)
-    alice, bob = wire.add('alice'), wire.add('bob')
-    wire.connect('alice'), wire.connect('bob')
-    wire.settle()
+    room, wire, (alice, bob) = _size_limited('r', 300, 'alice', 'bob')
     for i in range(60):  # 60 one-character updates: their sizes add up far past the limit, the text does not
         alice.insert(len(alice.text), 'ab'[i % 2])
         wire.settle()
@@ -178,11 +181,7 @@ def test_the_size_limit_holds_for_many_small_updates_and_after_deletes_and_serve
         wire.settle()
     assert room.text == 'x' * 250 and bob.text == 'x' * 250
 
-    room = Room('s', limits=Limits(max_document_bytes=1000))
-    wire = Wire(room)
-    alice = wire.add('alice')
-    wire.connect('alice')
-    wire.settle()
+    room, wire, (alice,) = _size_limited('s', 1000, 'alice')
     alice.insert(0, 'a' * 10)
     wire.settle()
     with room.doc.transaction():  # a change that does not come through a peer (what load and the server do)

@@ -5,6 +5,7 @@
 // timer or an animation frame, never throttled away.
 import {
   monaco, Y, MonacoBinding, IndexeddbPersistence, awarenessProtocol, syncProtocol, encoding, decoding, assetUrl,
+  bindUndo,
 } from "pairpad-collab-editor";
 
 const MESSAGE_SYNC = 0;
@@ -143,6 +144,8 @@ export default {
     // Ctrl/Cmd+Enter runs the code (the server runs what the shared document holds).
     this.editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => this.$emit("run"));
     this.binding = new MonacoBinding(this.code, this.editor.getModel(), new Set([this.editor]), this.awareness);
+    // Undo and redo touch only this tab's own edits (src/undo.js), never what someone else typed.
+    this.undoManager = bindUndo(this.editor, this.code, this.binding);
     // Every update also lands in this browser's IndexedDB (y-indexeddb), so what was typed while the server was
     // gone survives the page reload NiceGUI does when it reconnects to a restarted server, and syncs then.
     this.local = new IndexeddbPersistence("pairpad:" + this.roomId, this.doc);
@@ -233,7 +236,7 @@ export default {
     window.socket?.on("disconnect", this.onDisconnect);
     if (window.socket?.connected) this.connection = "online";
     // Automation hook (documented in docs/automation.md): the editor's full text, its Monaco instance and Y.Doc.
-    this.$el.pairpad = { text: () => this.code.toString(), editor: this.editor, doc: this.doc };
+    this.$el.pairpad = { text: () => this.code.toString(), editor: this.editor, doc: this.doc, undo: this.undoManager };
   },
   unmounted() {
     clearInterval(this.heartbeat);
@@ -248,6 +251,7 @@ export default {
     window.socket?.off("connect", this.onConnect);
     window.socket?.off("disconnect", this.onDisconnect);
     if (this.listening) window.socket?.off(DIRECT_EVENT, this.onDirect);
+    this.undoManager?.destroy();
     this.binding?.destroy();
     this.awareness?.destroy();
     this.editor?.dispose();

@@ -1,4 +1,5 @@
-// Re-exports the npm packages the CollabEditor Vue component needs, bundled by build.mjs into dist/.
+// Re-exports the npm packages the CollabEditor Vue component needs, and our per-tab undo (undo.js), bundled by
+// build.mjs into dist/.
 // Only what we ship: the core editor, its worker, and Monarch highlighting for the interview languages.
 import 'monaco-editor/esm/vs/editor/edcore.main.js';
 import 'monaco-editor/esm/vs/basic-languages/python/python.contribution.js';
@@ -18,6 +19,7 @@ export * as awarenessProtocol from 'y-protocols/awareness';
 export * as syncProtocol from 'y-protocols/sync';
 export * as encoding from 'lib0/encoding';
 export * as decoding from 'lib0/decoding';
+export { bindUndo, UNDO_CAPTURE_MS } from './undo.js';
 
 /** URL of a file that build.mjs placed next to this bundle in dist/ (the worker, the stylesheet). */
 export const assetUrl = (name) => new URL(name, import.meta.url).href;

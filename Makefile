@@ -49,14 +49,14 @@ clean:
 
 ## the schedule simulator: SCHEDULES=n of them (default 100000); prints the seed of any failure and how to replay it
 fuzz: $(TEST_STAMP)
-	$(PY) -m fuzz --schedules $(or $(SCHEDULES),100000)
+	$(PY) -m tools.fuzz --schedules $(or $(SCHEDULES),100000)
 
 ## benchmarks against peers (docs/benchmarks.md): full run, then the report and plots from its JSON;
 ## BASELINE=<git revision> also measures the app as it was then, in the same run
 bench: $(TEST_STAMP) system-packages
-	$(PY) -m bench $(if $(BASELINE),--baseline $(BASELINE)) --profile-n 100 --json bench/results/full.json
-	$(PY) -m bench.report bench/results/full.json
+	$(PY) -m tools.bench $(if $(BASELINE),--baseline $(BASELINE)) --profile-n 100 --json tools/bench/results/full.json
+	$(PY) -m tools.bench.report tools/bench/results/full.json
 
 ## soak (not in CI): 30 protocol-level peers typing 5 characters/s for 10 minutes; memory, disconnects, convergence
 soak: $(TEST_STAMP)
-	$(PY) -m soak --peers $(or $(PEERS),30) --rate $(or $(RATE),5) --minutes $(or $(MINUTES),10)
+	$(PY) -m tools.soak --peers $(or $(PEERS),30) --rate $(or $(RATE),5) --minutes $(or $(MINUTES),10)

@@ -5,6 +5,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).parent
+# The embedded database lives in the checkout's data/ when run from it (`make run`), else in ./data of the
+# directory the installed `pairpad` command was started in (never inside site-packages).
+DATA_DIR = ROOT / 'data' if (ROOT / 'pyproject.toml').exists() else Path.cwd() / 'data'
 
 
 def _float(name: str, default: float) -> float:
@@ -15,7 +18,7 @@ def _float(name: str, default: float) -> float:
 class Settings:
     host: str = '127.0.0.1'
     port: int = 8080
-    database_url: str = f'sqlite:///{ROOT / "data" / "pairpad.db"}'
+    database_url: str = f'sqlite:///{DATA_DIR / "pairpad.db"}'
     commit_window: float = 0.025      # seconds of updates gathered into one store transaction
     compact_every: int = 500          # stored updates per room before they are merged into a snapshot
     compact_after_idle: float = 10.0  # seconds without updates before a room's log is merged anyway

@@ -2,7 +2,7 @@
 
 from playwright.sync_api import Page, expect
 
-from tests.server import AppServer
+from tools.app_server import AppServer
 
 
 class RoomPage:

@@ -14,7 +14,7 @@ import pytest
 from pycrdt import Doc, Text, write_var_uint
 
 from collab import protocol
-from peers.socket_peer import SocketPeer
+from tools.peers.socket_peer import SocketPeer
 
 
 def b64(data: bytes) -> str:

@@ -5,8 +5,8 @@ import asyncio
 
 import pytest
 
-from peers import SocketPeer
-from peers.loop_thread import LoopThread
+from tools.peers import SocketPeer
+from tools.peers.loop_thread import LoopThread
 from tests.e2e.room_page import RoomPage
 
 

@@ -122,7 +122,7 @@ def replay_command(failure: Failure, options: Options) -> str:
     relative = os.path.relpath(python)
     if not relative.startswith('..'):
         python = relative
-    command = (f'{python} -m fuzz --seed {failure.seed} --schedules 1 '
+    command = (f'{python} -m tools.fuzz --seed {failure.seed} --schedules 1 '
                f'--peers-min {options.peers_min} --peers-max {options.peers_max}')
     if options.sql_fraction != Options.sql_fraction:
         command += f' --sql-fraction {options.sql_fraction}'

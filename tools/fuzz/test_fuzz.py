@@ -1,4 +1,4 @@
-"""The schedule simulator (fuzz/): 1,000 seeded schedules over 2 to 8 peers hold every invariant, a seed
+"""The schedule simulator (tools/fuzz/): 1,000 seeded schedules over 2 to 8 peers hold every invariant, a seed
 replays exactly, and a planted bug in the room or in the store is caught and named by its seed."""
 
 import random
@@ -7,12 +7,12 @@ import pytest
 
 from collab import MemoryPersistence, Persistence, Room
 from collab.client import ProtocolClient
-from fuzz import InvariantViolation, Options, peers_for, replay_command, run_many, run_schedule
-from fuzz.__main__ import main
-from fuzz.alphabet import Typist
-from fuzz.network import Direction, Network
-from fuzz.schedule import plan_for
-from fuzz.server import Server
+from tools.fuzz import InvariantViolation, Options, peers_for, replay_command, run_many, run_schedule
+from tools.fuzz.__main__ import main
+from tools.fuzz.alphabet import Typist
+from tools.fuzz.network import Direction, Network
+from tools.fuzz.schedule import plan_for
+from tools.fuzz.server import Server
 
 SCHEDULES = 1000
 BLOCKS = 10
@@ -141,7 +141,7 @@ def test_a_room_that_forgets_updates_is_caught_and_named_by_seed():
     assert len(report.failures) >= 5  # most schedules repair a lost update in their final handshakes
     failure = report.failures[0]
     assert failure.error.startswith(('convergence', 'no typed character lost', 'store reload'))
-    assert f'-m fuzz --seed {failure.seed} --schedules 1' in replay_command(failure, options)
+    assert f'-m tools.fuzz --seed {failure.seed} --schedules 1' in replay_command(failure, options)
     again = run_many([failure.seed], options)  # the seed alone replays it
     assert [f.error for f in again.failures] == [failure.error]
 
@@ -156,7 +156,7 @@ def test_the_command_line_prints_the_failing_seed_and_how_to_replay_it(capsys):
                 room_factory=ForgetfulRoom) == 1
     out = capsys.readouterr().out
     assert 'FAIL seed ' in out
-    assert '-m fuzz --seed ' in out and '--schedules 1 --peers-min 2 --peers-max 8 --trace' in out
+    assert '-m tools.fuzz --seed ' in out and '--schedules 1 --peers-min 2 --peers-max 8 --trace' in out
     assert '2 failed (seeds ' in out
 
 

@@ -1,4 +1,4 @@
-"""Resident memory of idle rooms, in a fresh process: `python -m bench.memory_worker KIND COUNT UPDATE_FILE`
+"""Resident memory of idle rooms, in a fresh process: `python -m tools.bench.memory_worker KIND COUNT UPDATE_FILE`
 loads COUNT copies of one document (a Yjs update file) as KIND and prints the RSS growth per copy as JSON.
 
 KIND: `room` (an idle room as our RoomRegistry holds it: loaded, its last peer gone, hibernating), `live-room` (our

@@ -4,7 +4,7 @@ a handshake), and its Monaco model change — all stamped in the pages
 (performance.timeOrigin + performance.now(), one machine clock). The server's share is what lies between the
 sender's emit and the receiver's message.
 
-    python -m bench.breakdown [SECONDS] [--baseline REV]
+    python -m tools.bench.breakdown [SECONDS] [--baseline REV]
 """
 
 import asyncio

@@ -2,9 +2,9 @@
 second (or moving its caret 20 times per second), the other recording when each arrives:
 - ours: the app's room page, arrival = the receiving Monaco model changed (keystroke) or the remote cursor
   label moved to the new column (cursor);
-- floor: bench/floor_app.py, the same keystrokes and caret moves relayed as bare NiceGUI events, no CRDT, no DB;
+- floor: tools/bench/floor_app.py, the same keystrokes and caret moves relayed as bare NiceGUI events, no CRDT, no DB;
 - peers: the same Monaco + Yjs bundle on the plain y-websocket wire to pycrdt-websocket's server and to the
-  y-websocket Node server (bench/peer_page.html), arrival = Monaco model change / remote awareness change.
+  y-websocket Node server (tools/bench/peer_page.html), arrival = Monaco model change / remote awareness change.
 Send times are taken in the typing page at keydown (capture phase), arrival times in the receiving page, both as
 performance.timeOrigin + performance.now() on the same machine clock."""
 

@@ -1,8 +1,8 @@
-"""`python -m bench [--quick | --smoke] [--json FILE] [--baseline REV] [--profile-n N] [--only NAMES]`
+"""`python -m tools.bench [--quick | --smoke] [--json FILE] [--baseline REV] [--profile-n N] [--only NAMES]`
 
 Runs every benchmark of docs/benchmarks.md on this machine, everything on 127.0.0.1, and writes all figures
-into one JSON object (FILE, and bench/results/latest-<mode>.json). `make bench` runs the full set and renders
-docs/benchmarks.md and the plots from it (bench/report.py).
+into one JSON object (FILE, and tools/bench/results/latest-<mode>.json). `make bench` runs the full set and renders
+docs/benchmarks.md and the plots from it (tools/bench/report.py).
 
 Modes bound every loop in count and time: --smoke (about a minute, tiny workloads, for CI: it only proves the
 bench runs and every key is there), --quick (under 3 minutes), full (the default: 30 s of typing per latency
@@ -27,7 +27,7 @@ from . import baseline, fanout, latency, memory, profiling, trace_replay, traces
 from .browsers import launch
 from .servers import ROOT, FloorServer, NodeWebsocketServer, PycrdtWebsocketServer, start_app
 
-RESULTS = ROOT / 'bench' / 'results'
+RESULTS = ROOT / 'tools' / 'bench' / 'results'
 BENCHMARKS = ('trace', 'memory', 'latency', 'fanout')
 REQUIRED_KEYS = ('keystroke_p50_ms', 'keystroke_p95_ms', 'keystroke_p99_ms', 'floor_p99_ms', 'cursor_p50_ms',
                  'cursor_p99_ms', 'floor_cursor_p99_ms', 'fanout_p95_ms_by_n', 'fanout_ceiling',
@@ -198,7 +198,7 @@ async def main(args: argparse.Namespace) -> dict:
                        'grace': 1.0 if plan.mode == 'smoke' else 2.0,
                        'settle': {'smoke': 0.5, 'quick': 1.0}.get(plan.mode, 1.5)})
     only = set(args.only.split(',')) if args.only else set(BENCHMARKS)
-    command = 'python -m bench' + (f' --{args.mode}' if args.mode != 'full' else '') + \
+    command = 'python -m tools.bench' + (f' --{args.mode}' if args.mode != 'full' else '') + \
         (f' --baseline {args.baseline}' if args.baseline else '') + \
         (f' --profile-n {args.profile_n}' if args.profile_n else '') + \
         (f' --fanout-ns {args.fanout_ns}' if args.fanout_ns else '') + \
@@ -262,7 +262,7 @@ async def main(args: argparse.Namespace) -> dict:
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog='python -m bench', description=__doc__.split('\n\n')[1])
+    parser = argparse.ArgumentParser(prog='python -m tools.bench', description=__doc__.split('\n\n')[1])
     modes = parser.add_mutually_exclusive_group()
     modes.add_argument('--quick', dest='mode', action='store_const', const='quick', help='short run, under 3 min')
     modes.add_argument('--smoke', dest='mode', action='store_const', const='smoke', help='tiny run for CI (~1 min)')

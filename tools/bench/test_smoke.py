@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from bench.__main__ import REQUIRED_KEYS
+from tools.bench.__main__ import REQUIRED_KEYS
 
-ROOT = Path(__file__).resolve().parent.parent.parent  # the repository
+ROOT = Path(__file__).resolve().parents[2]  # the repository
 
 
 @pytest.mark.e2e
 def test_bench_smoke_reports_every_figure(tmp_path: Path) -> None:
     out = tmp_path / 'smoke.json'
     env = {k: v for k, v in os.environ.items() if not k.startswith('PYTEST') and k != 'NICEGUI_SCREEN_TEST_PORT'}
-    run = subprocess.run([sys.executable, '-m', 'bench', '--smoke', '--json', str(out)], cwd=ROOT, env=env,
+    run = subprocess.run([sys.executable, '-m', 'tools.bench', '--smoke', '--json', str(out)], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-4000:]
     results = json.loads(out.read_text())

@@ -1,17 +1,17 @@
-"""The app's protocol-level peers (peers/) speaking the socket protocol as today's browser component does.
+"""The app's protocol-level peers (tools/peers/) speaking the socket protocol as today's browser component does.
 
 The component tells the server in its `yjs` payloads that it listens for the room's broadcasts on the socket
 (`direct: 1`, components/collab_editor): the server then sends every tab of the room one Socket.IO event
 (`pairpad:yjs`, `{room, m}`) per broadcast instead of one `run_method('receive', …)` JavaScript call each. The peers
-of peers/ do not say so (yet), so the server keeps sending them `run_method` calls; these subclasses do, so the
-fan-out benchmark measures what browsers get. The plain peers/ classes measure the `run_method` path.
+of tools/peers/ do not say so (yet), so the server keeps sending them `run_method` calls; these subclasses do, so the
+fan-out benchmark measures what browsers get. The plain tools/peers/ classes measure the `run_method` path.
 """
 
 from typing import Any
 
 from components.collab_editor.collab_editor import DIRECT_EVENT
-from peers import SocketPeer
-from peers.light import LightSocketPeer
+from tools.peers import SocketPeer
+from tools.peers.light import LightSocketPeer
 
 
 class DirectSocketPeer(SocketPeer):

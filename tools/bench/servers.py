@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import psutil
 
-from tests.server import AppServer, free_port
+from tools.app_server import AppServer, free_port
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the repository
 NODE_DIR = Path(__file__).resolve().parent / 'node'
 NODE_SERVER = NODE_DIR / 'node_modules' / '@y' / 'websocket-server' / 'src' / 'server.js'
 
@@ -91,12 +91,12 @@ class PycrdtWebsocketServer(Subprocess):
         return f'ws://127.0.0.1:{self.port}'
 
     def command(self):
-        return ([sys.executable, '-m', 'bench.pycrdt_server', str(self.port), str(self.data_dir / 'ystore.db')],
+        return ([sys.executable, '-m', 'tools.bench.pycrdt_server', str(self.port), str(self.data_dir / 'ystore.db')],
                 {}, ROOT)
 
 
 def ensure_node_server() -> None:
-    """Install the pinned y-websocket server from bench/node's lock file when it is missing."""
+    """Install the pinned y-websocket server from tools/bench/node's lock file when it is missing."""
     if NODE_SERVER.exists():
         return
     if shutil.which('npm') is None and shutil.which('apt-get') and os.geteuid() == 0:
@@ -132,7 +132,7 @@ class FloorServer(Subprocess):
         return f'http://127.0.0.1:{self.port}'
 
     def command(self):
-        return ([sys.executable, '-m', 'bench.floor_app', str(self.port)], {}, ROOT)
+        return ([sys.executable, '-m', 'tools.bench.floor_app', str(self.port)], {}, ROOT)
 
     def start(self, timeout: float = 30.0) -> 'FloorServer':
         super().start(timeout)

@@ -2,10 +2,10 @@
 every other browser (element event → server handler → `run_method` on the others), with no CRDT, no awareness and
 no database: the least the app's keystroke path can cost on NiceGUI's socket.
 
-It also serves the page through which browsers reach the y-websocket peers (bench/peer_page.html, with the
+It also serves the page through which browsers reach the y-websocket peers (tools/bench/peer_page.html, with the
 app's own Monaco + Yjs bundle), so those run in the same Chromium with the same editor.
 
-    python -m bench.floor_app PORT
+    python -m tools.bench.floor_app PORT
 """
 
 import sys
@@ -16,7 +16,7 @@ from nicegui import app, ui
 from nicegui.element import Element
 
 HERE = Path(__file__).resolve().parent
-DIST = HERE.parent / 'components' / 'collab_editor' / 'dist'
+DIST = HERE.parents[1] / 'components' / 'collab_editor' / 'dist'
 
 
 class FloorRelay(Element, component='floor_relay.js'):

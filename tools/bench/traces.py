@@ -10,9 +10,9 @@ from pathlib import Path
 
 from pycrdt import Doc, Text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the repository
 TRACES_DIR = ROOT.parent / 'shared' / 'traces'
-CACHE_DIR = ROOT / 'bench' / 'results' / 'cache'
+CACHE_DIR = ROOT / 'tools' / 'bench' / 'results' / 'cache'
 NAMES = ('sveltecomponent', 'rustcode')
 
 

@@ -1,7 +1,7 @@
 """pycrdt-websocket's server as the benchmarks' Python peer: its ASGI WebSocket server under uvicorn on loopback,
 one YRoom per path with an SQLiteYStore (its documented persistence), as one would deploy it.
 
-    python -m bench.pycrdt_server PORT DB_PATH
+    python -m tools.bench.pycrdt_server PORT DB_PATH
 """
 
 import asyncio

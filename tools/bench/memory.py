@@ -18,7 +18,7 @@ from pathlib import Path
 from pycrdt import Doc, merge_updates
 
 from collab import PendingUpdate, initial_update, protocol
-from peers import WebsocketPeer
+from tools.peers import WebsocketPeer
 from store import SqlUpdateLog, create_db, create_interview
 
 from .browsers import join_room, new_page
@@ -48,7 +48,7 @@ def idle_rooms(trace: Trace, count: int, baseline: Path | None = None) -> dict:
     with tempfile.NamedTemporaryFile(suffix='.bin') as f:
         f.write(history)
         f.flush()
-        out = subprocess.run([sys.executable, '-m', 'bench.memory_worker', 'room,live-room,doc,yroom', str(count),
+        out = subprocess.run([sys.executable, '-m', 'tools.bench.memory_worker', 'room,live-room,doc,yroom', str(count),
                               f.name],
                              cwd=ROOT, capture_output=True, text=True, check=True, timeout=600)
         results = {r['kind']: r['bytes_per_room'] for r in json.loads(out.stdout)}

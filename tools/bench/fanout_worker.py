@@ -2,7 +2,7 @@
 authors, has each type 5 edits per second from a common start time, and reports what it sent and what its
 observers received, as JSON on stdout.
 
-    python -m bench.fanout_worker '<config json>'
+    python -m tools.bench.fanout_worker '<config json>'
 
 Every edit inserts a unique token `<author>.<seq>|` at the end of the author's own text. Only observer peers
 (SocketPeer / WebsocketPeer) apply remote updates and time the tokens they see arrive; the other authors are
@@ -17,8 +17,8 @@ import re
 import sys
 import time
 
-from peers import SocketPeer, WebsocketPeer
-from peers.light import LightSocketPeer, LightWebsocketPeer
+from tools.peers import SocketPeer, WebsocketPeer
+from tools.peers.light import LightSocketPeer, LightWebsocketPeer
 
 from .direct_peers import DirectLightSocketPeer, DirectSocketPeer
 
@@ -45,7 +45,7 @@ async def _join(config: dict, index: int, observer: bool):
         if observer:
             return await DirectSocketPeer.join(config['url'], config['room'], name, key=config.get('key'), timeout=60)
         return await DirectLightSocketPeer.join(config['url'], config['room'], name, key=config.get('key'), timeout=60)
-    if config['kind'] == 'ours-run-method':  # peers/ as they are: one run_method JavaScript call per broadcast
+    if config['kind'] == 'ours-run-method':  # tools/peers/ as they are: one run_method JavaScript call per broadcast
         if observer:
             return await SocketPeer.join(config['url'], config['room'], name, key=config.get('key'), timeout=60)
         return await LightSocketPeer.join(config['url'], config['room'], name, key=config.get('key'), timeout=60)

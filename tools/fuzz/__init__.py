@@ -3,7 +3,7 @@
 One schedule runs the real `collab.Room` with K in-process pycrdt peers (`collab.client.ProtocolClient`) over a
 simulated network that delays, interleaves, duplicates and (by dropping connections) loses messages, restarts the
 server from a real persistence, and then checks the invariants of docs/fuzzing.md. Everything random comes from
-one `random.Random(seed)`, so a failing seed replays exactly: `python -m fuzz --seed S --schedules 1`.
+one `random.Random(seed)`, so a failing seed replays exactly: `python -m tools.fuzz --seed S --schedules 1`.
 """
 
 from .invariants import InvariantViolation

@@ -28,8 +28,8 @@ BREAK_DELIVERED = 0.99
 
 async def _worker(config: dict) -> asyncio.subprocess.Process:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, '-m', 'bench.fanout_worker', json.dumps(config), cwd=ROOT,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=open(ROOT / 'bench' / 'results' / 'fanout-worker.log', 'ab'),
+        sys.executable, '-m', 'tools.bench.fanout_worker', json.dumps(config), cwd=ROOT,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=open(ROOT / 'tools' / 'bench' / 'results' / 'fanout-worker.log', 'ab'),
         limit=256 * 1024 * 1024)
     return process
 

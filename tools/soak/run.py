@@ -1,4 +1,4 @@
-"""The soak run behind `python -m soak [--peers 30] [--rate 5] [--minutes 10] [--workers 3] [--json PATH]
+"""The soak run behind `python -m tools.soak [--peers 30] [--rate 5] [--minutes 10] [--workers 3] [--json PATH]
 [--starve-server SECONDS]`
 
 Starts the real app (a subprocess with its own SQLite database) and joins N headless peers that speak the app's
@@ -41,8 +41,8 @@ from pathlib import Path
 
 import psutil
 
-from peers.socket_peer import SocketPeer
-from tests.server import AppServer
+from tools.peers.socket_peer import SocketPeer
+from tools.app_server import AppServer
 
 MB = 2 ** 20
 JOIN_TIMEOUT = 60.0
@@ -448,7 +448,7 @@ def _print(r: dict, drops: list[dict]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog='python -m soak', description=__doc__.split('\n\n')[1])
+    parser = argparse.ArgumentParser(prog='python -m tools.soak', description=__doc__.split('\n\n')[1])
     parser.add_argument('--peers', type=int, default=30)
     parser.add_argument('--rate', type=float, default=5.0, help='characters per second per peer')
     parser.add_argument('--minutes', type=float, default=10.0)

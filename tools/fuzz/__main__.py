@@ -1,4 +1,4 @@
-"""`python -m fuzz`: run seeded schedules, print progress and a summary, and for every failure its seed and
+"""`python -m tools.fuzz`: run seeded schedules, print progress and a summary, and for every failure its seed and
 the command that replays it. Exit status 1 if any schedule failed, 2 for bad arguments."""
 
 import argparse
@@ -15,7 +15,7 @@ OPERATIONS = ('type', 'delete', 'deliver', 'drop', 'reconnect', 'commit', 'resta
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog='python -m fuzz', description=__doc__)
+    parser = argparse.ArgumentParser(prog='python -m tools.fuzz', description=__doc__)
     parser.add_argument('--schedules', type=int, default=100_000, help='how many schedules (default 100000)')
     parser.add_argument('--seed', type=int, default=0, help='the first seed; schedule i uses seed+i (default 0)')
     parser.add_argument('--peers-min', type=int, default=Options.peers_min, help='fewest peers (default 2)')

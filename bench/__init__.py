@@ -1,1 +1,0 @@
-"""Benchmarks against peers: keystroke and cursor latency, fan-out, trace replay, memory. `python -m bench`."""

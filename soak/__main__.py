@@ -1,8 +1,0 @@
-"""`python -m soak`: see soak/run.py (the worker functions live there so spawned processes can import them)."""
-
-import sys
-
-from soak.run import main
-
-if __name__ == '__main__':
-    sys.exit(main())

@@ -11,7 +11,7 @@ from store import Interview
 from presence import Forbidden, InterviewFull, NotFound, ParticipantView, PresenceError
 
 from .services import (
-    Services, end_interview, find_interview, new_interview, open_interview, remove_interview, room_path,
+    Services, end_interview, find_interview, new_interview, open_interview, remove_interview, role_for_key, room_path,
 )
 
 KEY_HELP = 'the key of a private link (the `key` of its URL), as the `X-Pairpad-Key` header or the `key` query'
@@ -115,23 +115,26 @@ def build_router(services: Services) -> APIRouter:
 
     @router.delete('/interviews/{interview_id}', status_code=204, responses=_INTERVIEWER_ONLY)
     async def delete(interview_id: str, authorization: str | None = Header(default=None, description=TOKEN_HELP),
+                     key: str | None = Query(default=None, description=KEY_HELP),
                      x_pairpad_key: str | None = Header(default=None, description=KEY_HELP)) -> None:
         """Delete the interview, its code and its participants. Open tabs are told and clear their local copy."""
-        interview = _interviewer(services, interview_id, authorization, x_pairpad_key)
+        interview = _interviewer(services, interview_id, authorization, x_pairpad_key or key)
         remove_interview(services, interview.id)
 
     @router.post('/interviews/{interview_id}/end', status_code=204, responses=_INTERVIEWER_ONLY)
     async def end(interview_id: str, authorization: str | None = Header(default=None, description=TOKEN_HELP),
+                  key: str | None = Query(default=None, description=KEY_HELP),
                   x_pairpad_key: str | None = Header(default=None, description=KEY_HELP)) -> None:
         """End the interview: the code becomes read-only for everybody (the server refuses further edits)."""
-        interview = _interviewer(services, interview_id, authorization, x_pairpad_key)
+        interview = _interviewer(services, interview_id, authorization, x_pairpad_key or key)
         await end_interview(services, interview.id, 'interviewer', ended=True)
 
     @router.post('/interviews/{interview_id}/reopen', status_code=204, responses=_INTERVIEWER_ONLY)
     async def reopen(interview_id: str, authorization: str | None = Header(default=None, description=TOKEN_HELP),
+                     key: str | None = Query(default=None, description=KEY_HELP),
                      x_pairpad_key: str | None = Header(default=None, description=KEY_HELP)) -> None:
         """Reopen an ended interview for editing."""
-        interview = _interviewer(services, interview_id, authorization, x_pairpad_key)
+        interview = _interviewer(services, interview_id, authorization, x_pairpad_key or key)
         await end_interview(services, interview.id, 'interviewer', ended=False)
 
     @router.get('/interviews/{interview_id}/participants', response_model=list[ParticipantModel], responses=_KEYED)
@@ -161,26 +164,23 @@ def build_router(services: Services) -> APIRouter:
         return JoinedParticipant(participant=ParticipantModel.of(participant), token=token)
 
     @router.patch('/interviews/{interview_id}/participants/{participant_id}', response_model=ParticipantModel,
-                  responses={401: {'description': 'no valid participant token'},
-                             403: {'description': 'the token belongs to another participant'},
-                             404: {'description': 'unknown interview or participant id'},
+                  responses={403: {'description': 'the token belongs to another participant'},
+                             404: {'description': 'unknown interview id or no valid participant token (the two are '
+                                                  'not told apart); with a valid token: unknown participant id'},
                              422: {'description': 'invalid value'}})
     async def update(interview_id: str, participant_id: str, patch: ParticipantPatch,
                      authorization: str | None = Header(default=None, description='Bearer <participant token>'),
                      ) -> ParticipantModel:
         """Update your own participant's cursor, typing state or status. The token is the one your browser tab
         received when it joined; a token may only update its own participant."""
-        interview = _interview_or_404(services, interview_id)  # the participant token is the credential here
-        await services.rooms.get(interview.id)  # cursor bounds are checked against the live document
-        token = authorization.removeprefix('Bearer ').strip() if authorization else None
+        interview, caller = _token_owner(services, interview_id, authorization)
+        if caller is None:
+            raise _refused()
         try:
-            services.presence.participant(interview.id, participant_id)
-            caller = services.presence.owner_of(interview.id, token)
-            if caller is None:
-                raise HTTPException(status_code=401, detail='a valid participant token is required '
-                                                            '(Authorization: Bearer <token>)')
             if caller.id != participant_id:
+                services.presence.participant(interview.id, participant_id)  # NotFound, else someone else's
                 raise Forbidden('you may only update your own participant')
+            await services.rooms.get(interview.id)  # cursor bounds are checked against the live document
             updated = services.presence.update_participant(
                 interview.id, participant_id,
                 cursor=patch.cursor.model_dump() if patch.cursor else None,
@@ -197,10 +197,11 @@ def build_router(services: Services) -> APIRouter:
 
 
 TOKEN_HELP = 'Bearer <token of an interviewer participant>'
+REFUSED = 'no interview with this id and key'
 _KEYED = {404: {'description': 'unknown interview id or invalid key (the two are not told apart)'}}
-_INTERVIEWER_ONLY = {401: {'description': 'neither a valid participant token nor a key'},
-                     403: {'description': 'only an interviewer (token or key) may do this'},
-                     404: {'description': 'unknown interview id'}}
+_INTERVIEWER_ONLY = {403: {'description': 'a valid key or token, but not an interviewer\'s'},
+                     404: {'description': 'unknown interview id, or neither a valid key nor a valid participant '
+                                          'token (the two are not told apart)'}}
 
 
 def _links(interview: Interview, request: Request) -> Links:
@@ -210,33 +211,40 @@ def _links(interview: Interview, request: Request) -> Links:
                  interviewer_key=interview.interviewer_key, candidate_key=interview.candidate_key)
 
 
+def _refused() -> HTTPException:
+    """The one answer for an unknown interview and for missing or wrong credentials alike, whatever the route:
+    anything else (a 401, the id echoed back) would let a guesser learn which interview ids exist."""
+    return HTTPException(status_code=404, detail=REFUSED)
+
+
 def _open_or_404(services: Services, interview_id: str, key: str | None) -> tuple[Interview, str]:
     opened = open_interview(services, interview_id, key)
     if opened is None:
-        raise HTTPException(status_code=404, detail='no interview with this id and key')
+        raise _refused()
     return opened
 
 
-def _interviewer(services: Services, interview_id: str, authorization: str | None, key: str | None) -> Interview:
-    """The interview, if the caller is one of its interviewers: by an interviewer participant's token (checked
-    first when given) or by the interviewer link's key."""
-    if key is not None and not authorization:
-        interview, role = _open_or_404(services, interview_id, key)
-        if role != 'interviewer':
-            raise HTTPException(status_code=403, detail='only an interviewer may do this')
-        return interview
-    interview = _interview_or_404(services, interview_id)
-    token = authorization.removeprefix('Bearer ').strip() if authorization else None
-    caller = services.presence.owner_of(interview.id, token)
-    if caller is None:
-        raise HTTPException(status_code=401, detail='a valid participant token (or the interviewer key) is required')
-    if caller.role != 'interviewer':
-        raise HTTPException(status_code=403, detail='only an interviewer may do this')
-    return interview
-
-
-def _interview_or_404(services: Services, interview_id: str) -> Interview:
+def _token_owner(services: Services, interview_id: str,
+                 authorization: str | None) -> tuple[Interview | None, ParticipantView | None]:
+    """The interview and the participant whose token is in `Authorization: Bearer <token>`. Presence is only
+    asked about an interview that exists, so made-up ids leave nothing behind in its memory."""
     interview = find_interview(services, interview_id)
     if interview is None:
-        raise HTTPException(status_code=404, detail=f'interview {interview_id[:40]!r} not found')
-    return interview
+        return None, None
+    token = authorization.removeprefix('Bearer ').strip() if authorization else None
+    return interview, services.presence.owner_of(interview.id, token)
+
+
+def _interviewer(services: Services, interview_id: str, authorization: str | None, key: str | None) -> Interview:
+    """The interview, if the caller is one of its interviewers: by the interviewer link's key or by an interviewer
+    participant's token, either one is enough. A valid candidate credential is told 403; no valid credential at
+    all gets the unknown interview's refusal."""
+    interview, caller = _token_owner(services, interview_id, authorization)
+    if interview is None:
+        raise _refused()
+    roles = {role_for_key(interview, key), caller.role if caller else None} - {None}
+    if 'interviewer' in roles:
+        return interview
+    if roles:
+        raise HTTPException(status_code=403, detail='only an interviewer may do this')
+    raise _refused()

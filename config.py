@@ -1,7 +1,10 @@
-"""Configuration from the environment, read once at start-up (no module-level state elsewhere depends on it)."""
+"""Configuration from the environment, read once at start-up into one `Settings`, which feeds everything: the rooms,
+presence, the runner. Every default and limit of the product is written here, once, with why it is that size;
+the classes that use them (collab.Limits, runner.RunLimits, ...) take their values from here."""
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 ROOT = Path(__file__).parent
@@ -9,9 +12,8 @@ ROOT = Path(__file__).parent
 # directory the installed `pairpad` command was started in (never inside site-packages).
 DATA_DIR = ROOT / 'data' if (ROOT / 'pyproject.toml').exists() else Path.cwd() / 'data'
 
-
-def _float(name: str, default: float) -> float:
-    return float(os.environ.get(name, default))
+KB = 1024
+MB = 1024 * KB
 
 
 @dataclass(frozen=True)
@@ -19,34 +21,121 @@ class Settings:
     host: str = '127.0.0.1'
     port: int = 8080
     database_url: str = f'sqlite:///{DATA_DIR / "pairpad.db"}'
+
+    # -- the store and the rooms' lifecycle
     commit_window: float = 0.025      # seconds of updates gathered into one store transaction
     compact_every: int = 500          # stored updates per room before they are merged into a snapshot
     compact_after_idle: float = 10.0  # seconds without updates before a room's log is merged anyway
+    hibernate_after: float = 5.0      # seconds a room without peers keeps a live Doc before only its bytes stay
     unload_after: float = 60.0        # seconds a room without peers stays in memory
     reconnect_timeout: float = 10.0   # seconds NiceGUI keeps a disconnected tab's page alive
-    max_message_bytes: int = 8 * 1024 * 1024
-    max_document_bytes: int = 1024 * 1024  # the code of one interview, UTF-8 (see collab/limits.py for why)
-    max_participants: int = 25             # people online or away in one interview at once
-    max_connections: int = 50              # browser tabs connected to one room
-    message_rate: float = 200.0            # messages per second per tab (token bucket) ...
-    message_burst: float = 1000.0          # ... with this burst
+
+    # -- what one peer may send (collab.Limits)
+    # One reassembled Yjs message. A paste of a large file is a single update, so this is generous; the socket's
+    # own ~1 MB frame cap is handled by chunking in the transport, not here.
+    max_message_bytes: int = 8 * MB
+    # The code of one interview, in UTF-8 bytes. Interview code is a few KB (the longest recorded trace ends at
+    # 65 KB); 1 MB leaves room for pasted inputs while keeping a room's memory and a cold join small.
+    max_document_bytes: int = 1 * MB
+    # One awareness state (cursor, selection, name). Real states are a few hundred bytes.
+    max_awareness_state_bytes: int = 8 * KB
+    # Awareness client ids one connection may own (a tab has one Y.Doc, so one id; reloads get new ones).
+    max_awareness_ids_per_peer: int = 4
+    max_participants: int = 25        # people online or away in one interview at once
+    max_connections: int = 50         # browser tabs connected to one room
+    # Messages per second per tab, as a token bucket. Fast typing is ~2 messages per keystroke (update and cursor
+    # awareness), a key held down repeats ~30 times a second; the burst allows a test driver or a paste.
+    message_rate: float = 200.0
+    message_burst: float = 1000.0
+
+    # -- presence (presence.PresenceService)
+    presence_write_interval: float = 0.25  # seconds between the coalesced writes of participants' state
+    # A tab's heartbeat comes every second or so: silent this long, it died or lost the network without a goodbye.
+    presence_offline_after: float = 3.5
+    presence_away_offline_after: float = 90.0  # the same for a hidden tab, whose timers the browser throttles
+    presence_sweep_interval: float = 0.5       # seconds between looks for silent participants
+
+    # -- the Run button (runner.RunnerSettings and runner.RunLimits; docs/sandbox.md)
+    # Sized for interview code: a solution runs in well under a second and prints a few screens, so these leave
+    # generous room while a hostile program costs the server at most one core for a few seconds and bounded memory.
+    run_enabled: bool = True          # PAIRPAD_RUN=0 turns the Run button off whatever the machine can do
+    # Where bubblewrap cannot run, run anyway with rlimits and timeouts but no isolation.
+    run_unsafe: bool = False
+    # The unprivileged uid/gid the sandbox runs as when the server runs as root: the kernel never enforces the
+    # process limit for root, and root outside a namespace is a bad owner for hostile code.
+    run_uid: int = 65534
+    run_gid: int = 65534
+    run_max_concurrent: int = 4       # runs at once over all rooms (one per room in any case)
+    run_bwrap: str = 'bwrap'          # the bubblewrap executable (a name looked up in PATH, or a path)
+    # CPU seconds of each process (RLIMIT_CPU): SIGXCPU at this, SIGKILL one second later. The cure for `while True`.
+    run_cpu_seconds: int = 10
+    # Wall-clock seconds of the whole run, enforced by the server: ends sleeping or blocked programs.
+    run_wall_seconds: float = 20.0
+    # Private writable memory (RLIMIT_DATA); the address space gets this plus the runtime's own reservations.
+    run_memory_bytes: int = 256 * MB
+    # Processes and threads inside one run (counted per sandbox: each has its own user namespace). Node alone
+    # starts ~10 threads.
+    run_max_processes: int = 64
+    run_output_bytes: int = 64 * KB   # stdout and stderr together that reach the console; beyond it the run is killed
+    # Each private tmpfs (/tmp, the working directory, /dev/shm) and any one file: they live in the host's memory,
+    # outside the memory limit.
+    run_disk_bytes: int = 16 * MB
+    run_open_files: int = 256         # RLIMIT_NOFILE
+    run_niceness: int = 10            # added to a run's nice value, so the rooms' event loop wins the CPU
 
     @classmethod
-    def from_env(cls) -> 'Settings':
-        defaults = cls()
-        return cls(
-            host=os.environ.get('PAIRPAD_HOST', defaults.host),
-            port=int(os.environ.get('PAIRPAD_PORT', defaults.port)),
-            database_url=os.environ.get('DATABASE_URL', defaults.database_url),
-            commit_window=_float('PAIRPAD_COMMIT_WINDOW_MS', defaults.commit_window * 1000) / 1000,
-            compact_every=int(os.environ.get('PAIRPAD_COMPACT_EVERY', defaults.compact_every)),
-            compact_after_idle=_float('PAIRPAD_COMPACT_AFTER_IDLE', defaults.compact_after_idle),
-            unload_after=_float('PAIRPAD_UNLOAD_AFTER', defaults.unload_after),
-            reconnect_timeout=_float('PAIRPAD_RECONNECT_TIMEOUT', defaults.reconnect_timeout),
-            max_message_bytes=int(os.environ.get('PAIRPAD_MAX_MESSAGE_BYTES', defaults.max_message_bytes)),
-            max_document_bytes=int(os.environ.get('PAIRPAD_MAX_DOCUMENT_BYTES', defaults.max_document_bytes)),
-            max_participants=int(os.environ.get('PAIRPAD_MAX_PARTICIPANTS', defaults.max_participants)),
-            max_connections=int(os.environ.get('PAIRPAD_MAX_CONNECTIONS', defaults.max_connections)),
-            message_rate=_float('PAIRPAD_MESSAGE_RATE', defaults.message_rate),
-            message_burst=_float('PAIRPAD_MESSAGE_BURST', defaults.message_burst),
-        )
+    def from_env(cls, env: Mapping[str, str] | None = None) -> 'Settings':
+        """Every field from its variable (README, configuration); unset or empty: the default."""
+        env = os.environ if env is None else env
+        values = {}
+        for field in fields(cls):
+            name, scale = _VARIABLES.get(field.name, (None, 1))
+            raw = env.get(name, '').strip() if name else ''
+            if raw:
+                values[field.name] = _parse(name, raw, field.type, scale)
+        return cls(**values)
+
+
+# field → (environment variable, the unit it is given in)
+_VARIABLES: dict[str, tuple[str, float]] = {
+    'host': ('PAIRPAD_HOST', 1),
+    'port': ('PAIRPAD_PORT', 1),
+    'database_url': ('DATABASE_URL', 1),
+    'commit_window': ('PAIRPAD_COMMIT_WINDOW_MS', 1 / 1000),
+    'compact_every': ('PAIRPAD_COMPACT_EVERY', 1),
+    'compact_after_idle': ('PAIRPAD_COMPACT_AFTER_IDLE', 1),
+    'unload_after': ('PAIRPAD_UNLOAD_AFTER', 1),
+    'reconnect_timeout': ('PAIRPAD_RECONNECT_TIMEOUT', 1),
+    'max_message_bytes': ('PAIRPAD_MAX_MESSAGE_BYTES', 1),
+    'max_document_bytes': ('PAIRPAD_MAX_DOCUMENT_BYTES', 1),
+    'max_participants': ('PAIRPAD_MAX_PARTICIPANTS', 1),
+    'max_connections': ('PAIRPAD_MAX_CONNECTIONS', 1),
+    'message_rate': ('PAIRPAD_MESSAGE_RATE', 1),
+    'message_burst': ('PAIRPAD_MESSAGE_BURST', 1),
+    'run_enabled': ('PAIRPAD_RUN', 1),
+    'run_unsafe': ('PAIRPAD_UNSAFE_RUN', 1),
+    'run_uid': ('PAIRPAD_RUN_UID', 1),
+    'run_gid': ('PAIRPAD_RUN_GID', 1),
+    'run_max_concurrent': ('PAIRPAD_RUN_MAX_CONCURRENT', 1),
+    'run_bwrap': ('PAIRPAD_BWRAP', 1),
+    'run_cpu_seconds': ('PAIRPAD_RUN_CPU_SECONDS', 1),
+    'run_wall_seconds': ('PAIRPAD_RUN_WALL_SECONDS', 1),
+    'run_memory_bytes': ('PAIRPAD_RUN_MEMORY_MB', MB),
+    'run_max_processes': ('PAIRPAD_RUN_MAX_PROCESSES', 1),
+    'run_output_bytes': ('PAIRPAD_RUN_OUTPUT_KB', KB),
+    'run_disk_bytes': ('PAIRPAD_RUN_DISK_MB', MB),
+    'run_open_files': ('PAIRPAD_RUN_OPEN_FILES', 1),
+    'run_niceness': ('PAIRPAD_RUN_NICENESS', 1),
+}
+
+
+def _parse(name: str, raw: str, kind: object, scale: float) -> object:
+    if kind in (str, 'str'):
+        return raw
+    if kind in (bool, 'bool'):
+        return raw.lower() in ('1', 'true', 'yes', 'on')
+    try:
+        number = float(raw) * scale
+    except ValueError:
+        raise ValueError(f'{name} must be a number, not {raw!r}') from None
+    return int(number) if kind in (int, 'int') else number

@@ -15,15 +15,14 @@ from store import SqlUpdateLog, create_db
 
 def build(settings: Settings) -> pages.Services:
     engine = create_db(settings.database_url)
-    limits = Limits(max_message_bytes=settings.max_message_bytes, max_document_bytes=settings.max_document_bytes,
-                    max_peers=settings.max_connections, message_rate=settings.message_rate,
-                    message_burst=settings.message_burst)
-    rooms = RoomRegistry(SqlUpdateLog(engine), limits=limits,
+    rooms = RoomRegistry(SqlUpdateLog(engine), limits=Limits.from_settings(settings),
                          commit_window=settings.commit_window, compact_every=settings.compact_every,
-                         compact_after_idle=settings.compact_after_idle, unload_after=settings.unload_after)
-    presence = PresenceService(engine, document_text=lambda room_id: (room := rooms.loaded(room_id)) and room.text,
-                               max_present=settings.max_participants)
-    runs = RunHubs(CodeRunner.from_env(), on_end=lambda interview_id, record: keep_run(engine, interview_id, record))
+                         compact_after_idle=settings.compact_after_idle, unload_after=settings.unload_after,
+                         hibernate_after=settings.hibernate_after)
+    presence = PresenceService.from_settings(
+        engine, settings, document_text=lambda room_id: (room := rooms.loaded(room_id)) and room.text)
+    runs = RunHubs(CodeRunner.from_settings(settings),
+                   on_end=lambda interview_id, record: keep_run(engine, interview_id, record))
     services = pages.Services(settings=settings, engine=engine, rooms=rooms, presence=presence, runs=runs)
     app.on_startup(rooms.start)
     app.on_startup(presence.start)

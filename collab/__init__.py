@@ -2,7 +2,7 @@
 message limits and the registry that loads and evicts rooms. It knows nothing of NiceGUI or SQL: peers are
 reached through a send callback and durable state through the Persistence interface."""
 
-from .document import EXTENSIONS, LANGUAGES, initial_update, read_code, read_language
+from .document import LANGUAGES, initial_update, read_code
 from .errors import NotSynced, ProtocolError, RateLimited, RoomClosed
 from .limits import Limits
 from .persistence import MemoryPersistence, PendingUpdate, Persistence
@@ -10,7 +10,6 @@ from .registry import RoomRegistry
 from .room import Room
 
 __all__ = [
-    'EXTENSIONS', 'LANGUAGES', 'NotSynced', 'Limits', 'MemoryPersistence', 'PendingUpdate', 'Persistence', 'ProtocolError', 'RateLimited', 'Room', 'RoomClosed',
-    'RoomRegistry',
-    'initial_update', 'read_code', 'read_language',
+    'LANGUAGES', 'Limits', 'MemoryPersistence', 'NotSynced', 'PendingUpdate', 'Persistence', 'ProtocolError',
+    'RateLimited', 'Room', 'RoomClosed', 'RoomRegistry', 'initial_update', 'read_code',
 ]

@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 import markdown2
 from nicegui import ui
 
-from store import get_interview, list_runs, run_output
+from store import get_interview, list_runs, notes_room_id, run_output
 
-from .services import Services, file_stem, notes_room_id
+from .services import Services, file_stem
 
 CSS = '''
 body { font: 15px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #1e293b; }

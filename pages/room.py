@@ -9,8 +9,9 @@ import json
 
 from nicegui import ui
 
-from collab import EXTENSIONS
-from presence import Forbidden, NotFound, ParticipantView, PresenceError
+from languages import LANGUAGES, PLAIN_TEXT
+from presence import MAX_NAME, Forbidden, NotFound, ParticipantView, PresenceError
+from store import notes_room_id
 
 from .report import download_report
 from .services import Services, file_stem, open_interview, room_path
@@ -18,8 +19,10 @@ from .workspace import workspace
 
 
 def refused(interview_id: str) -> None:
-    # If this browser kept local copies of a (now deleted) interview's documents, forget them.
-    names = [f'pairpad:{interview_id[:64]}', f'pairpad:{interview_id[:64]}:notes']
+    # If this browser kept local copies of a (now deleted) interview's documents, forget them (the editor names
+    # its copy `pairpad:<room id>`).
+    interview_id = interview_id[:64]
+    names = [f'pairpad:{room_id}' for room_id in (interview_id, notes_room_id(interview_id))]
     ui.run_javascript(f'{json.dumps(names)}.forEach(name => indexedDB.deleteDatabase(name))')
     with ui.column().classes('w-full max-w-xl mx-auto mt-16 gap-4').props('data-testid=link-refused'):
         ui.label('This link does not open an interview').classes('text-2xl font-bold')
@@ -72,7 +75,8 @@ def _copy_button(label: str, path: str, testid: str) -> None:
 async def _download_code(services: Services, interview) -> None:
     room = await services.rooms.get(interview.id)
     language = room.language or interview.language
-    ui.download.content(room.text.encode(), f'{file_stem(interview.title)}.{EXTENSIONS.get(language, "txt")}',
+    extension = LANGUAGES.get(language, PLAIN_TEXT).extension
+    ui.download.content(room.text.encode(), f'{file_stem(interview.title)}.{extension}',
                         'text/plain; charset=utf-8')
 
 
@@ -109,8 +113,8 @@ def _ask_identity(services: Services, interview, role: str, content: ui.column) 
         ui.label('Join the interview').classes('text-lg font-semibold')
         ui.label(f'You join as the {role}.' if role == 'candidate' else 'You join as an interviewer.') \
             .classes('text-sm text-gray-600').props(f'data-testid=join-role data-role={role}')
-        name_input = ui.input('Your display name').props('data-testid=name-input outlined autofocus maxlength=40') \
-            .classes('w-full')
+        name_input = ui.input('Your display name') \
+            .props(f'data-testid=name-input outlined autofocus maxlength={MAX_NAME}').classes('w-full')
 
         def join() -> None:
             try:

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from collab import LANGUAGES, RoomRegistry, initial_update
+from collab import RoomRegistry, initial_update
 from config import Settings
+from languages import LANGUAGES
 from presence import PresenceService
 from runner import RunHubs
-from store import Interview, create_interview, delete_interview, get_interview, set_interview_ended
+from store import Interview, create_interview, delete_interview, get_interview, notes_room_id, set_interview_ended
 
 MAX_TITLE = 200
 
@@ -70,11 +71,6 @@ def open_interview(services: Services, interview_id: str, key: object) -> tuple[
     interview = find_interview(services, interview_id)
     role = role_for_key(interview, key) if interview is not None else None
     return (interview, role) if role is not None else None
-
-
-def notes_room_id(interview_id: str) -> str:
-    """The interviewers' notes are a second document of the interview (see store.update_log.split_room_id)."""
-    return f'{interview_id}:notes'
 
 
 def room_path(interview: Interview, role: str) -> str:

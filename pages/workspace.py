@@ -4,7 +4,7 @@ candidate's page: they are never built for it, so nothing of them reaches a cand
 
 from nicegui import ui
 
-from collab import LANGUAGES
+from languages import select_options
 from components.collab_editor import CollabEditor
 from components.participant_list import ParticipantList
 from presence import ParticipantView
@@ -20,7 +20,7 @@ def workspace(services: Services, interview, participant: ParticipantView) -> No
     interview_id = interview.id
     is_interviewer = participant.role == 'interviewer'
     with ui.row().classes('w-full items-center gap-4'):
-        language = ui.select(LANGUAGES, label='Language').props('dense outlined data-testid=language-select') \
+        language = ui.select(select_options(), label='Language').props('dense outlined data-testid=language-select') \
             .classes('w-48')
         people = ParticipantList(self_id=participant.id)
         ui.space()

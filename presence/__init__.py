@@ -3,10 +3,11 @@ typing and last cursor. Durable in the SQLModel store, pushed to subscribers at 
 
 from .colors import PALETTE, pick_color
 from .service import (
-    ROLES, STATUSES, Cursor, Forbidden, InterviewFull, NotFound, ParticipantView, PresenceError, PresenceService, clean_name,
+    MAX_NAME, ROLES, STATUSES, Cursor, Forbidden, InterviewFull, NotFound, ParticipantView, PresenceError,
+    PresenceService, clean_name,
 )
 
 __all__ = [
-    'PALETTE', 'ROLES', 'STATUSES', 'Cursor', 'Forbidden', 'InterviewFull', 'NotFound', 'ParticipantView', 'PresenceError',
-    'PresenceService', 'clean_name', 'pick_color',
+    'MAX_NAME', 'PALETTE', 'ROLES', 'STATUSES', 'Cursor', 'Forbidden', 'InterviewFull', 'NotFound', 'ParticipantView',
+    'PresenceError', 'PresenceService', 'clean_name', 'pick_color',
 ]

@@ -16,6 +16,7 @@ from typing import Callable, NamedTuple
 
 from sqlalchemy import Engine
 
+from config import Settings
 from store import Participant, create_participant, list_participants, save_participants, token_matches
 from store.models import utcnow
 from store.participants import PRESENCE_FIELDS
@@ -103,20 +104,36 @@ def _view(p: Participant) -> ParticipantView:
 
 class PresenceService:
     def __init__(self, engine: Engine, *, document_text: Callable[[str], str | None] = lambda _: None,
-                 write_interval: float = 0.25, offline_after: float = 3.5, away_offline_after: float = 90.0,
-                 max_present: int = 25) -> None:
+                 write_interval: float = Settings.presence_write_interval,
+                 offline_after: float = Settings.presence_offline_after,
+                 away_offline_after: float = Settings.presence_away_offline_after,
+                 sweep_interval: float = Settings.presence_sweep_interval,
+                 max_present: int = Settings.max_participants,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        """The timings and the cap are config.Settings' (`from_settings`); `clock` is what silence is measured
+        with, monotonic seconds (a test passes one it moves by hand)."""
         self.engine = engine
         self.document_text = document_text
         self.write_interval = write_interval
         self.offline_after = offline_after
         self.away_offline_after = away_offline_after
+        self.sweep_interval = sweep_interval
         self.max_present = max_present  # people online or away in one interview at once
+        self.clock = clock
         self.writes = 0  # database transactions issued, for the coalescing figures
         self._participants: dict[str, dict[str, Participant]] = {}
-        self._heard: dict[str, float] = {}  # participant id → monotonic time of its last sign of life
+        self._heard: dict[str, float] = {}  # participant id → self.clock() at its last sign of life
         self._subscribers: dict[str, list[Subscriber]] = {}
         self._dirty: set[tuple[str, str]] = set()
         self._tasks: list[asyncio.Task] = []
+
+    @classmethod
+    def from_settings(cls, engine: Engine, settings: Settings, *,
+                      document_text: Callable[[str], str | None] = lambda _: None) -> 'PresenceService':
+        return cls(engine, document_text=document_text, write_interval=settings.presence_write_interval,
+                   offline_after=settings.presence_offline_after,
+                   away_offline_after=settings.presence_away_offline_after,
+                   sweep_interval=settings.presence_sweep_interval, max_present=settings.max_participants)
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
@@ -134,7 +151,8 @@ class PresenceService:
         keys, self._dirty = self._dirty, set()
         members = [self._participants.get(iid, {}).get(pid) for iid, pid in keys]
         # A plain copy of the fields presence changes, taken on the event loop: the write runs in a thread
-        snapshot = [_PresenceRow(p.id, *(getattr(p, name) for name in PRESENCE_FIELDS)) for p in members if p is not None]
+        snapshot = [_PresenceRow(id=p.id, **{name: getattr(p, name) for name in PRESENCE_FIELDS})
+                    for p in members if p is not None]
         if not snapshot:
             return
         try:
@@ -182,7 +200,7 @@ class PresenceService:
                                                 role=str(role))
         self.writes += 1
         members[participant.id] = participant
-        self._heard[participant.id] = time.monotonic()
+        self._heard[participant.id] = self.clock()
         self._notify(participant)
         return _view(participant), token
 
@@ -208,7 +226,7 @@ class PresenceService:
         if participant.status == 'offline':
             participant.is_typing = False
         else:
-            self._heard[participant_id] = time.monotonic()
+            self._heard[participant_id] = self.clock()
         participant.last_seen_at = utcnow()
         self._dirty.add((interview_id, participant_id))
         after = _view(participant)
@@ -235,7 +253,7 @@ class PresenceService:
 
     async def sweep(self) -> None:
         """Turn silent participants offline (their tab died or lost the network without a goodbye)."""
-        now = time.monotonic()
+        now = self.clock()
         for interview_id, members in list(self._participants.items()):
             for participant in list(members.values()):
                 if participant.status == 'offline':
@@ -310,7 +328,7 @@ class PresenceService:
 
     async def _sweep_forever(self) -> None:
         while True:
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(self.sweep_interval)
             try:
                 await self.sweep()
             except Exception:

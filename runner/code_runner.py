@@ -9,6 +9,8 @@ import asyncio
 import logging
 import subprocess
 
+from config import Settings
+
 from .errors import RunnerUnavailable, TooManyRuns, UnsupportedLanguage
 from .languages import Runtime, find_runtimes
 from .limits import RunLimits, RunnerSettings, format_bytes, format_seconds
@@ -38,8 +40,8 @@ class CodeRunner:
         log.info('code runner: mode %s, languages %s', self.mode, ', '.join(self.versions.values()) or 'none')
 
     @classmethod
-    def from_env(cls) -> 'CodeRunner':
-        return cls(RunnerSettings.from_env(), RunLimits.from_env())
+    def from_settings(cls, settings: Settings) -> 'CodeRunner':
+        return cls(RunnerSettings.from_settings(settings), RunLimits.from_settings(settings))
 
     @property
     def available(self) -> bool:
@@ -122,8 +124,7 @@ class CodeRunner:
                 ok, detail = _run_directly(runtime.version_command())
             if ok:
                 self._runtimes[language] = runtime
-                version = detail.splitlines()[0] if detail else ''
-                self.versions[language] = version if language == 'python' else f'Node.js {version}'
+                self.versions[language] = runtime.version(detail)
             else:
                 self._refused[language] = f'{runtime.label} cannot run on this server: {detail}'
                 log.warning('code runner: %s refused: %s', language, detail)

@@ -1,4 +1,5 @@
-"""Which interpreter runs which language, and the refusal message for those this server cannot run.
+"""Where this server finds the interpreter of each runnable language (the `languages` table says which they are
+and how to call them), and the refusal message for those it cannot run.
 
 Only interpreted languages are runnable for now: a compiler (Java, C++, Go, Rust) needs far more memory, disk
 and time than a run's limits allow, and TypeScript needs a transpiler that is not a Debian package.
@@ -10,41 +11,48 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .limits import MB, RunLimits
+from languages import LANGUAGES, Language
 
-LABELS = {
-    'python': 'Python 3',
-    'javascript': 'JavaScript (Node.js)',
-    'typescript': 'TypeScript',
-    'java': 'Java',
-    'cpp': 'C++',
-    'go': 'Go',
-    'rust': 'Rust',
-    'sql': 'SQL',
-    'plaintext': 'Plain text',
-}
+from .limits import MB, RunLimits
 
 
 @dataclass(frozen=True)
 class Runtime:
-    language: str
-    label: str
+    """A runnable language as found on this machine."""
+
+    language: Language
     executable: str                  # absolute path, the same inside the sandbox (system dirs are bound in place)
-    file_name: str                   # the document is written to this file in the working directory
-    address_space_slack: int         # virtual memory the runtime maps beyond what it writes (see RunLimits)
-    node_heap: bool = False          # pass V8 a heap size inside the memory limit, for a readable out-of-memory
+
+    @property
+    def id(self) -> str:
+        return self.language.id
+
+    @property
+    def label(self) -> str:
+        return self.language.label
+
+    @property
+    def file_name(self) -> str:
+        """The document is written to this file in the working directory."""
+        return self.language.file_name
+
+    @property
+    def address_space_slack(self) -> int:
+        """Virtual memory the runtime maps beyond what it writes (see RunLimits)."""
+        return self.language.run.address_space_slack_mb * MB
 
     def command(self, limits: RunLimits) -> list[str]:
-        if self.node_heap:
-            # Three quarters of the limit for the JS heap: V8 then stops with "JavaScript heap out of memory"
-            # before malloc fails somewhere less readable.
-            heap_mb = max(16, limits.memory_bytes * 3 // 4 // MB)
-            return [self.executable, f'--max-old-space-size={heap_mb}', self.file_name]
-        # -u: unbuffered, so output streams while the program runs; -B: no .pyc next to the program.
-        return [self.executable, '-u', '-B', self.file_name]
+        heap_mb = max(16, limits.memory_bytes * 3 // 4 // MB)
+        return [self.executable, *(arg.format(file=self.file_name, heap_mb=heap_mb) for arg in self.language.run.args)]
 
     def version_command(self) -> list[str]:
         return [self.executable, '--version']
+
+    def version(self, output: str) -> str:
+        """'Python 3.11.2', 'Node.js v18.19.0': the first line of --version, named after the toolchain."""
+        first = output.splitlines()[0] if output else ''
+        toolchain = self.language.run.toolchain
+        return first if first.startswith(toolchain) else f'{toolchain} {first}'.strip()
 
 
 def find_python(exists: Callable[[str], bool] = os.path.exists) -> str:
@@ -56,17 +64,19 @@ def find_python(exists: Callable[[str], bool] = os.path.exists) -> str:
 
 def find_runtimes(which: Callable[[str], str | None] = shutil.which) -> tuple[dict[str, Runtime], dict[str, str]]:
     """(runtimes found on this machine, refusal message per language that cannot run)."""
-    found: dict[str, Runtime] = {
-        'python': Runtime('python', LABELS['python'], find_python(), 'main.py', address_space_slack=128 * MB),
-    }
+    runnable = [language for language in LANGUAGES.values() if language.run is not None]
+    supported = ' and '.join(language.label for language in runnable)
+    found: dict[str, Runtime] = {}
     refused: dict[str, str] = {}
-    node = which('node')
-    if node:
-        found['javascript'] = Runtime('javascript', LABELS['javascript'], os.path.realpath(node), 'main.js',
-                                      address_space_slack=1024 * MB, node_heap=True)
-    else:
-        refused['javascript'] = 'JavaScript cannot run: Node.js (node) is not installed on this server.'
-    for language, label in LABELS.items():
-        if language not in found and language not in refused:
-            refused[language] = f'{label} cannot be run here; the Run button supports Python and JavaScript.'
+    for language in LANGUAGES.values():
+        command = language.run
+        if command is None:
+            refused[language.id] = f'{language.label} cannot be run here; the Run button supports {supported}.'
+            continue
+        path = find_python() if command.program == 'python3' else which(command.program)
+        if path:
+            found[language.id] = Runtime(language, path if command.program == 'python3' else os.path.realpath(path))
+        else:
+            refused[language.id] = (f'{language.label} cannot run: {command.toolchain} ({command.program}) is not '
+                                    f'installed on this server.')
     return found, refused

@@ -7,7 +7,7 @@ the server itself did (stop, timeout, cap), and for memory from the runtime's ow
 import enum
 import re
 import signal as signals
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from .limits import RunLimits, format_bytes, format_seconds
 
@@ -50,13 +50,6 @@ class RunResult:
     @property
     def ok(self) -> bool:
         return self.outcome is Outcome.EXITED and self.exit_code == 0
-
-    def to_dict(self) -> dict:
-        """JSON-ready, for the socket message that tells every peer how the run ended."""
-        data = asdict(self)
-        data['outcome'] = self.outcome.value
-        data['duration'] = round(self.duration, 3)
-        return data
 
 
 def split_status(returncode: int, sandboxed: bool) -> tuple[int | None, int | None]:

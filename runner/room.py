@@ -20,11 +20,6 @@ class RoomRunner:
             return None
         return self._current
 
-    @property
-    def last(self) -> Run | None:
-        """The latest run, finished or not (its result for someone who joins after it ended)."""
-        return self._current
-
     def start(self, code: str, language: str, on_output: OutputCallback | None = None, *, started_by: str,
               limits: RunLimits | None = None) -> Run:
         """Start a run for this room. Raises RunBusy if one is going, or another RunRefused from the runner."""
@@ -39,10 +34,3 @@ class RoomRunner:
         """Stop the current run; False if there is none."""
         current = self.current
         return current.stop(by) if current is not None else False
-
-    async def close(self, by: str = 'the server') -> None:
-        """Stop the current run and wait for it (the room is being unloaded)."""
-        current = self.current
-        if current is not None:
-            current.stop(by)
-            await current.wait()

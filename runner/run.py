@@ -52,7 +52,7 @@ class Run:
     def __init__(self, *, launcher: Launcher, code: str, runtime: Runtime, limits: RunLimits,
                  on_output: OutputCallback | None = None, started_by: str | None = None) -> None:
         self.id = secrets.token_hex(6)
-        self.language = runtime.language
+        self.language = runtime.id
         self.limits = limits
         self.started_by = started_by
         self.started_at = time.time()

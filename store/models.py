@@ -4,6 +4,8 @@ from datetime import datetime, timezone
 
 from sqlmodel import Field, SQLModel
 
+from .room_ids import CODE
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
@@ -30,7 +32,7 @@ class DocUpdate(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     interview_id: str = Field(foreign_key='interview.id', index=True, max_length=32)
-    document: str = Field(default='code', max_length=8)  # code | notes (the interviewers' own document)
+    document: str = Field(default=CODE, max_length=8)  # CODE | NOTES (store/room_ids.py)
     data: bytes
     checksum: int  # CRC-32 of data: a torn or corrupted row is detected on load and skipped
     created_at: datetime = Field(default_factory=utcnow)  # when the room applied it
@@ -42,7 +44,7 @@ class DocSnapshot(SQLModel, table=True):
     """All compacted updates of an interview merged into one (Yjs merge keeps every insert and delete)."""
 
     interview_id: str = Field(foreign_key='interview.id', primary_key=True, max_length=32)
-    document: str = Field(default='code', primary_key=True, max_length=8)
+    document: str = Field(default=CODE, primary_key=True, max_length=8)
     data: bytes
     checksum: int
     updated_at: datetime = Field(default_factory=utcnow)

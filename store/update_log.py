@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, update
 from sqlmodel import Session, col, select
 
 from .models import DocSnapshot, DocUpdate, utcnow
+from .room_ids import split_room_id
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +25,6 @@ class HistoryEntry:
     at: datetime
     author: str | None
     data: bytes
-
-
-def split_room_id(room_id: str) -> tuple[str, str]:
-    """A room id is the interview id for its code, `<interview id>:notes` for its interviewer notes."""
-    interview_id, _, document = room_id.partition(':')
-    return interview_id, document or 'code'
 
 
 class SqlUpdateLog:
@@ -52,14 +47,14 @@ class SqlUpdateLog:
         """Write a batch of the writer's pending updates (room_id, data, author, at) in one transaction.
 
         One Core INSERT with many rows, outside the ORM: no object per update and no Session per commit (the group
-        commit's thread holds the GIL while it runs Python, and keystrokes wait meanwhile; docs/benchmarks.md)."""
+        commit's thread holds the GIL while it runs Python, and keystrokes wait meanwhile)."""
         if not batch:
             return
         rows = [{**dict(zip(('interview_id', 'document'), split_room_id(item.room_id))),
                  'data': item.data, 'checksum': zlib.crc32(item.data), 'author': item.author, 'compacted': False,
                  'created_at': datetime.fromtimestamp(item.at, timezone.utc) if item.at else utcnow()}
                 for item in batch]
-        with self.engine.begin() as connection:  # Core, no ORM session: this runs on every keystroke's commit
+        with self.engine.begin() as connection:
             connection.execute(_INSERT, rows)
 
     def count_updates(self, room_id: str) -> int:
@@ -82,8 +77,8 @@ class SqlUpdateLog:
         stay, marked compacted, as the history.
 
         Rows up to the last one this process compacted are not looked at again (row ids only grow): the history is
-        kept, so without that bound every compaction read and rewrote the room's whole history (at 500 updates a
-        second, a fifth of the server's time after a minute: docs/benchmarks.md, fan-out)."""
+        kept, so without that bound every compaction would read and rewrite the room's whole history, a cost that
+        grows with the interview's length (docs/benchmarks.md, fan-out)."""
         interview_id, document = split_room_id(room_id)
         after = self._compacted_up_to.get(room_id, 0)
         with Session(self.engine) as session:

@@ -1,21 +1,39 @@
-"""update_participant: the only writer of presence — validation, coalesced writes, notification."""
-
-import asyncio
+"""update_participant: the only writer of presence — validation, coalesced writes, notification; and the sweeper
+that turns silent tabs offline, on a clock the tests move by hand (no sleeps)."""
 
 import pytest
 
 from collab import initial_update
 from presence import PALETTE, Forbidden, NotFound, PresenceError, PresenceService
 from store import create_db, create_interview, delete_interview, list_participants
+from store.participants import PRESENCE_FIELDS
+
+
+class Clock:
+    """Monotonic seconds that pass only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
 
 
 @pytest.fixture
-def setup(tmp_path):
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def setup(tmp_path, clock):
     engine = create_db(f'sqlite:///{tmp_path / "p.db"}')
     interview = create_interview(engine, title='T', language='plaintext',
                                  initial_update=initial_update('plaintext', 'line one\nline 😊\n'))
     texts = {interview.id: 'line one\nline 😊\n'}
-    service = PresenceService(engine, document_text=texts.get, offline_after=0.2, away_offline_after=0.6)
+    service = PresenceService(engine, document_text=texts.get, offline_after=3.5, away_offline_after=90, clock=clock)
     return service, interview.id, engine
 
 
@@ -129,18 +147,25 @@ async def test_one_write_stores_every_presence_field_of_many_people_and_never_re
     assert list_participants(engine, other.id) == []
 
 
-async def test_silent_participants_turn_offline_and_hidden_ones_later(setup):
+async def test_silent_participants_turn_offline_and_hidden_ones_later(setup, clock):
     service, iid, _ = setup
     quiet, _ = service.join(iid, name='Quiet', role='candidate')
     hidden, _ = service.join(iid, name='Hidden', role='candidate')
+    alive, _ = service.join(iid, name='Alive', role='candidate')
     service.update_participant(iid, hidden.id, status='away')
-    await asyncio.sleep(0.3)
+    clock.advance(3.5)
+    await service.sweep()  # exactly at the limit: not yet
+    assert service.participant(iid, quiet.id).status == 'online'
+    clock.advance(0.1)
+    service.update_participant(iid, alive.id)  # a heartbeat
     await service.sweep()
     assert service.participant(iid, quiet.id).status == 'offline'
     assert service.participant(iid, hidden.id).status == 'away'
-    await asyncio.sleep(0.4)
+    assert service.participant(iid, alive.id).status == 'online'
+    clock.advance(90 - 3.6 + 0.1)
     await service.sweep()
     assert service.participant(iid, hidden.id).status == 'offline'
+    assert service.participant(iid, alive.id).status == 'offline'
 
 
 def test_participants_of_a_restarted_server_start_offline(setup):
@@ -157,3 +182,13 @@ def test_a_failing_subscriber_does_not_stop_the_others(setup):
     service.subscribe(iid, seen.append)
     service.join(iid, name='Ada', role='candidate')
     assert len(seen) == 1
+
+
+async def test_what_is_stored_does_not_depend_on_the_order_of_the_presence_fields(setup, monkeypatch):
+    service, iid, engine = setup
+    p, _ = service.join(iid, name='Ada', role='candidate')
+    service.update_participant(iid, p.id, cursor=(2, 3), is_typing=True, status='away')
+    monkeypatch.setattr('presence.service.PRESENCE_FIELDS', tuple(reversed(PRESENCE_FIELDS)))
+    await service.flush()
+    row = list_participants(engine, iid)[0]
+    assert (row.status, row.is_typing, row.cursor_line, row.cursor_column) == ('away', True, 2, 3)

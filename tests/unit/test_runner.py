@@ -14,8 +14,11 @@ from pathlib import Path
 import psutil
 import pytest
 
+from config import Settings
+from languages import LANGUAGES
 from runner import (CodeRunner, Outcome, RoomRunner, RunBusy, RunLimits, RunnerSettings, RunnerUnavailable,
                     TooManyRuns, UnsupportedLanguage, sandbox_available)
+from runner.languages import find_runtimes
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = RunnerSettings(max_concurrent=8)
@@ -368,7 +371,7 @@ async def test_one_run_at_a_time_per_room(runner):
     assert (await other_room.start('print(2)', 'python', started_by='Carol').wait()).ok  # rooms are independent
     assert room.current is first and room.stop('Bob')
     assert (await first.wait()).stopped_by == 'Bob'
-    assert room.current is None and room.last is first
+    assert room.current is None
     assert (await room.start('print(3)', 'python', started_by='Bob').wait()).ok
 
 
@@ -418,18 +421,34 @@ def test_turned_off_by_the_operator():
     assert runner.mode == 'off' and 'PAIRPAD_RUN=0' in runner.status
 
 
-def test_limits_and_settings_come_from_the_environment():
+def test_limits_and_settings_come_from_the_one_settings_object():
     env = {'PAIRPAD_RUN_CPU_SECONDS': '5', 'PAIRPAD_RUN_WALL_SECONDS': '7.5', 'PAIRPAD_RUN_MEMORY_MB': '512',
            'PAIRPAD_RUN_MAX_PROCESSES': '32', 'PAIRPAD_RUN_OUTPUT_KB': '128', 'PAIRPAD_RUN_DISK_MB': '4',
-           'PAIRPAD_UNSAFE_RUN': '1', 'PAIRPAD_RUN_MAX_CONCURRENT': '2', 'PAIRPAD_RUN_UID': '1234'}
-    assert RunLimits.from_env(env) == RunLimits(cpu_seconds=5, wall_seconds=7.5, memory_bytes=512 * 1024 * 1024,
-                                                max_processes=32, output_bytes=128 * 1024,
-                                                disk_bytes=4 * 1024 * 1024)
-    assert RunLimits.from_env({}) == RunLimits()
-    settings = RunnerSettings.from_env(env)
-    assert settings.unsafe and settings.max_concurrent == 2 and settings.sandbox_uid == 1234 and settings.enabled
-    assert not RunnerSettings.from_env({'PAIRPAD_RUN': '0'}).enabled
+           'PAIRPAD_UNSAFE_RUN': '1', 'PAIRPAD_RUN_MAX_CONCURRENT': '2', 'PAIRPAD_RUN_UID': '1234',
+           'PAIRPAD_RUN_OPEN_FILES': '', 'PAIRPAD_BWRAP': '/opt/bwrap'}
+    settings = Settings.from_env(env)
+    assert RunLimits.from_settings(settings) == RunLimits(cpu_seconds=5, wall_seconds=7.5,
+                                                          memory_bytes=512 * 1024 * 1024, max_processes=32,
+                                                          output_bytes=128 * 1024, disk_bytes=4 * 1024 * 1024)
+    assert RunLimits.from_settings(Settings.from_env({})) == RunLimits()
+    runner_settings = RunnerSettings.from_settings(settings)
+    assert runner_settings.unsafe and runner_settings.max_concurrent == 2 and runner_settings.sandbox_uid == 1234
+    assert runner_settings.enabled and runner_settings.bwrap == '/opt/bwrap'
+    assert RunnerSettings.from_settings(Settings.from_env({})) == RunnerSettings()
+    assert not RunnerSettings.from_settings(Settings.from_env({'PAIRPAD_RUN': '0'})).enabled
     with pytest.raises(ValueError, match='PAIRPAD_RUN_CPU_SECONDS'):
-        RunLimits.from_env({'PAIRPAD_RUN_CPU_SECONDS': 'ten'})
+        Settings.from_env({'PAIRPAD_RUN_CPU_SECONDS': 'ten'})
     with pytest.raises(ValueError, match='must be positive'):
         RunLimits(memory_bytes=0)
+
+
+def test_the_runnable_languages_and_their_commands_come_from_the_languages_table():
+    found, refused = find_runtimes(which=lambda name: f'/usr/bin/{name}' if name == 'node' else None)
+    assert set(found) == {language.id for language in LANGUAGES.values() if language.run is not None}
+    node = found['javascript']
+    assert node.command(RunLimits(memory_bytes=256 * 1024 * 1024)) == [
+        '/usr/bin/node', '--max-old-space-size=192', 'main.js']
+    assert found['python'].command(RunLimits())[1:] == ['-u', '-B', 'main.py']
+    assert refused['go'] == 'Go cannot be run here; the Run button supports Python and JavaScript.'
+    _, refused = find_runtimes(which=lambda name: None)
+    assert refused['javascript'] == 'JavaScript cannot run: Node.js (node) is not installed on this server.'

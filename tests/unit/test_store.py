@@ -7,7 +7,9 @@ from pycrdt import Doc, Text
 from sqlmodel import Session, select
 
 from collab import PendingUpdate, Room, initial_update
-from store import DocSnapshot, DocUpdate, SqlUpdateLog, create_db, create_interview, get_interview
+from store import (DocSnapshot, DocUpdate, SqlUpdateLog, create_db, create_interview, get_interview, notes_room_id,
+                   split_room_id)
+from store.room_ids import CODE, NOTES
 
 
 def _engine(tmp_path):
@@ -140,11 +142,18 @@ def test_notes_are_a_separate_document_of_the_same_interview(tmp_path):
     log = SqlUpdateLog(engine)
     notes = Doc()
     notes.get('code', type=Text).insert(0, '# strong hire')
-    log.append([PendingUpdate(f'{interview.id}:notes', notes.get_update(), 'iv', 1_700_000_000)])
-    for room_id in (interview.id, f'{interview.id}:notes'):
+    notes_id = notes_room_id(interview.id)
+    log.append([PendingUpdate(notes_id, notes.get_update(), 'iv', 1_700_000_000)])
+    for room_id in (interview.id, notes_id):
         log.compact(room_id)
-    code, kept = Room(interview.id), Room(f'{interview.id}:notes')
+    code, kept = Room(interview.id), Room(notes_id)
     code.load(log.load(interview.id))
-    kept.load(log.load(f'{interview.id}:notes'))
+    kept.load(log.load(notes_id))
     assert code.text == 'x=1' and kept.text == '# strong hire'
     assert [e.author for e in log.history(interview.id)] == [None]  # the notes are not in the code's playback
+
+
+def test_a_notes_room_id_is_built_and_read_by_one_pair_of_functions():
+    assert split_room_id(notes_room_id('abc123')) == ('abc123', NOTES)
+    assert split_room_id('abc123') == ('abc123', CODE)
+    assert notes_room_id('abc123') != 'abc123'

@@ -1,4 +1,5 @@
-"""One module per route group: home (create an interview), room (the interview), api (REST)."""
+"""One module per route group: home (create an interview), room (the interview and the panels it is built from:
+workspace, notes, run console, playback, report), api (REST); services holds the use cases they share."""
 
 import hashlib
 from pathlib import Path
@@ -9,8 +10,8 @@ from . import api, home, room
 from .services import Services
 
 # The Tailwind utilities the pages use, compiled once (pages/styles, `make bundle`); main.py turns NiceGUI's
-# Tailwind runtime off. That runtime watched every DOM change of the page, Monaco's on each keystroke included, and
-# cost each browser about a quarter of its CPU per keystroke (docs/benchmarks.md, keystroke latency).
+# Tailwind runtime off: it watched every DOM change of the page, Monaco's on each keystroke included, and so slowed
+# every keystroke in every browser (measured in docs/benchmarks.md, keystroke latency).
 STYLES = Path(__file__).parent / 'styles' / 'pairpad.css'
 
 

@@ -6,6 +6,8 @@ from nicegui import app, ui
 
 import pages
 from collab import Limits, RoomRegistry
+from collab.fanout import Fanout
+from components.collab_editor import SocketTransport
 from pages.run_panel import keep_run
 from config import Settings
 from presence import PresenceService
@@ -15,10 +17,12 @@ from store import SqlUpdateLog, create_db
 
 def build(settings: Settings) -> pages.Services:
     engine = create_db(settings.database_url)
+    transport = SocketTransport()  # every room's tabs in this process are reached through it (collab.fanout)
     rooms = RoomRegistry(SqlUpdateLog(engine), limits=Limits.from_settings(settings),
                          commit_window=settings.commit_window, compact_every=settings.compact_every,
                          compact_after_idle=settings.compact_after_idle, unload_after=settings.unload_after,
-                         hibernate_after=settings.hibernate_after)
+                         hibernate_after=settings.hibernate_after,
+                         channel_factory=lambda _room_id: Fanout(transport))
     presence = PresenceService.from_settings(
         engine, settings, document_text=lambda room_id: (room := rooms.loaded(room_id)) and room.text)
     runs = RunHubs(CodeRunner.from_settings(settings),

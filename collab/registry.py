@@ -17,7 +17,7 @@ from typing import Callable
 
 from .limits import Limits
 from .persistence import Persistence
-from .room import Room
+from .room import Channel, Room
 from .writer import GroupCommitWriter
 
 log = logging.getLogger(__name__)
@@ -37,8 +37,12 @@ class Hibernating:
 class RoomRegistry:
     def __init__(self, persistence: Persistence, *, limits: Limits | None = None, commit_window: float = 0.025,
                  compact_every: int = 500, compact_after_idle: float = 10.0, unload_after: float = 60.0,
-                 hibernate_after: float = 5.0) -> None:
+                 hibernate_after: float = 5.0, channel_factory: Callable[[str], Channel] | None = None) -> None:
+        """:param channel_factory: makes each room's Channel, how the tabs of this process are reached
+            (collab.fanout.Fanout over the element's Socket.IO transport, in the server); none: peers are reached
+            by their own `send` only (tests, tools)"""
         self.persistence = persistence
+        self.channel_factory = channel_factory
         self.limits = limits or Limits()
         self.unload_after = unload_after
         self.hibernate_after = hibernate_after
@@ -53,7 +57,7 @@ class RoomRegistry:
         # The store runs in threads (group commit, compaction, the presence writer) that hold the GIL while they
         # run Python (SQLAlchemy) or Rust (merge_updates). With the default 5 ms switch interval the event loop
         # then waits up to 5 ms each time it gives the GIL up for a socket call ("convoy"), and a keystroke that
-        # needs a dozen of them waits tens of ms: p99 80 → 43 ms on one keystroke run (docs/benchmarks.md).
+        # needs a dozen of them waits that many times (docs/benchmarks.md has the figures).
         sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
         self.writer.start()
         self._sweeper = asyncio.create_task(self._sweep_forever(), name='pairpad-room-sweeper')
@@ -92,7 +96,8 @@ class RoomRegistry:
         return await asyncio.shield(pending)
 
     def _new_room(self, room_id: str) -> Room:
-        return Room(room_id, limits=self.limits, on_update=self.writer.enqueue)
+        channel = self.channel_factory(room_id) if self.channel_factory is not None else None
+        return Room(room_id, limits=self.limits, on_update=self.writer.enqueue, channel=channel)
 
     async def _load(self, room_id: str) -> Room:
         updates = await asyncio.to_thread(self.persistence.load, room_id)
@@ -123,7 +128,7 @@ class RoomRegistry:
         room = self._rooms.get(room_id)
         if room is None or room.peer_ids or room.closed:
             return False
-        self._hibernating[room_id] = Hibernating(room.encoded_state(), room.last_active, list(room._close_callbacks))
+        self._hibernating[room_id] = Hibernating(room.encoded_state(), room.last_active, room.close_callbacks)
         del self._rooms[room_id]
         room.dispose()
         log.info('room %s hibernates (%d bytes)', room_id, len(self._hibernating[room_id].state))

@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 
 CHUNK_CHARS = 512 * 1024
+DIRECT_EVENT = 'pairpad:yjs'  # the Socket.IO event a room's messages reach the component by: {room, m: [item, ...]}
 
 
 class FramingError(ValueError):

@@ -119,8 +119,8 @@ export default {
   props: {
     roomId: String,
     theme: { type: String, default: "vs" },
-    chunkChars: { type: Number, default: 512 * 1024 },
-    maxDocumentBytes: { type: Number, default: 1024 * 1024 },
+    chunkChars: { type: Number, required: true }, // both from the server's settings (collab_editor.py)
+    maxDocumentBytes: { type: Number, required: true },
   },
   data() {
     return { synced: false, connection: "connecting", language: "plaintext", localSaved: false, ended: false };

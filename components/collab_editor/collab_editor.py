@@ -1,12 +1,8 @@
 """CollabEditor: a Monaco editor bound to a Yjs document, speaking y-protocols messages over NiceGUI's socket.
 
-The element only carries bytes: it hands every message it receives from its browser to `on_messages` and
-sends what it is given. Which document those bytes belong to, and what they mean, is the caller's business.
-
-Two ways to the browser: `send` (one element's `run_method('receive', …)`: a JavaScript call through the
-client's outbox, ordered with the page's other messages) and `CollabEditor.broadcast` (the same messages to many
-editors of one document: encoded once and, for every browser whose component listens on the socket, sent as one
-Socket.IO event addressed to all of their clients at once: no JavaScript, no outbox entry per tab).
+The element only carries bytes: it hands every message it receives from its browser to `on_messages`; what goes
+to the browser goes through `SocketTransport` (socket_transport.py), one Socket.IO event for all the tabs of a
+document. Which document those bytes belong to, and what they mean, is the caller's business.
 """
 
 import inspect
@@ -15,11 +11,10 @@ from typing import Callable
 
 from typing_extensions import Self
 
-from nicegui import background_tasks, core
 from nicegui.element import Element
 from nicegui.events import GenericEventArguments, UiEventArguments, handle_event
 
-from .chunks import CHUNK_CHARS, FramingError, Reassembler, decode_base64, encode
+from .chunks import CHUNK_CHARS, DIRECT_EVENT, FramingError, Reassembler, decode_base64
 
 
 @dataclass(**{'kw_only': True})
@@ -50,7 +45,6 @@ class PresenceEventArguments(UiEventArguments):
     is_typing: object = None
 
 
-DIRECT_EVENT = 'pairpad:yjs'  # the Socket.IO event the component listens on: {room, m: [base64 | part, ...]}
 
 
 def _presigned(handler: Callable[[GenericEventArguments], None]) -> Callable[[GenericEventArguments], None]:
@@ -65,15 +59,17 @@ def _presigned(handler: Callable[[GenericEventArguments], None]) -> Callable[[Ge
 
 class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-editor': 'dist'}):
 
-    def __init__(self, room_id: str, *, theme: str = 'vs', max_message_bytes: int = 8 * 1024 * 1024,
-                 max_document_bytes: int = 1024 * 1024, chunk_chars: int = CHUNK_CHARS) -> None:
+    def __init__(self, room_id: str, *, max_message_bytes: int, max_document_bytes: int, theme: str = 'vs',
+                 chunk_chars: int = CHUNK_CHARS) -> None:
         """Monaco + Yjs editor element.
 
         :param room_id: the document this editor is joined to; messages naming another room are refused
         :param theme: Monaco theme (``vs`` or ``vs-dark``)
         :param max_message_bytes: largest message accepted from the browser, after reassembly of its parts
+            (the server's setting: config.Settings)
         :param max_document_bytes: a paste that would grow the code past this many UTF-8 bytes is refused in the
-            browser with a message (the server refuses it too, but then the tab's copy would have diverged)
+            browser with a message (the server refuses it too, but then the tab's copy would have diverged); the
+            server's setting, which the browser gets from here rather than keeping a copy of its own
         :param chunk_chars: base64 characters per socket event; larger messages are sent in parts
         """
         super().__init__()
@@ -87,8 +83,9 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
         self._message_handlers: list[Callable] = []
         self._error_handlers: list[Callable] = []
         # The browser's component listens on DIRECT_EVENT: it says so (`direct: 1`) in its payloads, which it can only
-        # send once it is mounted and listening, so nothing sent that way can reach it before it can handle it.
+        # send once it is mounted and listening; the transport holds what is for it until then.
         self.direct = False
+        self._listening_handlers: list[Callable[[], None]] = []
         self.on('yjs', _presigned(self._handle_yjs))
 
     def on_messages(self, callback: Callable[[CollabMessagesEventArguments], None]) -> Self:
@@ -136,27 +133,10 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
         self.on('ended', callback)
         return self
 
-    def send(self, messages: list[bytes]) -> None:
-        """Send y-protocols messages to the browser, splitting any that would exceed the socket's frame cap."""
-        if messages:
-            self.run_method('receive', encode(messages, chunk_chars=self.chunk_chars))
-
-    @staticmethod
-    def broadcast(editors: list['CollabEditor'], room_id: str, messages: list[bytes]) -> None:
-        """Send the same y-protocols messages to many editors of one document: base64 and framing once; one
-        Socket.IO event for all the browsers that listen on the socket (encoded once by python-socketio, then
-        written to each connection), `run_method` for the others."""
-        editors = [e for e in editors if not e.is_deleted and not e.client.is_deleted]
-        if not messages or not editors:
-            return
-        items = encode(messages, chunk_chars=min(e.chunk_chars for e in editors))
-        direct = sorted({e.client.id for e in editors if e.direct and e.client.has_socket_connection})
-        if direct:
-            background_tasks.create(core.sio.emit(DIRECT_EVENT, {'room': room_id, 'm': items}, room=direct),
-                                    name='pairpad broadcast')
-        for editor in editors:
-            if not editor.direct:
-                editor.run_method('receive', items)
+    def on_listening(self, callback: Callable[[], None]) -> Self:
+        """Call `callback()` once, when the browser's component says it listens for DIRECT_EVENT."""
+        self._listening_handlers.append(callback)
+        return self
 
     def resync(self) -> None:
         """Ask the browser to open the sync handshake (its state vector and its presence)."""
@@ -169,10 +149,6 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
     def set_user(self, user: dict) -> None:
         """Set this browser's awareness `user` field (name, colour, …) that others render its cursor with."""
         self.run_method('setLocalUser', user)
-
-    def set_theme(self, theme: str) -> None:
-        self._props['theme'] = theme
-        self.run_method('setTheme', theme)
 
     def _handle_yjs(self, e: GenericEventArguments) -> None:
         try:
@@ -191,8 +167,11 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
         room = args.get('room')
         if not isinstance(room, str):
             raise FramingError('payload names no room')
-        if args.get('direct') == 1:
+        if args.get('direct') == 1 and not self.direct:
             self.direct = True
+            handlers, self._listening_handlers = self._listening_handlers, []
+            for handler in handlers:
+                handler()
         if 'part' in args:
             whole = self._reassembler.add(args['part'], args.get('d'))
             return room, [] if whole is None else [whole]

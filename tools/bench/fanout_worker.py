@@ -20,8 +20,6 @@ import time
 from tools.peers import SocketPeer, WebsocketPeer
 from tools.peers.light import LightSocketPeer, LightWebsocketPeer
 
-from .direct_peers import DirectLightSocketPeer, DirectSocketPeer
-
 TOKEN = re.compile(r'(\d+)\.(\d+)\|')
 
 
@@ -42,10 +40,6 @@ RETRIES: list[int] = []
 async def _join(config: dict, index: int, observer: bool):
     name = f'author{index}'
     if config['kind'] == 'ours':  # as the browser component speaks: the room's broadcasts as one socket event
-        if observer:
-            return await DirectSocketPeer.join(config['url'], config['room'], name, key=config.get('key'), timeout=60)
-        return await DirectLightSocketPeer.join(config['url'], config['room'], name, key=config.get('key'), timeout=60)
-    if config['kind'] == 'ours-run-method':  # tools/peers/ as they are: one run_method JavaScript call per broadcast
         if observer:
             return await SocketPeer.join(config['url'], config['room'], name, key=config.get('key'), timeout=60)
         return await LightSocketPeer.join(config['url'], config['room'], name, key=config.get('key'), timeout=60)

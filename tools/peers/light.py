@@ -24,6 +24,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from collab.client import ProtocolClient
+from components.collab_editor.chunks import DIRECT_EVENT
 
 from .socket_peer import HEARTBEAT_S, QUERY, SOCKET_PATH, JoinError
 
@@ -112,8 +113,8 @@ class LightSocketPeer:
                                    'listener_id': self.listeners[listener], 'args': [json.dumps(arg)]})
 
     def _send_message(self, message: bytes) -> None:
-        if 'yjs' in self.listeners:
-            payload = {'room': self.interview_id, 'm': [base64.b64encode(message).decode()]}
+        if 'yjs' in self.listeners:  # `direct`: we listen for the room's event, as the component does
+            payload = {'room': self.interview_id, 'm': [base64.b64encode(message).decode()], 'direct': 1}
             self._tasks.append(asyncio.create_task(self._event('yjs', payload)))
             if len(self._tasks) > 64:
                 self._tasks = [t for t in self._tasks if not t.done()]
@@ -144,19 +145,25 @@ class LightSocketPeer:
                 if isinstance(element, dict) and element.get('props', {}).get('room-id') == self.interview_id:
                     self.editor_id = int(element_id)
                     self.listeners = {e['type']: e['listener_id'] for e in element.get('events', [])}
+        elif event == DIRECT_EVENT and self._resynced:
+            self._ready.set()  # the room's answer to our SyncStep1 (not decoded: we write only)
         elif event == 'run_javascript':
             code = msg.get('code', '')
             if self.editor_id is not None and code.startswith(f'return runMethod({self.editor_id}, "resync"'):
                 self.client.handshake()
                 await self._event('presence', {'status': 'online'})
                 self._resynced = True
-            elif self._resynced and code.startswith(f'return runMethod({self.editor_id}, "receive"'):
-                self._ready.set()  # the room's answer to our SyncStep1 (not decoded: we write only)
             if msg.get('request_id'):
                 await self._answer(msg)
 
     async def _answer(self, msg: dict) -> None:
         code = msg.get('code', '')
+        if self._ready.is_set() and self.editor_id is not None and \
+                code.startswith(f'return runMethod({self.editor_id}, "resync"'):
+            # A resync after the room had dropped this tab (the presence sweeper found it silent, say): answer it
+            # as the component does, with our SyncStep1, or the room refuses our edits.
+            self.client.handshake()
+            await self._event('presence', {'status': 'online'})
         result = self._identity if code.startswith('sessionStorage.getItem(') and \
             f'pairpad:participant:{self.interview_id}' in code else None
         await self._emit('javascript_response', {'request_id': msg['request_id'], 'client_id': self._client_id,

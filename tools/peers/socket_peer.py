@@ -52,7 +52,7 @@ from collab import protocol
 from collab.client import ProtocolClient
 from collab.errors import ProtocolError
 from collab.protocol import Kind
-from components.collab_editor.chunks import CHUNK_CHARS, FramingError, Reassembler, decode_base64, encode
+from components.collab_editor.chunks import CHUNK_CHARS, DIRECT_EVENT, FramingError, Reassembler, decode_base64, encode
 
 log = logging.getLogger(__name__)
 
@@ -388,6 +388,7 @@ class SocketPeer:
     # -- socket messages -------------------------------------------------------------------------------------
 
     def _register_handlers(self) -> None:
+        self.sio.on(DIRECT_EVENT, self._on_direct)  # the room's messages, as the component receives them
         self.sio.on('update', self._on_update_message)
         self.sio.on('run_javascript', self._on_run_javascript)
         self.sio.on('notify', self._on_notify)
@@ -397,6 +398,12 @@ class SocketPeer:
         message_id = msg.pop('_id', None) if isinstance(msg, dict) else None
         if message_id is not None:
             self._next_message_id = max(self._next_message_id, int(message_id) + 1)
+
+    async def _on_direct(self, msg: dict) -> None:
+        if isinstance(msg, dict) and msg.get('room') == self.interview_id and isinstance(msg.get('m'), list):
+            self.bytes_received += sum(len(item) if isinstance(item, str) else len(item.get('d', ''))
+                                       for item in msg['m'])
+            self._receive(msg['m'])
 
     async def _on_other(self, event: str, *args: Any) -> None:
         if args and isinstance(args[0], dict):
@@ -547,6 +554,8 @@ class SocketPeer:
     def _emit_soon(self, event_name: str, payload: Any) -> None:
         """Queue an element event; one writer task sends them in order."""
         listener = self.listeners.get(event_name)
+        if event_name == 'yjs' and isinstance(payload, dict):
+            payload = {**payload, 'direct': 1}  # we listen for DIRECT_EVENT, as the component does
         if listener is not None and self.sio.connected:
             self._emits.put_nowait((listener, payload))
 

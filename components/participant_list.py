@@ -9,8 +9,6 @@ from typing import Protocol
 
 from nicegui import ui
 
-STATUS_LABELS = {'online': 'online', 'away': 'away', 'offline': 'offline'}
-
 
 class ParticipantLike(Protocol):
     id: str
@@ -47,7 +45,7 @@ class _Chip(ui.row):
         self.dot.style(f'background-color: {p.color}')
         self.name.set_text(p.name)  # text, never HTML
         self.role.set_text(p.role)
-        self.state.set_text(STATUS_LABELS.get(p.status, p.status))
+        self.state.set_text(p.status)
         self.typing.set_visibility(p.is_typing)
         self.update()
 

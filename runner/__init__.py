@@ -12,6 +12,7 @@ from .run import OutputCallback, Run
 from .sandbox import sandbox_available
 
 __all__ = [
-    'CodeRunner', 'Outcome', 'OutputCallback', 'RoomRunner', 'Run', 'RunBusy', 'RunLimits', 'RunRefused',
-    'RunHub', 'RunHubs', 'RunRecord', 'RunResult', 'RunnerSettings', 'RunnerUnavailable', 'TooManyRuns', 'UnsupportedLanguage', 'sandbox_available',
+    'CodeRunner', 'Outcome', 'OutputCallback', 'RoomRunner', 'Run', 'RunBusy', 'RunHub', 'RunHubs', 'RunLimits',
+    'RunRecord', 'RunRefused', 'RunResult', 'RunnerSettings', 'RunnerUnavailable', 'TooManyRuns',
+    'UnsupportedLanguage', 'sandbox_available',
 ]

@@ -1,6 +1,6 @@
 """Fanout: every message a room sends to the tabs of this process, paced per tab and handed to a transport.
 
-It is the room's `Channel` (collab.room) and the one way out to a tab: the room's broadcasts and what it sends a
+It is the room's `Channel` (collab.channel) and the one way out to a tab: the room's broadcasts and what it sends a
 single peer (the handshake, the answer to a SyncStep1) travel the same queue, in order. Each tab gets at most one
 transport call per interval: what is addressed to a tab that got one less than an interval ago waits and goes with
 whatever else arrives meanwhile. So a keystroke after a quiet spell goes out at once (the messages of one

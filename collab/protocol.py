@@ -190,3 +190,53 @@ def read_awareness(update_bytes: bytes, max_state_bytes: int) -> list[tuple[int,
     if decoder.length != 0:
         raise ProtocolError('trailing bytes after awareness update')
     return entries
+
+
+def delete_set_digest(update_bytes: bytes) -> str:
+    """A digest of what a document deleted, from its `get_update(own state vector)` (no structs, every deletion).
+
+    Two documents with the same state vector can still differ by a deletion (a delete creates no struct and moves
+    no clock), so the idle check of collab.room.Room.check compares this too. The component computes the same digest
+    from its Y.Doc (components/collab_editor/src/heal.js): clients in ascending order, each one's deleted ranges
+    sorted and merged, as the text `client:clock+len,...;`, hashed with 32-bit FNV-1a, in hex. Anything unreadable
+    gives '', which never equals a digest, so the documents are then exchanged in full."""
+    try:
+        structs, i = read_var_uint(update_bytes, 0)
+        if structs:
+            return ''
+        clients, i = read_var_uint(update_bytes, i)
+        deleted: dict[int, list[tuple[int, int]]] = {}
+        for _ in range(clients):
+            client, i = read_var_uint(update_bytes, i)
+            count, i = read_var_uint(update_bytes, i)
+            for _ in range(count):
+                clock, i = read_var_uint(update_bytes, i)
+                length, i = read_var_uint(update_bytes, i)
+                deleted.setdefault(client, []).append((clock, length))
+        if i != len(update_bytes):
+            return ''
+    except IndexError:
+        return ''
+    text = ''.join(f'{client}:{",".join(f"{c}+{n}" for c, n in _merged(deleted[client]))};'
+                   for client in sorted(deleted) if deleted[client])
+    return _fnv1a(text.encode())
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for clock, length in sorted(ranges):
+        if length <= 0:
+            continue
+        if merged and clock <= merged[-1][0] + merged[-1][1]:
+            start, previous = merged[-1]
+            merged[-1] = (start, max(previous, clock + length - start))
+        else:
+            merged.append((clock, length))
+    return merged
+
+
+def _fnv1a(data: bytes) -> str:
+    value = 0x811C9DC5
+    for byte in data:
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return f'{value:08x}'

@@ -17,7 +17,8 @@ from typing import Callable
 
 from .limits import Limits
 from .persistence import Persistence
-from .room import Channel, Room
+from .channel import Channel
+from .room import Room
 from .writer import GroupCommitWriter
 
 log = logging.getLogger(__name__)

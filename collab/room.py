@@ -11,12 +11,13 @@ live in guards.py, the ownership of cursors in awareness_owners.py, the reading 
 import logging
 import time
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Callable
 
 from pycrdt import Awareness, Doc, Map, Text, get_update, merge_updates
 
 from . import protocol
 from .awareness_owners import AwarenessOwners
+from .channel import Channel, Send
 from .document import CODE, META, set_ended
 from .errors import NotSynced, ProtocolError, RateLimited, RoomClosed
 from .guards import DocumentSizeGuard, TokenBucket
@@ -28,28 +29,7 @@ log = logging.getLogger(__name__)
 STORE = 'store'
 SERVER = 'server'
 
-Send = Callable[[bytes], None]
 OnUpdate = Callable[[str, bytes, str | None], None]  # (room id, update, author participant id or None)
-
-
-class Channel(Protocol):
-    """A transport that reaches several peers of a room at once (the NiceGUI tabs of one process: collab.fanout).
-
-    Peers connected through a channel get everything through it: the room's broadcasts, one call per broadcast for
-    all of them (the channel may gather them in time and encode them once), and what the room sends to one of them
-    (the handshake, the answer to a SyncStep1), in order with the broadcasts."""
-
-    def deliver(self, message: bytes, members: tuple[str, ...], *, exclude: str | None = None,
-                update: bytes | None = None) -> None:
-        """Send `message` to the room's peers connected through this channel (`members`, the same tuple object
-        until one joins or leaves), except `exclude`. `update` is the document update the message carries, if it
-        is a sync update, so the channel can merge several into one."""
-
-    def unicast(self, peer_id: str, message: bytes) -> None:
-        """Send `message` to one peer of this channel."""
-
-    def leave(self, peer_id: str) -> None:
-        """The peer left the room: send it nothing more."""
 
 
 @dataclass
@@ -282,6 +262,36 @@ class Room:
         else:  # Kind.QUERY_AWARENESS
             ids = self._owners.all()
             peer.send(protocol.awareness(self.awareness.encode_awareness_update(ids)))
+
+    def check(self, peer_id: str, state_vector: bytes, deleted_digest: str) -> None:
+        """A connected, idle peer's anti-entropy check: its state vector and the digest of what it deleted
+        (protocol.delete_set_digest). What differs is exchanged with the ordinary sync messages: a SyncStep2 with
+        what the peer lacks, a SyncStep1 so that it sends what the room lacks; when nothing differs, nothing is
+        sent back. Heals a peer that missed a message, or holds one the room missed, without a reconnect."""
+        if self.closed:
+            raise RoomClosed(self.closed)
+        peer = self._peers.get(peer_id)
+        if peer is None:
+            raise ProtocolError(f'peer {peer_id!r} has not joined room {self.id!r}')
+        self._take_token(peer)
+        if len(state_vector) > self.limits.max_message_bytes:
+            raise ProtocolError(f'state vector of {len(state_vector)} bytes exceeds the limit')
+        if not peer.opened:
+            return  # the handshake of this connection is still under way: it exchanges everything anyway
+        try:
+            theirs = protocol.state_vector(state_vector)
+        except IndexError as e:
+            raise ProtocolError('truncated state vector') from e
+        state = self.doc.get_state()
+        ours = protocol.state_vector(state)
+        deletes_differ = deleted_digest != protocol.delete_set_digest(self.doc.get_update(state))
+        if deletes_differ or any(clock > theirs.get(client, 0) for client, clock in ours.items()):
+            try:
+                peer.send(protocol.sync_step2(self.doc.get_update(state_vector)))
+            except ValueError as e:
+                raise ProtocolError(f'invalid state vector: {e}') from e
+        if deletes_differ or any(clock > ours.get(client, 0) for client, clock in theirs.items()):
+            peer.send(protocol.sync_step1(state))
 
     def _take_token(self, peer: Peer) -> None:
         if not peer.bucket.take():

@@ -18,7 +18,7 @@ from nicegui import ui
 from collab import ProtocolError, RateLimited, Room, RoomRegistry
 from collab.fanout import Fanout
 from components.collab_editor import (
-    CollabEditor, CollabMessagesEventArguments, CursorEventArguments, PresenceEventArguments, SocketTransport,
+    CheckEventArguments, CollabEditor, CollabMessagesEventArguments, CursorEventArguments, PresenceEventArguments, SocketTransport,
 )
 from presence import NotFound, ParticipantView, PresenceError, PresenceService
 
@@ -60,6 +60,7 @@ class EditorSession:
         self._attaching: asyncio.Task | None = None
         self._last_rate_notice = 0.0
         editor.on_messages(self._on_messages)
+        editor.on_check(self._on_check)
         editor.on_error(lambda e: self._reject(e.message))
         self.tracks_presence = tracks_presence
         self._unsubscribe = lambda: None
@@ -134,6 +135,22 @@ class EditorSession:
             self.attach()
             return
         self._receive(e.messages)
+
+    def _on_check(self, e: CheckEventArguments) -> None:
+        """The browser's idle check (anti-entropy): the room answers only if the documents differ."""
+        if e.room != self.room_id:
+            self._reject(f'check for room {e.room[:40]!r}, which this tab did not join')
+            return
+        if not self.attached:
+            self.attach()  # the handshake of the attach exchanges everything anyway
+            return
+        assert self.room is not None
+        try:
+            self.room.check(self.peer_id, e.state_vector, e.deleted_digest)
+        except RateLimited as error:
+            self._slow_down(str(error))
+        except ProtocolError as error:
+            self._reject(str(error))
 
     def _receive(self, messages: list[bytes]) -> None:
         assert self.room is not None

@@ -2,7 +2,7 @@
 pure Python) imports without loading NiceGUI: the protocol peers of tools/ frame their messages with it."""
 
 __all__ = [
-    'CollabEditor', 'CollabErrorEventArguments', 'CollabMessagesEventArguments', 'CursorEventArguments',
+    'CheckEventArguments', 'CollabEditor', 'CollabErrorEventArguments', 'CollabMessagesEventArguments', 'CursorEventArguments',
     'LanguageEventArguments', 'PresenceEventArguments', 'SocketTransport',
 ]
 

@@ -5,7 +5,7 @@
 // timer or an animation frame, never throttled away.
 import {
   monaco, Y, MonacoBinding, IndexeddbPersistence, awarenessProtocol, syncProtocol, encoding, decoding, assetUrl,
-  bindUndo,
+  bindUndo, deleteSetDigest,
 } from "pairpad-collab-editor";
 
 const MESSAGE_SYNC = 0;
@@ -14,6 +14,7 @@ const REMOTE = "remote"; // transaction origin of everything that came from the 
 const TYPING_CLEAR_MS = 1000; // a person counts as typing until this long after their last keystroke
 const AWARENESS_RENEW_MS = 10000; // an unchanged awareness state is still sent this often (peers drop one after 30 s)
 const HEARTBEAT_MS = 1000; // keeps a quiet but open tab online (the server turns silent tabs offline)
+const CHECK_MS = 10000; // an idle tab compares its document with the server's this often (at most 15 s apart)
 const COLOR = /^#[0-9a-fA-F]{6}$/;
 const DIRECT_EVENT = "pairpad:yjs"; // what the server sends to every tab of a document at once (one Socket.IO event)
 
@@ -127,119 +128,22 @@ export default {
   },
   mounted() {
     loadAssetsOnce();
-    this.doc = new Y.Doc();
-    this.code = this.doc.getText("code");
-    this.meta = this.doc.getMap("meta");
-    this.awareness = new awarenessProtocol.Awareness(this.doc);
-    this.editor = monaco.editor.create(this.$el, {
-      value: "",
-      language: "plaintext",
-      theme: this.theme,
-      automaticLayout: true,
-      minimap: { enabled: false },
-      fontSize: 14,
-      scrollBeyondLastLine: false,
-      acceptSuggestionOnEnter: "off", // Enter always breaks the line; Tab takes a suggestion
-    });
-    // Ctrl/Cmd+Enter runs the code (the server runs what the shared document holds).
-    this.editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => this.$emit("run"));
-    this.binding = new MonacoBinding(this.code, this.editor.getModel(), new Set([this.editor]), this.awareness);
-    // Undo and redo touch only this tab's own edits (src/undo.js), never what someone else typed.
-    this.undoManager = bindUndo(this.editor, this.code, this.binding);
-    // Every update also lands in this browser's IndexedDB (y-indexeddb), so what was typed while the server was
-    // gone survives the page reload NiceGUI does when it reconnects to a restarted server, and syncs then.
-    this.local = new IndexeddbPersistence("pairpad:" + this.roomId, this.doc);
-    this.local.whenSynced.then(() => (this.localSaved = true));
-    this.banner = document.createElement("div");
-    this.banner.className = "pairpad-banner";
-    this.banner.dataset.testid = "connection-banner";
-    this.banner.setAttribute("role", "status");
-    this.banner.textContent = "Offline — your changes are kept and will sync when the connection returns";
-    this.$el.appendChild(this.banner);
-    this.endedBanner = document.createElement("div");
-    this.endedBanner.className = "pairpad-ended";
-    this.endedBanner.dataset.testid = "ended-banner";
-    this.endedBanner.setAttribute("role", "status");
-    this.endedBanner.textContent = "This interview has ended — the code is read-only";
-    this.$el.appendChild(this.endedBanner);
-    // Refuse, before it enters the Y.Doc, a paste that would take the code over the server's size limit.
-    this.onPaste = (e) => {
-      const pasted = e.clipboardData?.getData("text/plain") || "";
-      const size = new TextEncoder().encode(this.code.toString()).length + new TextEncoder().encode(pasted).length;
-      if (size <= this.maxDocumentBytes) return;
-      e.preventDefault();
-      e.stopPropagation();
-      window.Quasar?.Notify.create({
-        type: "negative",
-        message: `Not pasted: the code would be ${size.toLocaleString()} bytes, over the limit of ` +
-          `${this.maxDocumentBytes.toLocaleString()} bytes.`,
-      });
-    };
-    this.$el.addEventListener("paste", this.onPaste, true);
-    this.outgoing = [];
-    this.pendingUpdates = [];
-    this.pendingAwareness = false;
-    this.partials = new Map();
-    this.doc.on("update", (update, origin) => {
-      if (origin === REMOTE) return;
-      this.pendingUpdates.push(update); // local edits, and what IndexedDB restored: the server dedupes
-      if (origin !== this.local) this.markTyping();
-      // The first local update of a task goes out now rather than after the rest of Monaco's input handling
-      // (2.5 ms at the median: docs/benchmarks.md, keystroke latency); what IndexedDB restored waits for the
-      // microtask like everything else.
-      if (origin !== this.local && !this.flushScheduled) this.flush();
-      else this.scheduleFlush();
-    });
-    this.sentAwareness = null; // our awareness state as last sent (JSON), and when
-    this.sentAwarenessAt = 0;
-    this.awareness.on("update", (_changes, origin) => {
-      if (origin !== "local") return;
-      // y-monaco sets our selection again on every Monaco cursor event: each keystroke of ours, and each remote
-      // edit that moves our caret along. A Yjs relative position does not change with either, so such an update
-      // is not sent (it cost every keystroke one message from every tab and a broadcast of each to all others:
-      // docs/benchmarks.md), except as a renewal, at most every AWARENESS_RENEW_MS.
-      const state = JSON.stringify(this.awareness.getLocalState());
-      if (state === this.sentAwareness && Date.now() - this.sentAwarenessAt < AWARENESS_RENEW_MS) return;
-      this.pendingAwareness = true;
-      this.scheduleFlush();
-    });
-    this.meta.observe(() => this.showLanguage());
-    this.labels = new Map();
-    this.cursorStyle = document.createElement("style");
-    document.head.appendChild(this.cursorStyle);
-    this.awareness.on("change", () => this.renderRemoteCursors());
-    this.code.observe(() => this.renderRemoteCursors());
-    this.editor.onDidChangeCursorPosition((e) => {
-      this.pendingCursor = { line: e.position.lineNumber, column: e.position.column };
-      this.scheduleFlush();
-    });
-    this.onVisibility = () => this.$emit("presence", { status: this.visibleStatus() });
-    this.onPageHide = () => this.$emit("presence", { status: "offline" });
-    // The page's theme toggle switches the editor with the UI (and the choice outlives this editor).
-    this.onTheme = (e) => monaco.editor.setTheme(e.detail);
-    document.addEventListener("pairpad-theme", this.onTheme);
-    if (localStorage.getItem("pairpad:theme") === "dark") monaco.editor.setTheme("vs-dark");
-    document.addEventListener("visibilitychange", this.onVisibility);
-    window.addEventListener("pagehide", this.onPageHide);
-    this.heartbeat = setInterval(() => this.$emit("presence", { status: this.visibleStatus() }), HEARTBEAT_MS);
-    this.onConnect = () => (this.connection = "online");
-    this.onDisconnect = () => {
-      this.connection = "offline";
-      this.synced = false;
-    };
-    this.onReconnectAttempt = (attempt) => {
-      this.banner.textContent =
-        `Offline — your changes are kept and will sync when the connection returns (reconnecting, attempt ${attempt})`;
-    };
-    window.socket?.io.on("reconnect_attempt", this.onReconnectAttempt);
-    window.socket?.on("connect", this.onConnect);
-    window.socket?.on("disconnect", this.onDisconnect);
-    if (window.socket?.connected) this.connection = "online";
+    this.createDocument();
+    this.createEditor();
+    this.keepLocalCopy();
+    this.addBanners();
+    this.guardPastes();
+    this.sendLocalChanges();
+    this.showRemoteState();
+    this.reportPresence();
+    this.followConnection();
+    this.checkWhileIdle();
     // Automation hook (documented in docs/automation.md): the editor's full text, its Monaco instance and Y.Doc.
     this.$el.pairpad = { text: () => this.code.toString(), editor: this.editor, doc: this.doc, undo: this.undoManager };
   },
   unmounted() {
     clearInterval(this.heartbeat);
+    clearInterval(this.checkTimer);
     clearTimeout(this.typingTimer);
     document.removeEventListener("visibilitychange", this.onVisibility);
     document.removeEventListener("pairpad-theme", this.onTheme);
@@ -258,6 +162,149 @@ export default {
     this.doc?.destroy();
   },
   methods: {
+    // -- the steps of mounted() ----------------------------------------------------------------------------------
+    createDocument() {
+      this.doc = new Y.Doc();
+      this.code = this.doc.getText("code");
+      this.meta = this.doc.getMap("meta");
+      this.awareness = new awarenessProtocol.Awareness(this.doc);
+    },
+    createEditor() {
+      this.editor = monaco.editor.create(this.$el, {
+        value: "",
+        language: "plaintext",
+        theme: this.theme,
+        automaticLayout: true,
+        minimap: { enabled: false },
+        fontSize: 14,
+        scrollBeyondLastLine: false,
+        acceptSuggestionOnEnter: "off", // Enter always breaks the line; Tab takes a suggestion
+      });
+      // Ctrl/Cmd+Enter runs the code (the server runs what the shared document holds).
+      this.editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => this.$emit("run"));
+      this.binding = new MonacoBinding(this.code, this.editor.getModel(), new Set([this.editor]), this.awareness);
+      // Undo and redo touch only this tab's own edits (src/undo.js), never what someone else typed.
+      this.undoManager = bindUndo(this.editor, this.code, this.binding);
+    },
+    // Every update also lands in this browser's IndexedDB (y-indexeddb), so what was typed while the server was
+    // gone survives the page reload NiceGUI does when it reconnects to a restarted server, and syncs then.
+    keepLocalCopy() {
+      this.local = new IndexeddbPersistence("pairpad:" + this.roomId, this.doc);
+      this.local.whenSynced.then(() => (this.localSaved = true));
+    },
+    addBanners() {
+      const banner = (className, testid, text) => {
+        const node = document.createElement("div");
+        node.className = className;
+        node.dataset.testid = testid;
+        node.setAttribute("role", "status");
+        node.textContent = text;
+        this.$el.appendChild(node);
+        return node;
+      };
+      this.banner = banner("pairpad-banner", "connection-banner",
+        "Offline — your changes are kept and will sync when the connection returns");
+      this.endedBanner = banner("pairpad-ended", "ended-banner", "This interview has ended — the code is read-only");
+    },
+    // Refuse, before it enters the Y.Doc, a paste that would take the code over the server's size limit.
+    guardPastes() {
+      this.onPaste = (e) => {
+        const pasted = e.clipboardData?.getData("text/plain") || "";
+        const size = new TextEncoder().encode(this.code.toString()).length + new TextEncoder().encode(pasted).length;
+        if (size <= this.maxDocumentBytes) return;
+        e.preventDefault();
+        e.stopPropagation();
+        window.Quasar?.Notify.create({
+          type: "negative",
+          message: `Not pasted: the code would be ${size.toLocaleString()} bytes, over the limit of ` +
+            `${this.maxDocumentBytes.toLocaleString()} bytes.`,
+        });
+      };
+      this.$el.addEventListener("paste", this.onPaste, true);
+    },
+    sendLocalChanges() {
+      this.outgoing = [];
+      this.pendingUpdates = [];
+      this.pendingAwareness = false;
+      this.partials = new Map();
+      this.lastSentAt = 0;
+      this.doc.on("update", (update, origin) => {
+        if (origin === REMOTE) return;
+        this.pendingUpdates.push(update); // local edits, and what IndexedDB restored: the server dedupes
+        if (origin !== this.local) this.markTyping();
+        // The first local update of a task goes out now rather than after the rest of Monaco's input handling
+        // (docs/benchmarks.md, keystroke latency); what IndexedDB restored waits for the microtask like the rest.
+        if (origin !== this.local && !this.flushScheduled) this.flush();
+        else this.scheduleFlush();
+      });
+      this.sentAwareness = null; // our awareness state as last sent (JSON), and when
+      this.sentAwarenessAt = 0;
+      this.awareness.on("update", (_changes, origin) => {
+        if (origin !== "local") return;
+        // y-monaco sets our selection again on every Monaco cursor event: each keystroke of ours, and each remote
+        // edit that moves our caret along. A Yjs relative position does not change with either, so such an
+        // update is not sent (every keystroke would cost a message from every tab and a broadcast of each),
+        // except as a renewal, at most every AWARENESS_RENEW_MS.
+        const state = JSON.stringify(this.awareness.getLocalState());
+        if (state === this.sentAwareness && Date.now() - this.sentAwarenessAt < AWARENESS_RENEW_MS) return;
+        this.pendingAwareness = true;
+        this.scheduleFlush();
+      });
+      this.editor.onDidChangeCursorPosition((e) => {
+        this.pendingCursor = { line: e.position.lineNumber, column: e.position.column };
+        this.scheduleFlush();
+      });
+    },
+    showRemoteState() {
+      this.meta.observe(() => this.showLanguage());
+      this.labels = new Map();
+      this.cursorStyle = document.createElement("style");
+      document.head.appendChild(this.cursorStyle);
+      this.awareness.on("change", () => this.renderRemoteCursors());
+      this.code.observe(() => this.renderRemoteCursors());
+      // The page's theme toggle switches the editor with the UI (and the choice outlives this editor).
+      this.onTheme = (e) => monaco.editor.setTheme(e.detail);
+      document.addEventListener("pairpad-theme", this.onTheme);
+      if (localStorage.getItem("pairpad:theme") === "dark") monaco.editor.setTheme("vs-dark");
+    },
+    reportPresence() {
+      this.onVisibility = () => this.$emit("presence", { status: this.visibleStatus() });
+      this.onPageHide = () => this.$emit("presence", { status: "offline" });
+      document.addEventListener("visibilitychange", this.onVisibility);
+      window.addEventListener("pagehide", this.onPageHide);
+      this.heartbeat = setInterval(() => this.$emit("presence", { status: this.visibleStatus() }), HEARTBEAT_MS);
+    },
+    followConnection() {
+      this.onConnect = () => (this.connection = "online");
+      this.onDisconnect = () => {
+        this.connection = "offline";
+        this.synced = false;
+      };
+      this.onReconnectAttempt = (attempt) => {
+        this.banner.textContent = "Offline — your changes are kept and will sync when the connection returns " +
+          `(reconnecting, attempt ${attempt})`;
+      };
+      window.socket?.io.on("reconnect_attempt", this.onReconnectAttempt);
+      window.socket?.on("connect", this.onConnect);
+      window.socket?.on("disconnect", this.onDisconnect);
+      if (window.socket?.connected) this.connection = "online";
+    },
+    // Anti-entropy (src/heal.js): while connected, synced and idle, say every CHECK_MS what this document holds
+    // (state vector, digest of its deletions); the server answers with the ordinary sync messages only if
+    // something differs, so a document that missed or kept back a message heals without a reconnect.
+    checkWhileIdle() {
+      this.checkTimer = setInterval(() => {
+        if (this.connection !== "online" || !this.synced || this.ended) return;
+        if (this.flushScheduled || this.pendingUpdates.length || Date.now() - this.lastSentAt < CHECK_MS / 2) return;
+        this.listen();
+        this.$emit("check", {
+          room: this.roomId, sv: toBase64(Y.encodeStateVector(this.doc)), ds: deleteSetDigest(this.doc),
+          direct: this.listening ? 1 : 0,
+        });
+      }, CHECK_MS);
+    },
+
+    // -- messages --------------------------------------------------------------------------------------------
     // Called by the server on every (re)connect: our state vector and our presence, so both sides sync.
     resync() {
       const state = this.awareness.getLocalState();
@@ -336,9 +383,6 @@ export default {
       monaco.editor.setModelLanguage(this.editor.getModel(), language);
       this.$emit("language", language);
     },
-    setTheme(theme) {
-      monaco.editor.setTheme(theme);
-    },
     scheduleFlush() {
       if (this.flushScheduled) return;
       this.flushScheduled = true;
@@ -359,6 +403,7 @@ export default {
       this.listen();
       const direct = this.listening ? 1 : 0;
       if (this.pendingUpdates.length) {
+        this.lastSentAt = Date.now();
         const update = this.pendingUpdates.length === 1 ? this.pendingUpdates[0] : Y.mergeUpdates(this.pendingUpdates);
         this.pendingUpdates = [];
         const encoder = encoding.createEncoder();

@@ -24,6 +24,13 @@ class CollabMessagesEventArguments(UiEventArguments):
 
 
 @dataclass(**{'kw_only': True})
+class CheckEventArguments(UiEventArguments):
+    room: str
+    state_vector: bytes
+    deleted_digest: str
+
+
+@dataclass(**{'kw_only': True})
 class CollabErrorEventArguments(UiEventArguments):
     message: str
 
@@ -98,6 +105,21 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
         self._error_handlers.append(callback)
         return self
 
+    def on_check(self, callback: Callable[[CheckEventArguments], None]) -> Self:
+        """Add a callback for the browser's idle check: its document's state vector and the digest of its deletions
+        (sent every few seconds while it is connected and idle, so that a document that differs heals)."""
+        def handle(e: GenericEventArguments) -> None:
+            try:
+                room, state_vector, digest = self._read_check(e.args)
+            except FramingError as error:
+                self._emit_error(str(error))
+                return
+            handle_event(callback, CheckEventArguments(sender=self, client=self.client, room=room,
+                                                       state_vector=state_vector, deleted_digest=digest),
+                         expect_args=True)
+        self.on('check', _presigned(handle))
+        return self
+
     def on_language(self, callback: Callable[[LanguageEventArguments], None]) -> Self:
         """Add a callback for the language stored in the shared document, whenever it changes."""
         self.on('language', lambda e: handle_event(callback, LanguageEventArguments(
@@ -167,11 +189,7 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
         room = args.get('room')
         if not isinstance(room, str):
             raise FramingError('payload names no room')
-        if args.get('direct') == 1 and not self.direct:
-            self.direct = True
-            handlers, self._listening_handlers = self._listening_handlers, []
-            for handler in handlers:
-                handler()
+        self._note_listening(args)
         if 'part' in args:
             whole = self._reassembler.add(args['part'], args.get('d'))
             return room, [] if whole is None else [whole]
@@ -179,6 +197,22 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
         if not isinstance(items, list) or len(items) > 1000:
             raise FramingError('payload needs a list m of at most 1000 messages')
         return room, [decode_base64(item) for item in items]
+
+    def _read_check(self, args: object) -> tuple[str, bytes, str]:
+        if not isinstance(args, dict) or not isinstance(args.get('room'), str):
+            raise FramingError('a check needs an object naming its room')
+        digest = args.get('ds')
+        if not isinstance(digest, str) or len(digest) > 16:
+            raise FramingError('a check needs ds, a short digest string')
+        self._note_listening(args)
+        return args['room'], decode_base64(args.get('sv')), digest
+
+    def _note_listening(self, args: dict) -> None:
+        if args.get('direct') == 1 and not self.direct:
+            self.direct = True
+            handlers, self._listening_handlers = self._listening_handlers, []
+            for handler in handlers:
+                handler()
 
     def _emit_error(self, message: str) -> None:
         arguments = CollabErrorEventArguments(sender=self, client=self.client, message=message)

@@ -29,6 +29,12 @@ class Settings:
     hibernate_after: float = 5.0      # seconds a room without peers keeps a live Doc before only its bytes stay
     unload_after: float = 60.0        # seconds a room without peers stays in memory
     reconnect_timeout: float = 10.0   # seconds NiceGUI keeps a disconnected tab's page alive
+    # -- the fan-out to a room's tabs (collab.fanout): after a quiet spell a message goes at once; while messages
+    # keep coming, each tab gets at most one socket message per interval (the updates of the interval merged), and a
+    # room at most this many socket frames a second (past 50 tabs the interval grows): each frame costs the server
+    # pure-Python framing, so a room of many tabs would otherwise starve the event loop.
+    fanout_interval: float = 0.025
+    fanout_frames_per_s: float = 2000.0
 
     # -- what one peer may send (collab.Limits)
     # One reassembled Yjs message. A paste of a large file is a single update, so this is generous; the socket's

@@ -22,7 +22,8 @@ def build(settings: Settings) -> pages.Services:
                          commit_window=settings.commit_window, compact_every=settings.compact_every,
                          compact_after_idle=settings.compact_after_idle, unload_after=settings.unload_after,
                          hibernate_after=settings.hibernate_after,
-                         channel_factory=lambda _room_id: Fanout(transport))
+                         channel_factory=lambda _room_id: Fanout(transport, interval=settings.fanout_interval,
+                                                                 frames_per_s=settings.fanout_frames_per_s))
     presence = PresenceService.from_settings(
         engine, settings, document_text=lambda room_id: (room := rooms.loaded(room_id)) and room.text)
     runs = RunHubs(CodeRunner.from_settings(settings),

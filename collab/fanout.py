@@ -22,13 +22,12 @@ from typing import Callable, NamedTuple
 
 from pycrdt import merge_updates
 
+from config import Settings
+
 from . import protocol
 from .clock import Cancellable, Clock, LoopClock
 
 log = logging.getLogger(__name__)
-
-FANOUT_INTERVAL = 0.025  # seconds: at most one transport call per tab per interval while messages keep coming
-FANOUT_FRAMES_PER_S = 2000  # and at most this many a second per room: past 50 tabs the interval grows
 
 Transport = Callable[[list[str], list[bytes]], None]  # the same messages to each of these peers
 
@@ -44,8 +43,8 @@ class _Entry(NamedTuple):
 class Fanout:
     EXACT_GROUPS = 4  # more different message sets than this in one round: everybody gets every broadcast
 
-    def __init__(self, transport: Transport, *, interval: float = FANOUT_INTERVAL,
-                 frames_per_s: float = FANOUT_FRAMES_PER_S, clock: Clock | None = None) -> None:
+    def __init__(self, transport: Transport, *, interval: float = Settings.fanout_interval,
+                 frames_per_s: float = Settings.fanout_frames_per_s, clock: Clock | None = None) -> None:
         self.transport = transport
         self.interval = interval
         self.frames_per_s = frames_per_s

@@ -15,9 +15,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from config import Settings
+
+from .channel import Channel
 from .limits import Limits
 from .persistence import Persistence
-from .channel import Channel
 from .room import Room
 from .writer import GroupCommitWriter
 
@@ -36,9 +38,11 @@ class Hibernating:
 
 
 class RoomRegistry:
-    def __init__(self, persistence: Persistence, *, limits: Limits | None = None, commit_window: float = 0.025,
-                 compact_every: int = 500, compact_after_idle: float = 10.0, unload_after: float = 60.0,
-                 hibernate_after: float = 5.0, channel_factory: Callable[[str], Channel] | None = None) -> None:
+    def __init__(self, persistence: Persistence, *, limits: Limits | None = None,
+                 commit_window: float = Settings.commit_window, compact_every: int = Settings.compact_every,
+                 compact_after_idle: float = Settings.compact_after_idle, unload_after: float = Settings.unload_after,
+                 hibernate_after: float = Settings.hibernate_after,
+                 channel_factory: Callable[[str], Channel] | None = None) -> None:
         """:param channel_factory: makes each room's Channel, how the tabs of this process are reached
             (collab.fanout.Fanout over the element's Socket.IO transport, in the server); none: peers are reached
             by their own `send` only (tests, tools)"""

@@ -57,6 +57,7 @@ _ROWS = (
 
 LANGUAGES: dict[str, Language] = {language.id: language for language in _ROWS}
 PLAIN_TEXT = LANGUAGES['plaintext']
+DEFAULT = LANGUAGES['python']  # what a new interview starts in unless told otherwise
 
 
 def get_language(language_id: object) -> Language:
@@ -72,4 +73,10 @@ def select_options() -> dict[str, str]:
     return {language.id: language.label for language in LANGUAGES.values()}
 
 
-__all__ = ['LANGUAGES', 'PLAIN_TEXT', 'Language', 'RunCommand', 'get_language', 'select_options']
+def monaco_ids() -> dict[str, str]:
+    """Language id → Monaco mode: what the editor highlights a document of that language with."""
+    return {language.id: language.monaco_id for language in LANGUAGES.values()}
+
+
+__all__ = ['DEFAULT', 'LANGUAGES', 'PLAIN_TEXT', 'Language', 'RunCommand', 'get_language', 'monaco_ids',
+           'select_options']

@@ -7,19 +7,21 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request
 from nicegui import app
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
+from languages import DEFAULT as DEFAULT_LANGUAGE
 from store import Interview
 from presence import Forbidden, InterviewFull, NotFound, ParticipantView, PresenceError
 
 from .services import (
-    Services, end_interview, find_interview, new_interview, open_interview, remove_interview, role_for_key, room_path,
+    MAX_TITLE, Services, end_interview, find_interview, new_interview, open_interview, remove_interview, role_for_key,
+    room_path,
 )
 
 KEY_HELP = 'the key of a private link (the `key` of its URL), as the `X-Pairpad-Key` header or the `key` query'
 
 
 class NewInterview(BaseModel):
-    title: str = Field(min_length=1, max_length=200, examples=['Backend engineer — pairing'])
-    language: str = Field(default='python', examples=['python'])
+    title: str = Field(min_length=1, max_length=MAX_TITLE, examples=['Backend engineer — pairing'])
+    language: str = Field(default=DEFAULT_LANGUAGE.id, examples=[DEFAULT_LANGUAGE.id])
 
 
 class Links(BaseModel):

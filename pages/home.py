@@ -2,7 +2,7 @@
 
 from nicegui import ui
 
-from languages import select_options
+from languages import DEFAULT as DEFAULT_LANGUAGE, select_options
 
 from .services import Services, new_interview, room_path
 
@@ -15,7 +15,7 @@ def register(services: Services) -> None:
             ui.label('A shared code editor for live interviews. Create a room and send its link.')
             title = ui.input('Interview title', placeholder='e.g. Backend engineer — pairing') \
                 .props('data-testid=title-input outlined').classes('w-full')
-            language = ui.select(select_options(), value='python', label='Starting language') \
+            language = ui.select(select_options(), value=DEFAULT_LANGUAGE.id, label='Starting language') \
                 .props('data-testid=language-input outlined').classes('w-full')
 
             def create() -> None:

@@ -4,7 +4,7 @@ candidate's page: they are never built for it, so nothing of them reaches a cand
 
 from nicegui import ui
 
-from languages import select_options
+from languages import monaco_ids, select_options
 from components.collab_editor import CollabEditor
 from components.participant_list import ParticipantList
 from presence import ParticipantView
@@ -34,7 +34,7 @@ def workspace(services: Services, interview, participant: ParticipantView) -> No
         people.show(other)
     with ui.row().classes('w-full grow no-wrap gap-2'):
         editor = CollabEditor(interview_id, max_message_bytes=services.settings.max_message_bytes,
-                              max_document_bytes=services.settings.max_document_bytes) \
+                              max_document_bytes=services.settings.max_document_bytes, monaco_ids=monaco_ids()) \
             .classes('grow h-full border rounded').props(f'data-participant-id={participant.id}')
         editor.style('min-height: 400px')
         if is_interviewer:

@@ -122,6 +122,7 @@ export default {
     theme: { type: String, default: "vs" },
     chunkChars: { type: Number, required: true }, // both from the server's settings (collab_editor.py)
     maxDocumentBytes: { type: Number, required: true },
+    monacoIds: { type: Object, default: () => ({}) }, // language id → Monaco mode (the server's language table)
   },
   data() {
     return { synced: false, connection: "connecting", language: "plaintext", localSaved: false, ended: false };
@@ -380,7 +381,7 @@ export default {
       const language = this.meta.get("language") || "plaintext";
       if (language === this.language) return;
       this.language = language;
-      monaco.editor.setModelLanguage(this.editor.getModel(), language);
+      monaco.editor.setModelLanguage(this.editor.getModel(), this.monacoIds[language] || language);
       this.$emit("language", language);
     },
     scheduleFlush() {

@@ -66,11 +66,13 @@ def _presigned(handler: Callable[[GenericEventArguments], None]) -> Callable[[Ge
 
 class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-editor': 'dist'}):
 
-    def __init__(self, room_id: str, *, max_message_bytes: int, max_document_bytes: int, theme: str = 'vs',
-                 chunk_chars: int = CHUNK_CHARS) -> None:
+    def __init__(self, room_id: str, *, max_message_bytes: int, max_document_bytes: int,
+                 monaco_ids: dict[str, str] | None = None, theme: str = 'vs', chunk_chars: int = CHUNK_CHARS) -> None:
         """Monaco + Yjs editor element.
 
         :param room_id: the document this editor is joined to; messages naming another room are refused
+        :param monaco_ids: language id (as the shared document names it) → Monaco mode to highlight it with;
+            an id not listed is used as the mode itself
         :param theme: Monaco theme (``vs`` or ``vs-dark``)
         :param max_message_bytes: largest message accepted from the browser, after reassembly of its parts
             (the server's setting: config.Settings)
@@ -86,6 +88,7 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
         self._props['theme'] = theme
         self._props['chunk-chars'] = chunk_chars
         self._props['max-document-bytes'] = max_document_bytes
+        self._props['monaco-ids'] = monaco_ids or {}
         self._reassembler = Reassembler(max_bytes=max_message_bytes)
         self._message_handlers: list[Callable] = []
         self._error_handlers: list[Callable] = []

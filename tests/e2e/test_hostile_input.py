@@ -14,6 +14,7 @@ import pytest
 from pycrdt import Doc, Text, write_var_uint
 
 from collab import protocol
+from store import notes_room_id
 from tools.peers.socket_peer import SocketPeer
 
 
@@ -46,7 +47,7 @@ CASES = {
     'payload is a string': ('yjs', lambda m, r, o: 'hello', 'must be an object'),
     'payload names no room': ('yjs', lambda m, r, o: {'m': []}, 'names no room'),
     'room of another interview': ('yjs', lambda m, r, o: yjs(o, protocol.update(foreign_update())), 'did not join'),
-    "the interviewers' notes, from a candidate": ('yjs', lambda m, r, o: yjs(f'{r}:notes', protocol.sync_step1(
+    "the interviewers' notes, from a candidate": ('yjs', lambda m, r, o: yjs(notes_room_id(r), protocol.sync_step1(
         b'\x00')), 'did not join'),
     'room that does not exist': ('yjs', lambda m, r, o: yjs('no-such-room', protocol.update(foreign_update())),
                                  'did not join'),

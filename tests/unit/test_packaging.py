@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCT = ['collab', 'components', 'pages', 'presence', 'runner', 'store']
+PRODUCT = ['collab', 'components', 'languages', 'pages', 'presence', 'runner', 'store']
 
 
 def test_the_wheel_holds_the_product_and_its_command(tmp_path: Path) -> None:

@@ -95,6 +95,13 @@ def register(services: Services) -> None:
 
 def build_router(services: Services) -> APIRouter:
     router = APIRouter(prefix='/api', tags=['interviews'])
+    _interview_routes(router, services)
+    _participant_routes(router, services)
+    return router
+
+
+def _interview_routes(router: APIRouter, services: Services) -> None:
+    """An interview as a whole: create, read, delete, end, reopen."""
 
     @router.post('/interviews', status_code=201, response_model=CreatedInterview)
     async def create(body: NewInterview, request: Request) -> CreatedInterview:
@@ -138,6 +145,10 @@ def build_router(services: Services) -> APIRouter:
         """Reopen an ended interview for editing."""
         interview = _interviewer(services, interview_id, authorization, x_pairpad_key or key)
         await end_interview(services, interview.id, 'interviewer', ended=False)
+
+
+def _participant_routes(router: APIRouter, services: Services) -> None:
+    """The people of an interview: list, join without the form, update your own presence."""
 
     @router.get('/interviews/{interview_id}/participants', response_model=list[ParticipantModel], responses=_KEYED)
     async def participants(interview_id: str, key: str | None = Query(default=None, description=KEY_HELP),
@@ -194,8 +205,6 @@ def build_router(services: Services) -> APIRouter:
         except PresenceError as e:
             raise HTTPException(status_code=422, detail=str(e)) from e
         return ParticipantModel.of(updated)
-
-    return router
 
 
 TOKEN_HELP = 'Bearer <token of an interviewer participant>'

@@ -4,8 +4,8 @@
 // the same task (the cursor's awareness, more updates) is merged and sent in a microtask: never delayed by a
 // timer or an animation frame, never throttled away.
 import {
-  monaco, Y, MonacoBinding, IndexeddbPersistence, awarenessProtocol, syncProtocol, encoding, decoding, assetUrl,
-  bindUndo, deleteSetDigest,
+  monaco, Y, MonacoBinding, IndexeddbPersistence, awarenessProtocol, syncProtocol, encoding, decoding,
+  bindUndo, deleteSetDigest, CursorLabel, COLOR, loadAssetsOnce, toBase64, fromBase64,
 } from "pairpad-collab-editor";
 
 const MESSAGE_SYNC = 0;
@@ -15,103 +15,7 @@ const TYPING_CLEAR_MS = 1000; // a person counts as typing until this long after
 const AWARENESS_RENEW_MS = 10000; // an unchanged awareness state is still sent this often (peers drop one after 30 s)
 const HEARTBEAT_MS = 1000; // keeps a quiet but open tab online (the server turns silent tabs offline)
 const CHECK_MS = 10000; // an idle tab compares its document with the server's this often (at most 15 s apart)
-const COLOR = /^#[0-9a-fA-F]{6}$/;
 const DIRECT_EVENT = "pairpad:yjs"; // what the server sends to every tab of a document at once (one Socket.IO event)
-
-// A name label over a remote cursor: a Monaco content widget at the cursor's head, above the line, or below
-// it where there is no room above (the first line), so it never hides the line being typed.
-class CursorLabel {
-  constructor(editor, clientID) {
-    this.editor = editor;
-    this.id = "pairpad.cursor." + clientID;
-    this.position = null;
-    this.node = document.createElement("div");
-    this.node.className = "pairpad-cursor-label";
-    this.node.dataset.testid = "remote-cursor";
-    this.node.dataset.clientId = String(clientID);
-    editor.addContentWidget(this);
-  }
-  getId() {
-    return this.id;
-  }
-  getDomNode() {
-    return this.node;
-  }
-  getPosition() {
-    if (!this.position) return null;
-    const { ABOVE, BELOW } = monaco.editor.ContentWidgetPositionPreference;
-    return { position: this.position, preference: [ABOVE, BELOW] };
-  }
-  show(user, typing, position) {
-    // Called on every change of the code and of anyone's awareness: touch the DOM (and have Monaco lay the widget
-    // out again) only when something shown changed, not on each keystroke of each tab.
-    const shown = [user.name, user.color, user.participantId, user.role, typing, position.lineNumber, position.column]
-      .join("\u0000");
-    if (shown === this.shown) return;
-    this.shown = shown;
-    const color = COLOR.test(user.color || "") ? user.color : "#757575";
-    this.node.textContent = user.name || "?"; // text, never HTML
-    this.node.style.backgroundColor = color;
-    this.node.style.color = labelTextColor(color);
-    this.node.dataset.participantId = String(user.participantId || "");
-    this.node.dataset.typing = typing ? "true" : "false";
-    this.node.dataset.line = String(position.lineNumber);
-    this.node.dataset.column = String(position.column);
-    this.node.title = user.role ? `${user.name} (${user.role})` : user.name;
-    this.position = position;
-    this.editor.layoutContentWidget(this);
-  }
-  dispose() {
-    this.editor.removeContentWidget(this);
-  }
-}
-
-let assetsReady = false;
-function loadAssetsOnce() {
-  if (assetsReady) return;
-  assetsReady = true;
-  self.MonacoEnvironment = { getWorkerUrl: () => assetUrl("editor.worker.js") };
-  const link = document.createElement("link");
-  link.rel = "stylesheet";
-  link.href = assetUrl("index.css");
-  document.head.appendChild(link);
-  const style = document.createElement("style");
-  style.textContent = `
-    .pairpad-cursor-label { font: 600 11px/16px system-ui, sans-serif; padding: 0 5px; border-radius: 3px;
-      white-space: nowrap; pointer-events: none; box-shadow: 0 1px 2px #0004; z-index: 20; }
-    .pairpad-cursor-label[data-typing="true"]::after { content: " · typing…"; font-weight: 400; }
-    .pairpad-editor { position: relative; overflow: hidden; }
-    .pairpad-banner { position: absolute; top: 6px; right: 18px; z-index: 30; padding: 2px 10px; border-radius: 4px;
-      font: 500 12px/20px system-ui, sans-serif; background: #fff3cd; color: #664d03; border: 1px solid #ffe69c;
-      display: none; }
-    .pairpad-editor[data-connection="offline"] .pairpad-banner { display: block; }
-    .pairpad-ended { position: absolute; top: 6px; left: 50%; transform: translateX(-50%); z-index: 30;
-      padding: 2px 12px; border-radius: 4px; font: 600 12px/20px system-ui, sans-serif; background: #e7f1ff;
-      color: #052c65; border: 1px solid #9ec5fe; display: none; }
-    .pairpad-editor[data-ended="true"] .pairpad-ended { display: block; }`;
-  document.head.appendChild(style);
-}
-
-// Black or white, whichever reads better on the participant's colour.
-function labelTextColor(hex) {
-  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
-  return 0.299 * r + 0.587 * g + 0.114 * b > 0.6 ? "#000" : "#fff";
-}
-
-function toBase64(bytes) {
-  if (bytes.toBase64) return bytes.toBase64();
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
-function fromBase64(text) {
-  if (Uint8Array.fromBase64) return Uint8Array.fromBase64(text);
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
 
 export default {
   template: `<div class="pairpad-editor" data-testid="editor" :data-room-id="roomId" :data-language="language"

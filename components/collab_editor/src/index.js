@@ -1,5 +1,6 @@
-// Re-exports the npm packages the CollabEditor Vue component needs, our per-tab undo (undo.js) and the idle
-// check's digest (heal.js), bundled by build.mjs into dist/.
+// Re-exports the npm packages the CollabEditor Vue component needs, and our own parts of it that run in the
+// browser (undo.js: per-tab undo; heal.js: the idle check's digest; view.js: cursor labels and stylesheets;
+// base64.js), bundled by build.mjs into dist/.
 // Only what we ship: the core editor, its worker, and Monarch highlighting for the interview languages.
 import 'monaco-editor/esm/vs/editor/edcore.main.js';
 import 'monaco-editor/esm/vs/basic-languages/python/python.contribution.js';
@@ -21,6 +22,5 @@ export * as encoding from 'lib0/encoding';
 export * as decoding from 'lib0/decoding';
 export { bindUndo, UNDO_CAPTURE_MS } from './undo.js';
 export { deleteSetDigest } from './heal.js';
-
-/** URL of a file that build.mjs placed next to this bundle in dist/ (the worker, the stylesheet). */
-export const assetUrl = (name) => new URL(name, import.meta.url).href;
+export { CursorLabel, COLOR, assetUrl, labelTextColor, loadAssetsOnce } from './view.js';
+export { toBase64, fromBase64 } from './base64.js';

@@ -1,0 +1,89 @@
+// What the component draws besides Monaco and y-monaco's decorations: a name label on each remote cursor, and the
+// editor's stylesheets (Monaco's own, the labels', the banners'), loaded once per page.
+import * as monaco from 'monaco-editor/esm/vs/editor/editor.api.js';
+
+export const COLOR = /^#[0-9a-fA-F]{6}$/;
+
+/** URL of a file that build.mjs placed next to this bundle in dist/ (the worker, the stylesheet). */
+export const assetUrl = (name) => new URL(name, import.meta.url).href;
+
+// A name label over a remote cursor: a Monaco content widget at the cursor's head, above the line, or below
+// it where there is no room above (the first line), so it never hides the line being typed.
+export class CursorLabel {
+  constructor(editor, clientID) {
+    this.editor = editor;
+    this.id = "pairpad.cursor." + clientID;
+    this.position = null;
+    this.node = document.createElement("div");
+    this.node.className = "pairpad-cursor-label";
+    this.node.dataset.testid = "remote-cursor";
+    this.node.dataset.clientId = String(clientID);
+    editor.addContentWidget(this);
+  }
+  getId() {
+    return this.id;
+  }
+  getDomNode() {
+    return this.node;
+  }
+  getPosition() {
+    if (!this.position) return null;
+    const { ABOVE, BELOW } = monaco.editor.ContentWidgetPositionPreference;
+    return { position: this.position, preference: [ABOVE, BELOW] };
+  }
+  show(user, typing, position) {
+    // Called on every change of the code and of anyone's awareness: touch the DOM (and have Monaco lay the widget
+    // out again) only when something shown changed, not on each keystroke of each tab.
+    const shown = [user.name, user.color, user.participantId, user.role, typing, position.lineNumber, position.column]
+      .join("\u0000");
+    if (shown === this.shown) return;
+    this.shown = shown;
+    const color = COLOR.test(user.color || "") ? user.color : "#757575";
+    this.node.textContent = user.name || "?"; // text, never HTML
+    this.node.style.backgroundColor = color;
+    this.node.style.color = labelTextColor(color);
+    this.node.dataset.participantId = String(user.participantId || "");
+    this.node.dataset.typing = typing ? "true" : "false";
+    this.node.dataset.line = String(position.lineNumber);
+    this.node.dataset.column = String(position.column);
+    this.node.title = user.role ? `${user.name} (${user.role})` : user.name;
+    this.position = position;
+    this.editor.layoutContentWidget(this);
+  }
+  dispose() {
+    this.editor.removeContentWidget(this);
+  }
+}
+
+// Black or white, whichever reads better on the participant's colour.
+export function labelTextColor(hex) {
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
+  return 0.299 * r + 0.587 * g + 0.114 * b > 0.6 ? "#000" : "#fff";
+}
+
+
+let assetsReady = false;
+export function loadAssetsOnce() {
+  if (assetsReady) return;
+  assetsReady = true;
+  self.MonacoEnvironment = { getWorkerUrl: () => assetUrl("editor.worker.js") };
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = assetUrl("index.css");
+  document.head.appendChild(link);
+  const style = document.createElement("style");
+  style.textContent = `
+    .pairpad-cursor-label { font: 600 11px/16px system-ui, sans-serif; padding: 0 5px; border-radius: 3px;
+      white-space: nowrap; pointer-events: none; box-shadow: 0 1px 2px #0004; z-index: 20; }
+    .pairpad-cursor-label[data-typing="true"]::after { content: " · typing…"; font-weight: 400; }
+    .pairpad-editor { position: relative; overflow: hidden; }
+    .pairpad-banner { position: absolute; top: 6px; right: 18px; z-index: 30; padding: 2px 10px; border-radius: 4px;
+      font: 500 12px/20px system-ui, sans-serif; background: #fff3cd; color: #664d03; border: 1px solid #ffe69c;
+      display: none; }
+    .pairpad-editor[data-connection="offline"] .pairpad-banner { display: block; }
+    .pairpad-ended { position: absolute; top: 6px; left: 50%; transform: translateX(-50%); z-index: 30;
+      padding: 2px 12px; border-radius: 4px; font: 600 12px/20px system-ui, sans-serif; background: #e7f1ff;
+      color: #052c65; border: 1px solid #9ec5fe; display: none; }
+    .pairpad-editor[data-ended="true"] .pairpad-ended { display: block; }`;
+  document.head.appendChild(style);
+}

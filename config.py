@@ -21,6 +21,9 @@ class Settings:
     host: str = '127.0.0.1'
     port: int = 8080
     database_url: str = f'sqlite:///{DATA_DIR / "pairpad.db"}'
+    # This instance's name when several run behind a proxy (tools/cluster, docs/deploy.md): /healthz and the
+    # X-Pairpad-Instance response header say it. Empty for a single instance.
+    instance_id: str = ''
 
     # -- the store and the rooms' lifecycle
     commit_window: float = 0.025      # seconds of updates gathered into one store transaction
@@ -107,6 +110,7 @@ _VARIABLES: dict[str, tuple[str, float]] = {
     'host': ('PAIRPAD_HOST', 1),
     'port': ('PAIRPAD_PORT', 1),
     'database_url': ('DATABASE_URL', 1),
+    'instance_id': ('PAIRPAD_INSTANCE_ID', 1),
     'commit_window': ('PAIRPAD_COMMIT_WINDOW_MS', 1 / 1000),
     'compact_every': ('PAIRPAD_COMPACT_EVERY', 1),
     'compact_after_idle': ('PAIRPAD_COMPACT_AFTER_IDLE', 1),

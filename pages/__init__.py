@@ -6,7 +6,7 @@ from pathlib import Path
 
 from nicegui import app, ui
 
-from . import api, home, room
+from . import api, health, home, room
 from .services import Services
 
 # The Tailwind utilities the pages use, compiled once (pages/styles, `make bundle`); main.py turns NiceGUI's
@@ -22,6 +22,7 @@ def register(services: Services) -> None:
     home.register(services)
     room.register(services)
     api.register(services)
+    health.register(services)
 
 
 __all__ = ['Services', 'register']

@@ -30,10 +30,33 @@ def test_create_interview_on_home_page_lands_in_its_room(server, new_page):
     assert room.text().startswith('package main')  # the Go template, written once by the server
     expect(room.editor).to_have_attribute('data-language', 'go')
     links = httpx.get(f'{server.url}/api/interviews/{interview_id}', headers={'X-Pairpad-Key': key}).json()['links']
+    assert links['interviewer_url'] == page.url
     page.get_by_test_id('copy-candidate-link').click()
-    assert page.evaluate('navigator.clipboard.readText()') == links['candidate_url']
+    wait_clipboard(page, links['candidate_url'])
     page.get_by_test_id('copy-interviewer-link').click()
-    assert page.evaluate('navigator.clipboard.readText()') == links['interviewer_url'] == page.url
+    wait_clipboard(page, links['interviewer_url'])
+
+
+def wait_in_page(page, read: str, arg, expected, timeout_ms: int = 10_000):
+    """Poll the async JS function `read(arg)` in the page until it gives `expected` (compared as JSON) or the
+    timeout passes, and return its last value. Playwright's `wait_for_function` cannot do this: it does not await a
+    predicate's promise, so an async predicate counts as true at once."""
+    return page.evaluate(f'''async ([arg, expected, timeout]) => {{
+        const read = {read};
+        const deadline = Date.now() + timeout;
+        let value = await read(arg);
+        while (JSON.stringify(value) !== JSON.stringify(expected) && Date.now() < deadline) {{
+            await new Promise(resolve => setTimeout(resolve, 50));
+            value = await read(arg);
+        }}
+        return value;
+    }}''', [arg, expected, timeout_ms])
+
+
+def wait_clipboard(page, expected: str, timeout_ms: int = 10_000) -> None:
+    """Wait until the page's clipboard holds `expected`: the copy buttons write it asynchronously."""
+    held = wait_in_page(page, '() => navigator.clipboard.readText()', None, expected, timeout_ms)
+    assert held == expected, f'the clipboard never held {expected!r}; it holds {held!r}'
 
 
 def test_two_people_typing_at_the_same_spot_keep_every_keystroke_in_order(server, new_page):
@@ -141,5 +164,5 @@ def test_deleting_the_interview_sends_open_tabs_away_and_clears_their_local_copy
                             headers={'Authorization': f'Bearer {joined["token"]}'})
     assert response.status_code == 204
     expect(ada.page.get_by_test_id('link-refused')).to_be_visible()
-    ada.page.wait_for_function('async name => !(await indexedDB.databases()).some(d => d.name === name)',
-                               arg=database)
+    assert wait_in_page(ada.page, 'async name => (await indexedDB.databases()).some(d => d.name === name)',
+                        database, False) is False, f'the local copy {database} was not deleted'

@@ -3,8 +3,8 @@
 200 `{"status": "ok", "instance": ...}` when the store answers a `SELECT 1` and, where the Redis relay is
 configured (`services.relay`), Redis answers a ping; otherwise 503 `{"status": "unavailable", "reason": ...}`.
 
-Each check has a short timeout. The store's runs in a thread of its own, one at a time: a database that hangs
-(rather than refusing) keeps that one thread busy, and the checks that come meanwhile answer 503 at once instead of
+Each check has a short timeout. The store's runs in a thread of its own, one at a time: checks that come while one
+runs wait for its answer, so a database that hangs (rather than refusing) keeps that one thread busy instead of
 piling up threads behind it.
 
 Where PAIRPAD_INSTANCE_ID is set (several instances behind a proxy), every HTTP response carries it as the
@@ -57,11 +57,10 @@ class _StoreCheck:
             connection.execute(text('SELECT 1'))
 
     async def problem(self, timeout: float) -> str | None:
-        if self.running is not None and not self.running.done():
-            return f'store: an earlier check is still waiting for the database (over {timeout:g} s)'
-        self.running = self.executor.submit(self._select_one)
-        try:
-            await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(self.running)), timeout)
+        if self.running is None or self.running.done():
+            self.running = self.executor.submit(self._select_one)
+        try:  # checks that come while one runs (the proxy's and an operator's) share its answer
+            await asyncio.wait_for(asyncio.wrap_future(self.running), timeout)
         except asyncio.TimeoutError:
             return f'store: no answer within {timeout:g} s'
         except Exception as error:  # the reason goes to the proxy's log and to whoever asks

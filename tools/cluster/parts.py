@@ -256,13 +256,27 @@ class Postgres:
 
     def stop(self) -> None:
         """pg_ctl stop -m fast: sessions ended, a checkpoint, a clean shutdown."""
-        if self.alive:
+        if pid := self.pid:
             self.cluster.stop()
+            _wait_gone(pid)
 
     def stop_immediate(self) -> None:
         """pg_ctl stop -m immediate: every process quits at once, no checkpoint; the next start runs crash recovery.
         What a crash of the database server does to the app, without orphaned backends left behind."""
-        if self.alive:
+        if pid := self.pid:
             self.cluster._run('pg_ctl', 'stop', '-w', '-m', 'immediate', '-D', str(self.cluster.data_dir))
+            _wait_gone(pid)
 
     kill = stop_immediate
+
+
+def _wait_gone(pid: int, timeout: float = 10.0) -> None:
+    """pg_ctl returns once the pid file is gone; the postmaster (not our child) exits a moment later."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if Path(f'/proc/{pid}/stat').read_text().split(') ')[-1].startswith('Z'):
+                return  # exited; its parent (init) has yet to reap it
+        except OSError:
+            return
+        time.sleep(0.05)

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test test-unit test-e2e system-packages bundle fuzz soak bench clean
+.PHONY: run cluster cluster-packages test test-unit test-e2e system-packages bundle fuzz soak bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,19 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 system-packages:
 	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v bwrap >/dev/null 2>&1 || missing="$$missing bubblewrap"; \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update && $(SUDO) apt-get install -y $$missing; fi
+
+## several instances behind haproxy on 127.0.0.1:PAIRPAD_PORT (default 8080): redis-server, a private
+## PostgreSQL 15 and PAIRPAD_INSTANCES app instances (default 3), state and logs in data/cluster/; Ctrl+C stops them
+## one by one (docs/deploy.md)
+cluster: $(STAMP) cluster-packages
+	$(PY) -m tools.cluster --instances $(or $(PAIRPAD_INSTANCES),3) --port $(or $(PAIRPAD_PORT),8080) --state-dir data/cluster
+
+## Debian's redis-server, haproxy and PostgreSQL 15 for `make cluster` and its tests, when missing
+cluster-packages:
+	@missing=""; command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing="$$missing redis-server"; \
+	command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing="$$missing haproxy"; \
+	[ -x /usr/lib/postgresql/15/bin/initdb ] || missing="$$missing postgresql-15"; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update && $(SUDO) apt-get install -y $$missing; fi
 
 ## install test needs and run the whole suite (unit + end-to-end in real Chromium)

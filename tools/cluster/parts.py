@@ -134,11 +134,15 @@ class Process:
     def reap(pid: int, state_dir: Path) -> bool:
         """Kill a process left by an earlier run of the rig in `state_dir` (it crashed or was killed -9): only if the
         process carries our PAIRPAD_CLUSTER mark, so a recycled pid is never touched. True if one was killed."""
+        proc = Path(f'/proc/{pid}')
         try:
-            environ = Path(f'/proc/{pid}/environ').read_bytes().split(b'\0')
+            marked = f'{MARK}={state_dir}'.encode() in (proc / 'environ').read_bytes().split(b'\0')
+            # redis-server writes its title over its environment; it runs in the state directory (--dir)
+            marked = marked or ((proc / 'comm').read_text().startswith('redis-server')
+                                and os.readlink(proc / 'cwd') == str(state_dir))
         except OSError:
             return False
-        if f'{MARK}={state_dir}'.encode() not in environ:
+        if not marked:
             return False
         try:
             os.kill(pid, signal.SIGKILL)

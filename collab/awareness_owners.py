@@ -40,6 +40,16 @@ class AwarenessOwners:
             raise ProtocolError('too many awareness client ids for one connection')
         return entries
 
+    def admit_relayed(self, owner: str, update: bytes) -> list[tuple[int, dict | None]]:
+        """The entries of an awareness update another instance validated and relayed: it may not touch the states
+        of this instance's peers (or of another instance)."""
+        entries = protocol.read_awareness(update, self.max_state_bytes)
+        owners = {cid: pid for pid, ids in self._ids.items() for cid in ids}
+        for client_id, _ in entries:
+            if owners.get(client_id, owner) != owner:
+                raise ProtocolError(f'awareness client id {client_id} belongs to another participant')
+        return entries
+
     def record(self, peer_id: str, entries: list[tuple[int, dict | None]]) -> None:
         """After the update was applied: a state claims its client id for the peer, a removal frees it."""
         own = self._ids.setdefault(peer_id, set())

@@ -20,11 +20,14 @@ from config import Settings
 from .channel import Channel
 from .limits import Limits
 from .persistence import Persistence
+from .relay import Relay
+from .relay_link import RelayLink
 from .room import Room
 from .writer import GroupCommitWriter
 
 log = logging.getLogger(__name__)
 
+RELAY_ANNOUNCE_EVERY = 10.0  # seconds between the STATE of a room with tabs: heals what the relay lost silently
 SWITCH_INTERVAL = 0.0005  # seconds a thread may hold the GIL while another waits (Python's default: 0.005)
 
 
@@ -42,11 +45,15 @@ class RoomRegistry:
                  commit_window: float = Settings.commit_window, compact_every: int = Settings.compact_every,
                  compact_after_idle: float = Settings.compact_after_idle, unload_after: float = Settings.unload_after,
                  hibernate_after: float = Settings.hibernate_after,
-                 channel_factory: Callable[[str], Channel] | None = None) -> None:
+                 channel_factory: Callable[[str], Channel] | None = None, relay: Relay | None = None) -> None:
         """:param channel_factory: makes each room's Channel, how the tabs of this process are reached
             (collab.fanout.Fanout over the element's Socket.IO transport, in the server); none: peers are reached
-            by their own `send` only (tests, tools)"""
+            by their own `send` only (tests, tools)
+        :param relay: joins this instance's rooms to the same rooms of other instances (collab/relay.py)"""
         self.persistence = persistence
+        self.relay = relay
+        self._links: dict[str, RelayLink] = {}
+        self._announced_at = 0.0
         self.channel_factory = channel_factory
         self.limits = limits or Limits()
         self.unload_after = unload_after
@@ -65,12 +72,18 @@ class RoomRegistry:
         # needs a dozen of them waits that many times (docs/benchmarks.md has the figures).
         sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
         self.writer.start()
+        if self.relay is not None:
+            await self.relay.start(on_reconnect=self._announce_all)
         self._sweeper = asyncio.create_task(self._sweep_forever(), name='pairpad-room-sweeper')
 
     async def stop(self) -> None:
         if self._sweeper is not None:
             self._sweeper.cancel()
             self._sweeper = None
+        for room_id in list(self._links):
+            self._unlink(room_id)
+        if self.relay is not None:
+            await self.relay.stop()
         await self.writer.stop()
 
     def loaded(self, room_id: str) -> Room | None:
@@ -111,6 +124,7 @@ class RoomRegistry:
         room = self._new_room(room_id)
         room.load(updates)
         self._rooms[room_id] = room
+        self._link(room)
         log.info('loaded room %s from %d stored updates', room_id, len(updates))
         return room
 
@@ -123,7 +137,38 @@ class RoomRegistry:
         for callback in sleeping.close_callbacks:
             room.on_close(callback)
         self._rooms[room_id] = room
+        self._link(room)
         return room
+
+    def _link(self, room: Room) -> None:
+        if self.relay is not None:
+            self._links[room.id] = RelayLink(room, self.relay)
+
+    def _unlink(self, room_id: str) -> None:
+        if (link := self._links.pop(room_id, None)) is not None:
+            link.close()
+
+    def _announce_all(self) -> None:
+        """After a relay reconnect: messages may have been lost meanwhile, both ways."""
+        for link in self._links.values():
+            link.announce()
+
+    def _relay_round(self, now: float) -> None:
+        """Cursors of instances that are gone go; what only they had unsaved is stored by us; rooms with tabs
+        announce their state every RELAY_ANNOUNCE_EVERY."""
+        if self.relay is None:
+            return
+        alive = self.relay.alive()
+        for room_id, link in list(self._links.items()):
+            if alive is not None and link.drop_gone(alive):
+                # Its instance may have died inside a commit window: the changes it had not stored yet are in
+                # this room (relayed), so this room's whole state is stored once (a duplicate row is harmless).
+                self.writer.enqueue(room_id, link.room.encoded_state(), None)
+        if now - self._announced_at >= RELAY_ANNOUNCE_EVERY:
+            self._announced_at = now
+            for link in self._links.values():
+                if link.room.peer_ids:
+                    link.announce()
 
     def hibernate(self, room_id: str) -> bool:
         """Keep only the encoded document of a room without peers; False if it has peers or is not live.
@@ -135,6 +180,7 @@ class RoomRegistry:
             return False
         self._hibernating[room_id] = Hibernating(room.encoded_state(), room.last_active, room.close_callbacks)
         del self._rooms[room_id]
+        self._unlink(room_id)
         room.dispose()
         log.info('room %s hibernates (%d bytes)', room_id, len(self._hibernating[room_id].state))
         return True
@@ -143,6 +189,7 @@ class RoomRegistry:
         """Close a room whose interview was deleted: its peers are told, its queued writes dropped."""
         self.writer.discard(room_id)
         room = self._rooms.pop(room_id, None)
+        self._unlink(room_id)
         if room is not None:
             room.close(reason)
         sleeping = self._hibernating.pop(room_id, None)
@@ -163,6 +210,7 @@ class RoomRegistry:
         await self.writer.compact(room_id)
         if room is not None and not room.peer_ids and self._rooms.get(room_id) is room:
             del self._rooms[room_id]
+            self._unlink(room_id)
             room.dispose()
             log.info('unloaded idle room %s', room_id)
         elif sleeping is not None and self._hibernating.get(room_id) is sleeping:
@@ -171,6 +219,7 @@ class RoomRegistry:
 
     async def sweep(self) -> None:
         now = time.monotonic()
+        self._relay_round(now)
         for room_id, room in list(self._rooms.items()):
             if room.peer_ids:
                 continue

@@ -13,23 +13,28 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from pycrdt import Awareness, Doc, Map, Text, get_update, merge_updates
+from pycrdt import Awareness, Doc, Map, Text
 
 from . import protocol
+from .anti_entropy import compare
 from .awareness_owners import AwarenessOwners
 from .channel import Channel, Send
 from .document import CODE, META, set_ended
 from .errors import NotSynced, ProtocolError, RateLimited, RoomClosed
 from .guards import DocumentSizeGuard, TokenBucket
+from .pending import Pending
 from .limits import Limits
 from .protocol import EMPTY_UPDATE, Kind, covers
+from .relay import Kind as RelayKind
 
 log = logging.getLogger(__name__)
 
 STORE = 'store'
 SERVER = 'server'
+RELAY = 'relay'  # what another instance's room observed (collab/relay.py): neither stored nor relayed again
 
 OnUpdate = Callable[[str, bytes, str | None], None]  # (room id, update, author participant id or None)
+Outbound = Callable[[RelayKind, bytes], None]  # to the other instances that hold the room
 
 
 @dataclass
@@ -65,11 +70,12 @@ class Room:
         self._owners = AwarenessOwners(max_ids_per_peer=self.limits.max_awareness_ids_per_peer,
                                        max_state_bytes=self.limits.max_awareness_state_bytes)
         self._applying = False
-        self._waiting: list[bytes] = []  # content the doc holds only as pending (see encoded_state)
+        self._pending = Pending(self.doc)
         self._meta_observer = self._meta.observe(self._meta_changed)
         self.awareness = Awareness(self.doc)
         self.awareness.set_local_state(None)  # the server is not a participant: no cursor of its own
         self._on_update = on_update
+        self.outbound: Outbound | None = None  # set by the registry when a relay joins instances
         self._peers: dict[str, Peer] = {}
         self._changes: list[bytes] = []
         self._close_callbacks: list[Callable[[str], None]] = []
@@ -98,29 +104,14 @@ class Room:
         state = self.doc.get_state()
         for stored in updates:  # rows that depend on what the store lacks (a lost commit window) stay pending
             try:
-                missing = get_update(stored, state)
+                self._pending.note_unless_covered(stored, state)
             except ValueError:
                 continue
-            if not covers(state, missing):
-                self._note_waiting(missing)
 
     def encoded_state(self) -> bytes:
-        """The whole document as one update (what a join receives, 1 x the document), including what it holds only
-        as pending (content that waits for what it depends on), which `Doc.get_update()` leaves out: a Room loaded
-        from it is the same document. What a hibernating room keeps (registry)."""
-        update = self.doc.get_update()
-        if not self._waiting:
-            return update
-        state = self.doc.get_state()
-        self._waiting = [missing for part in self._waiting if not covers(state, missing := get_update(part, state))]
-        return merge_updates(update, *self._waiting) if self._waiting else update
-
-    def _note_waiting(self, missing: bytes) -> None:
-        self._waiting.append(missing)
-        if len(self._waiting) > 64:  # bounded: drop what was integrated meanwhile, merge the rest
-            state = self.doc.get_state()
-            waiting = [m for part in self._waiting if not covers(state, m := get_update(part, state))]
-            self._waiting = [merge_updates(*waiting)] if len(waiting) > 1 else waiting
+        """The whole document as one update, pending content included (collab/pending.py): what a hibernating room
+        keeps (registry), and what a survivor stores of a room whose other instance died."""
+        return self._pending.with_document()
 
     @property
     def peer_ids(self) -> list[str]:
@@ -196,7 +187,10 @@ class Room:
         if peer is None or not ids:
             return
         self.awareness.remove_awareness_states(ids, origin=peer_id)
-        self._broadcast(protocol.awareness(self.awareness.encode_awareness_update(ids)), exclude=peer_id)
+        removal = self.awareness.encode_awareness_update(ids)
+        self._broadcast(protocol.awareness(removal), exclude=peer_id)
+        if self.outbound is not None:
+            self.outbound(RelayKind.AWARENESS, removal)
 
     def on_close(self, callback: Callable[[str], None]) -> None:
         """Call `callback(reason)` when the room closes for good (its interview was deleted); once per callback."""
@@ -278,20 +272,11 @@ class Room:
             raise ProtocolError(f'state vector of {len(state_vector)} bytes exceeds the limit')
         if not peer.opened:
             return  # the handshake of this connection is still under way: it exchanges everything anyway
-        try:
-            theirs = protocol.state_vector(state_vector)
-        except IndexError as e:
-            raise ProtocolError('truncated state vector') from e
-        state = self.doc.get_state()
-        ours = protocol.state_vector(state)
-        deletes_differ = deleted_digest != protocol.delete_set_digest(self.doc.get_update(state))
-        if deletes_differ or any(clock > theirs.get(client, 0) for client, clock in ours.items()):
-            try:
-                peer.send(protocol.sync_step2(self.doc.get_update(state_vector)))
-            except ValueError as e:
-                raise ProtocolError(f'invalid state vector: {e}') from e
-        if deletes_differ or any(clock > ours.get(client, 0) for client, clock in theirs.items()):
-            peer.send(protocol.sync_step1(state))
+        difference = compare(self.doc, state_vector, deleted_digest)
+        if difference.give is not None:
+            peer.send(protocol.sync_step2(difference.give))
+        if difference.ask:
+            peer.send(protocol.sync_step1(self.doc.get_state()))
 
     def _take_token(self, peer: Peer) -> None:
         if not peer.bucket.take():
@@ -332,8 +317,9 @@ class Room:
         self._publish(sender=peer_id, sent=update)
         self._ask_for_what_is_missing(peer_id, update)
 
-    def _publish(self, *, sender: str | None = None, sent: bytes | None = None) -> None:
-        """Forward what the last transaction changed to the peers and hand it to persistence.
+    def _publish(self, *, sender: str | None = None, sent: bytes | None = None, relayed: bool = False) -> None:
+        """Forward what the last transaction changed to the peers, the other instances and persistence (what came
+        from another instance goes to this instance's peers only: its own instance stored it).
 
         The sender gets it too unless the change is exactly what it sent: an update can also integrate pending
         content that waited for it (after a restart lost the commit window, say), and the sender may lack that.
@@ -344,18 +330,57 @@ class Room:
             if change == EMPTY_UPDATE:
                 continue  # a duplicate, or an update still waiting for the ones it depends on
             self._broadcast(protocol.update(change), exclude=sender if change == sent else None, update=change)
+            if relayed:
+                continue
+            if self.outbound is not None:
+                self.outbound(RelayKind.UPDATE, change)
             if self._on_update is not None:
                 self._on_update(self.id, change, author)
+
+    # -- what other instances of the room send (collab/relay_link.py decides when) ---------------------------
+
+    def apply_relayed(self, update: bytes) -> bool:
+        """Apply a change another instance's room observed and send it to this instance's peers. False when it
+        depends on content this room lacks (it waits as pending; the caller asks the other instances)."""
+        if self.closed:
+            return True
+        try:
+            with self.doc.transaction(origin=RELAY):
+                self.doc.apply_update(update)
+                state = self.doc.get_state()
+        except ValueError as e:
+            self._changes.clear()
+            raise ProtocolError(f'invalid Yjs update from the relay: {e}') from e
+        self._publish(relayed=True)
+        return self._pending.note_unless_covered(update, state)
+
+    def apply_relayed_awareness(self, owner: str, update: bytes) -> None:
+        """Cursors of another instance's tabs (validated there), owned here by `owner` so that they go when that
+        instance does."""
+        entries = self._owners.admit_relayed(owner, update)
+        self.awareness.apply_awareness_update(update, origin=RELAY)
+        self._owners.record(owner, entries)
+        self._broadcast(protocol.awareness(update), exclude=None)
+
+    def release_owner(self, owner: str) -> None:
+        """Remove at once every awareness state `owner` (a gone instance) held."""
+        ids = self._owners.release(owner)
+        if ids:
+            self.awareness.remove_awareness_states(ids, origin=RELAY)
+            self._broadcast(protocol.awareness(self.awareness.encode_awareness_update(ids)), exclude=None)
+
+    def local_awareness(self) -> bytes | None:
+        """The awareness states of this instance's own peers, as one update (for an instance that just came)."""
+        ids = [cid for peer_id in self._peers for cid in self._owners.of(peer_id)]
+        return self.awareness.encode_awareness_update(ids) if ids else None
 
     def _ask_for_what_is_missing(self, peer_id: str, update: bytes) -> None:
         """If the doc does not cover everything the update carried (it waits for dependencies, or Yrs dropped a
         pending struct: see docs/fuzzing.md, finding 2), ask the peer for what we lack — once per state of ours,
         so a peer that cannot supply the dependencies either is not asked forever."""
         state, self._state_after = self._state_after or self.doc.get_state(), None  # read in _apply's transaction
-        missing = get_update(update, state)
-        if covers(state, missing):
+        if self._pending.note_unless_covered(update, state):
             return
-        self._note_waiting(missing)
         peer = self._peers.get(peer_id)
         if peer is not None and peer.asked_at_state != state:
             peer.asked_at_state = state
@@ -366,6 +391,8 @@ class Room:
         self.awareness.apply_awareness_update(update, origin=peer_id)
         self._owners.record(peer_id, entries)
         self._broadcast(raw, exclude=peer_id)
+        if self.outbound is not None:
+            self.outbound(RelayKind.AWARENESS, update)
 
     def _regroup(self) -> None:
         """Recompute who is reached how, when a peer joins or leaves (not on every broadcast)."""

@@ -5,6 +5,22 @@ from playwright.sync_api import Page, expect
 from tools.app_server import AppServer
 
 
+def wait_in_page(page, read: str, arg, expected, timeout_ms: int = 10_000):
+    """Poll the async JS function `read(arg)` in the page until it gives `expected` (compared as JSON) or the
+    timeout passes, and return its last value. Playwright's `wait_for_function` cannot do this: it does not await a
+    predicate's promise, so an async predicate counts as true at once."""
+    return page.evaluate(f'''async ([arg, expected, timeout]) => {{
+        const read = {read};
+        const deadline = Date.now() + timeout;
+        let value = await read(arg);
+        while (JSON.stringify(value) !== JSON.stringify(expected) && Date.now() < deadline) {{
+            await new Promise(resolve => setTimeout(resolve, 50));
+            value = await read(arg);
+        }}
+        return value;
+    }}''', [arg, expected, timeout_ms])
+
+
 class RoomPage:
     def __init__(self, page: Page, server: AppServer, interview_id: str) -> None:
         self.page = page
@@ -29,15 +45,17 @@ class RoomPage:
 
     def wait_local_saved(self, length: int) -> None:
         """Wait until this tab's IndexedDB copy (y-indexeddb) holds a document of `length` characters."""
-        self.page.wait_for_function('''async ([room, n]) => {
+        held = wait_in_page(self.page, '''async room => {
             const { Y, IndexeddbPersistence } = await import("pairpad-collab-editor");
             const doc = new Y.Doc();
             const local = new IndexeddbPersistence("pairpad:" + room, doc);
             await local.whenSynced;
             const length = doc.getText("code").length;
             await local.destroy();
-            return length === n;
-        }''', arg=[self.interview_id, length], timeout=10_000, polling=200)
+            return length;
+        }''', self.interview_id, length)
+        assert held == length, f'the IndexedDB copy holds {held} characters, not {length}'
+
 
     def text(self) -> str:
         return self.editor.evaluate('el => el.pairpad.text()')

@@ -6,7 +6,7 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import expect
 
-from tests.e2e.room_page import RoomPage
+from tests.e2e.room_page import RoomPage, wait_in_page
 
 RUSTCODE = (Path(__file__).parent.parent / 'data' / 'rustcode_end.txt').read_text(encoding='utf-8')
 NON_ASCII = '\n// ÷ ¿ ƒ — naïve café, 漢字かな, emoji 😊🚀 and 𝔘𝔫𝔦𝔠𝔬𝔡𝔢\n'
@@ -35,22 +35,6 @@ def test_create_interview_on_home_page_lands_in_its_room(server, new_page):
     wait_clipboard(page, links['candidate_url'])
     page.get_by_test_id('copy-interviewer-link').click()
     wait_clipboard(page, links['interviewer_url'])
-
-
-def wait_in_page(page, read: str, arg, expected, timeout_ms: int = 10_000):
-    """Poll the async JS function `read(arg)` in the page until it gives `expected` (compared as JSON) or the
-    timeout passes, and return its last value. Playwright's `wait_for_function` cannot do this: it does not await a
-    predicate's promise, so an async predicate counts as true at once."""
-    return page.evaluate(f'''async ([arg, expected, timeout]) => {{
-        const read = {read};
-        const deadline = Date.now() + timeout;
-        let value = await read(arg);
-        while (JSON.stringify(value) !== JSON.stringify(expected) && Date.now() < deadline) {{
-            await new Promise(resolve => setTimeout(resolve, 50));
-            value = await read(arg);
-        }}
-        return value;
-    }}''', [arg, expected, timeout_ms])
 
 
 def wait_clipboard(page, expected: str, timeout_ms: int = 10_000) -> None:

@@ -14,9 +14,7 @@ import pytest
 
 # Tests whose file this change could not touch (another change owned it): the same opt-in, given from here. Move
 # each to a marker on the test itself when the file is next edited.
-EXPECTED_ERRORS = {
-    'tests/unit/test_fanout.py::test_a_failing_transport_call_does_not_stop_the_others': 'fan-out to 1 peers failed',
-}
+EXPECTED_ERRORS: dict[str, str] = {}  # test id → an ERROR it logs on purpose, for tests that cannot carry a marker
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

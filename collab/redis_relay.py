@@ -1,0 +1,189 @@
+"""RedisRelay: the relay between instances over Redis pub/sub (one channel per room) and Redis keys for liveness.
+
+Publishing never waits on the caller's path: messages go through one queue and one connection, so Redis sees
+them in order; when Redis is gone they are dropped (pub/sub is at-most-once anyway) and the STATE exchange after
+the reconnect brings the rooms level. The subscriber keeps its own connection and, after any loss of it,
+subscribes again and tells the registry (`on_reconnect`), which announces every room's state.
+
+Liveness: every instance renews `pairpad:instance:<id>` (expiring after KEY_TTL) every RENEW_EVERY seconds;
+`alive()` lists the instances whose key exists. Right after a reconnect (Redis may have restarted empty) nobody's
+absence is believed until every instance had the time to renew: a Redis outage hides no one's cursor.
+"""
+
+import asyncio
+import logging
+import time
+from typing import Callable
+
+import redis.asyncio as redis
+from redis.exceptions import RedisError
+
+from .errors import ProtocolError
+from .relay import Kind, OnMessage, RelayMessage
+
+log = logging.getLogger(__name__)
+
+CHANNEL = 'pairpad:room:'
+INSTANCE_KEY = 'pairpad:instance:'
+KEY_TTL = 3.0  # seconds a liveness key lives without renewal
+RENEW_EVERY = 1.0
+MAX_QUEUED = 10_000  # messages waiting to be published; past this (Redis gone a long time) the oldest go
+
+
+class RelayUnavailable(RuntimeError):
+    """The relay's Redis could not be reached at start-up (the message names the URL, without its password)."""
+
+
+def _safe(url: str) -> str:
+    scheme, _, rest = url.partition('://')
+    if '@' in rest:
+        credentials, _, host = rest.rpartition('@')
+        rest = ('***@' if credentials else '') + host
+    return f'{scheme}://{rest}'
+
+
+class RedisRelay:
+    def __init__(self, url: str, instance_id: str) -> None:
+        self.url = url
+        self.instance_id = instance_id
+        self._client = redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        self._rooms: dict[str, OnMessage] = {}
+        self._ready: dict[str, Callable[[], None]] = {}
+        self._pubsub = None
+        self._queue: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()
+        self._tasks: list[asyncio.Task] = []
+        self._on_reconnect: Callable[[], None] = lambda: None
+        self._alive: set[str] = {instance_id}
+        self._trusted_from = 0.0  # monotonic time from which an absent key means a gone instance
+        self.connected = False
+
+    async def start(self, on_reconnect: Callable[[], None]) -> None:
+        self._on_reconnect = on_reconnect
+        try:
+            await self._client.ping()
+        except (RedisError, OSError) as e:
+            raise RelayUnavailable(f'cannot reach Redis at {_safe(self.url)} (PAIRPAD_REDIS_URL): {e}') from None
+        self.connected = True
+        self._trusted_from = time.monotonic() + 2 * RENEW_EVERY  # until the first poll of the keys
+        self._tasks = [asyncio.create_task(self._listen_forever(), name='pairpad-relay-listen'),
+                       asyncio.create_task(self._publish_forever(), name='pairpad-relay-publish'),
+                       asyncio.create_task(self._liveness_forever(), name='pairpad-relay-liveness')]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        try:
+            await self._client.delete(INSTANCE_KEY + self.instance_id)
+        except (RedisError, OSError):
+            pass
+        await self._client.aclose()
+
+    async def ping(self) -> None:
+        await self._client.ping()
+
+    def subscribe(self, room_id: str, on_message: OnMessage, on_ready: Callable[[], None] = lambda: None) -> None:
+        self._rooms[room_id] = on_message
+        self._ready[room_id] = on_ready
+        if self._pubsub is not None:
+            asyncio.get_running_loop().create_task(self._subscribe(room_id))
+
+    def unsubscribe(self, room_id: str) -> None:
+        self._rooms.pop(room_id, None)
+        self._ready.pop(room_id, None)
+        if self._pubsub is not None:
+            asyncio.get_running_loop().create_task(self._unsubscribe(room_id))
+
+    def publish(self, room_id: str, kind: Kind, payload: bytes) -> None:
+        if self._queue.qsize() >= MAX_QUEUED:
+            self._queue.get_nowait()
+        self._queue.put_nowait((CHANNEL + room_id, RelayMessage(self.instance_id, kind, payload).encode()))
+
+    def alive(self) -> set[str] | None:
+        """Instances with a current liveness key; None while that cannot be told (Redis away or just back)."""
+        if not self.connected or time.monotonic() < self._trusted_from:
+            return None
+        return set(self._alive)
+
+    # -- tasks ---------------------------------------------------------------------------------------------------
+
+    async def _subscribe(self, room_id: str) -> None:
+        try:
+            await self._pubsub.subscribe(CHANNEL + room_id)
+        except (RedisError, OSError) as e:
+            log.warning('relay: could not subscribe to room %s now (%s); will on reconnect', room_id, e)
+            return
+        if (ready := self._ready.get(room_id)) is not None:
+            ready()
+
+    async def _unsubscribe(self, room_id: str) -> None:
+        try:
+            await self._pubsub.unsubscribe(CHANNEL + room_id)
+        except (RedisError, OSError):
+            pass  # the next connection subscribes only to what is wanted then
+
+    async def _listen_forever(self) -> None:
+        first = True
+        while True:
+            try:
+                self._pubsub = self._client.pubsub()
+                await self._pubsub.subscribe(*(CHANNEL + room_id for room_id in self._rooms) or ['pairpad:none'])
+                if not first:
+                    log.info('relay: connected to Redis again; announcing every room')
+                    self._trusted_from = time.monotonic() + KEY_TTL + RENEW_EVERY
+                    self.connected = True
+                    self._on_reconnect()
+                first = False
+                for room_id in list(self._rooms):
+                    if (ready := self._ready.get(room_id)) is not None:
+                        ready()
+                while True:
+                    message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+                    if message is not None:
+                        self._deliver(message)
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError) as e:
+                if self.connected:
+                    log.warning('relay: lost Redis (%s); retrying', e)
+                self.connected = False
+                pubsub, self._pubsub = self._pubsub, None
+                try:
+                    await pubsub.aclose()
+                except (RedisError, OSError, AttributeError):
+                    pass
+                await asyncio.sleep(0.5)
+
+    def _deliver(self, message: dict) -> None:
+        channel = message.get('channel', b'')
+        room_id = (channel.decode() if isinstance(channel, bytes) else str(channel)).removeprefix(CHANNEL)
+        callback = self._rooms.get(room_id)
+        if callback is None:
+            return  # a room this instance no longer holds
+        try:
+            relayed = RelayMessage.decode(message.get('data') or b'')
+        except ProtocolError as e:
+            log.warning('relay: dropped a malformed message on room %s: %s', room_id, e)
+            return
+        if relayed.instance != self.instance_id:
+            callback(relayed)
+
+    async def _publish_forever(self) -> None:
+        while True:
+            channel, data = await self._queue.get()
+            try:
+                await self._client.publish(channel, data)
+            except (RedisError, OSError) as e:
+                log.debug('relay: a message was lost while Redis is away (%s)', e)
+                await asyncio.sleep(0.05)
+
+    async def _liveness_forever(self) -> None:
+        key = INSTANCE_KEY + self.instance_id
+        while True:
+            try:
+                await self._client.set(key, b'1', px=int(KEY_TTL * 1000))
+                keys = await self._client.keys(INSTANCE_KEY + '*')
+                self._alive = {k.decode().removeprefix(INSTANCE_KEY) for k in keys} | {self.instance_id}
+            except (RedisError, OSError):
+                pass  # the listener notices and reports the loss; alive() says "unknown" meanwhile
+            await asyncio.sleep(RENEW_EVERY)

@@ -24,6 +24,9 @@ class Settings:
     # This instance's name when several run behind a proxy (tools/cluster, docs/deploy.md): /healthz and the
     # X-Pairpad-Instance response header say it. Empty for a single instance.
     instance_id: str = ''
+    # Redis of the relay between instances (collab/redis_relay.py), e.g. redis://127.0.0.1:6379/0. Empty: one
+    # instance, no relay, no Redis needed.
+    redis_url: str = ''
 
     # -- the store and the rooms' lifecycle
     commit_window: float = 0.025      # seconds of updates gathered into one store transaction
@@ -111,6 +114,7 @@ _VARIABLES: dict[str, tuple[str, float]] = {
     'port': ('PAIRPAD_PORT', 1),
     'database_url': ('DATABASE_URL', 1),
     'instance_id': ('PAIRPAD_INSTANCE_ID', 1),
+    'redis_url': ('PAIRPAD_REDIS_URL', 1),
     'commit_window': ('PAIRPAD_COMMIT_WINDOW_MS', 1 / 1000),
     'compact_every': ('PAIRPAD_COMPACT_EVERY', 1),
     'compact_after_idle': ('PAIRPAD_COMPACT_AFTER_IDLE', 1),

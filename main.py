@@ -1,12 +1,16 @@
 """Pairpad: start-up. Configuration from the environment, the store, the live rooms, the pages, ui.run."""
 
+import asyncio
 import logging
+import sys
+import uuid
 
 from nicegui import app, ui
 
 import pages
 from collab import Limits, RoomRegistry
 from collab.fanout import Fanout
+from collab.redis_relay import RedisRelay, RelayUnavailable
 from components.collab_editor import SocketTransport
 from pages.run_panel import keep_run
 from config import Settings
@@ -18,17 +22,19 @@ from store import SqlUpdateLog, create_db
 def build(settings: Settings) -> pages.Services:
     engine = create_db(settings.database_url)
     transport = SocketTransport()  # every room's tabs in this process are reached through it (collab.fanout)
+    relay = RedisRelay(settings.redis_url, settings.instance_id or uuid.uuid4().hex[:8]) if settings.redis_url else None
     rooms = RoomRegistry(SqlUpdateLog(engine), limits=Limits.from_settings(settings),
                          commit_window=settings.commit_window, compact_every=settings.compact_every,
                          compact_after_idle=settings.compact_after_idle, unload_after=settings.unload_after,
-                         hibernate_after=settings.hibernate_after,
+                         hibernate_after=settings.hibernate_after, relay=relay,
                          channel_factory=lambda _room_id: Fanout(transport, interval=settings.fanout_interval,
                                                                  frames_per_s=settings.fanout_frames_per_s))
     presence = PresenceService.from_settings(
         engine, settings, document_text=lambda room_id: (room := rooms.loaded(room_id)) and room.text)
     runs = RunHubs(CodeRunner.from_settings(settings),
                    on_end=lambda interview_id, record: keep_run(engine, interview_id, record))
-    services = pages.Services(settings=settings, engine=engine, rooms=rooms, presence=presence, runs=runs)
+    services = pages.Services(settings=settings, engine=engine, rooms=rooms, presence=presence, runs=runs,
+                              relay=relay)
     app.on_startup(rooms.start)
     app.on_startup(presence.start)
     app.on_shutdown(presence.stop)
@@ -41,6 +47,11 @@ def build(settings: Settings) -> pages.Services:
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
     settings = Settings.from_env()
+    if settings.redis_url:
+        try:
+            asyncio.run(RedisRelay.check(settings.redis_url))
+        except RelayUnavailable as e:
+            sys.exit(f'pairpad: {e}')
     build(settings)
     ui.run(host=settings.host, port=settings.port, title='Pairpad', reload=False, show=False,
            reconnect_timeout=settings.reconnect_timeout, favicon='📝', fastapi_docs=True,

@@ -35,6 +35,9 @@ class RelayUnavailable(RuntimeError):
 
 
 def _safe(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    if '://' not in url:
+        return url
     scheme, _, rest = url.partition('://')
     if '@' in rest:
         credentials, _, host = rest.rpartition('@')
@@ -56,6 +59,20 @@ class RedisRelay:
         self._alive: set[str] = {instance_id}
         self._trusted_from = 0.0  # monotonic time from which an absent key means a gone instance
         self.connected = False
+
+    @staticmethod
+    async def check(url: str) -> None:
+        """Start-up check: RelayUnavailable with a one-line reason if Redis at `url` does not answer."""
+        try:
+            client = redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        except ValueError as e:
+            raise RelayUnavailable(f'PAIRPAD_REDIS_URL {_safe(url)!r} is not a Redis URL: {e}') from None
+        try:
+            await client.ping()
+        except (RedisError, OSError) as e:
+            raise RelayUnavailable(f'cannot reach Redis at {_safe(url)} (PAIRPAD_REDIS_URL): {e}') from None
+        finally:
+            await client.aclose()
 
     async def start(self, on_reconnect: Callable[[], None]) -> None:
         self._on_reconnect = on_reconnect
@@ -108,8 +125,11 @@ class RedisRelay:
     # -- tasks ---------------------------------------------------------------------------------------------------
 
     async def _subscribe(self, room_id: str) -> None:
+        pubsub = self._pubsub
+        if pubsub is None:
+            return  # Redis is away: the listener subscribes to every wanted room when it is back
         try:
-            await self._pubsub.subscribe(CHANNEL + room_id)
+            await pubsub.subscribe(CHANNEL + room_id)
         except (RedisError, OSError) as e:
             log.warning('relay: could not subscribe to room %s now (%s); will on reconnect', room_id, e)
             return
@@ -117,17 +137,22 @@ class RedisRelay:
             ready()
 
     async def _unsubscribe(self, room_id: str) -> None:
+        pubsub = self._pubsub
+        if pubsub is None:
+            return
         try:
-            await self._pubsub.unsubscribe(CHANNEL + room_id)
+            await pubsub.unsubscribe(CHANNEL + room_id)
         except (RedisError, OSError):
             pass  # the next connection subscribes only to what is wanted then
 
     async def _listen_forever(self) -> None:
         first = True
         while True:
+            pubsub = self._client.pubsub()
             try:
-                self._pubsub = self._client.pubsub()
-                await self._pubsub.subscribe(*(CHANNEL + room_id for room_id in self._rooms) or ['pairpad:none'])
+                channels = [CHANNEL + room_id for room_id in self._rooms] or ['pairpad:none']  # SUBSCRIBE needs one
+                await pubsub.subscribe(*channels)
+                self._pubsub = pubsub
                 if not first:
                     log.info('relay: connected to Redis again; announcing every room')
                     self._trusted_from = time.monotonic() + KEY_TTL + RENEW_EVERY
@@ -138,7 +163,7 @@ class RedisRelay:
                     if (ready := self._ready.get(room_id)) is not None:
                         ready()
                 while True:
-                    message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
                     if message is not None:
                         self._deliver(message)
             except asyncio.CancelledError:
@@ -147,10 +172,10 @@ class RedisRelay:
                 if self.connected:
                     log.warning('relay: lost Redis (%s); retrying', e)
                 self.connected = False
-                pubsub, self._pubsub = self._pubsub, None
+                self._pubsub = None
                 try:
                     await pubsub.aclose()
-                except (RedisError, OSError, AttributeError):
+                except (RedisError, OSError):
                     pass
                 await asyncio.sleep(0.5)
 

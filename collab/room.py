@@ -10,7 +10,6 @@ live in guards.py, the ownership of cursors in awareness_owners.py, the reading 
 
 import logging
 import time
-from dataclasses import dataclass
 from typing import Callable
 
 from pycrdt import Awareness, Doc, Map, Text
@@ -19,6 +18,7 @@ from . import protocol
 from .anti_entropy import compare
 from .awareness_owners import AwarenessOwners
 from .channel import Channel, Send
+from .peer import Peer, unicast_through
 from .document import CODE, META, set_ended
 from .errors import NotSynced, ProtocolError, RateLimited, RoomClosed
 from .guards import DocumentSizeGuard, TokenBucket
@@ -35,18 +35,6 @@ RELAY = 'relay'  # what another instance's room observed (collab/relay.py): neit
 
 OnUpdate = Callable[[str, bytes, str | None], None]  # (room id, update, author participant id or None)
 Outbound = Callable[[RelayKind, bytes], None]  # to the other instances that hold the room
-
-
-@dataclass
-class Peer:
-    send: Send
-    bucket: TokenBucket  # its message rate
-    identity: dict | None = None  # the awareness `user` this peer must present, when the transport knows it
-    dropped: bool = False  # messages were dropped by the rate limit: ask for a resync once it is respected again
-    asked_at_state: bytes | None = None  # our state vector when we last asked this peer to resend what we lack
-    opened: bool = False  # sent its SyncStep1 on this connection: only then may it change the document
-    author: str | None = None  # the participant whose edits these are, recorded with each stored update (playback)
-    channel: Channel | None = None  # everything reaches this peer through its channel, not its `send`
 
 
 class Room:
@@ -160,7 +148,7 @@ class Room:
         if send is None:
             if channel is None:
                 raise ValueError('a peer needs a send callback or a channel')
-            send = _unicast(channel, peer_id)
+            send = unicast_through(channel, peer_id)
         peer = self._peers.get(peer_id)
         if peer is None:
             if len(self._peers) >= self.limits.max_peers:
@@ -409,9 +397,3 @@ class Room:
                 peer.send(message)
         for channel, members in self._grouped.items():
             channel.deliver(message, members, exclude=exclude, update=update)
-
-
-def _unicast(channel: Channel, peer_id: str) -> Send:
-    def send(message: bytes) -> None:
-        channel.unicast(peer_id, message)
-    return send

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from collab import RoomRegistry, initial_update
+from collab.relay import Relay
 from config import Settings
 from languages import LANGUAGES
 from presence import PresenceService
@@ -23,6 +24,7 @@ class Services:
     rooms: RoomRegistry
     presence: PresenceService
     runs: RunHubs
+    relay: Relay | None = None  # the relay between instances, when several run (its ping is part of /healthz)
 
 
 def clean_title(title: object) -> str:

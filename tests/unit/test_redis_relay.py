@@ -1,0 +1,132 @@
+"""RedisRelay against a real redis-server (started here from Debian's package): two registries in one process
+stand for two instances. Edits and cursors cross; after Redis is killed and started again, what was typed in the
+outage converges within 2 s of its return and nobody's cursor was dropped; a dead instance's key expires and its
+cursors go."""
+
+import asyncio
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from collab import MemoryPersistence, RoomRegistry
+from collab.redis_relay import RedisRelay
+from tests.wiring import Wire
+from tools.app_server import free_port
+from tools.cluster.parts import Redis
+
+pytestmark = pytest.mark.skipif(
+    not shutil.which('redis-server') and not os.environ.get('PAIRPAD_REQUIRE_REDIS'),
+    reason='redis-server is not installed (apt-get install redis-server; CI sets PAIRPAD_REQUIRE_REDIS)')
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path):
+    server = Redis(tmp_path, free_port())
+    server.start(timeout=20)
+    yield server
+    server.stop()
+
+
+async def eventually(condition, timeout: float, what: str) -> float:
+    """Wait (on the event loop, so the relay's tasks run) until `condition()`; returns the seconds it took."""
+    started = time.monotonic()
+    while not condition():
+        assert time.monotonic() - started < timeout, what
+        await asyncio.sleep(0.02)
+    return time.monotonic() - started
+
+
+def settle(*wires: Wire) -> None:
+    for wire in wires:
+        wire.settle()
+
+
+async def two_instances(url: str):
+    first = RoomRegistry(MemoryPersistence(), relay=RedisRelay(url, 'one'))
+    second = RoomRegistry(MemoryPersistence(), relay=RedisRelay(url, 'two'))
+    await first.start()
+    await second.start()
+    return first, second
+
+
+async def test_edits_and_cursors_cross_through_redis(redis_server):
+    first, second = await two_instances(redis_server.url)
+    try:
+        room_a, room_b = await first.get('r'), await second.get('r')
+        wire_a, wire_b = Wire(room_a), Wire(room_b)
+        ada, bob = wire_a.add('ada'), wire_b.add('bob')
+        wire_a.connect('ada')
+        wire_b.connect('bob')
+        settle(wire_a, wire_b)
+        ada.insert(0, 'over redis')
+        ada.set_awareness({'user': {'name': 'Ada'}})
+        settle(wire_a)
+        await eventually(lambda: room_b.text == 'over redis', 5, 'the edit never crossed')
+        await eventually(lambda: ada.awareness.client_id in room_b.awareness.states, 5, 'the cursor never crossed')
+        settle(wire_b)
+        assert bob.text == 'over redis'
+    finally:
+        await first.stop()
+        await second.stop()
+
+
+async def test_typing_through_a_redis_restart_converges_and_hides_no_cursor(redis_server):
+    first, second = await two_instances(redis_server.url)
+    try:
+        room_a, room_b = await first.get('r'), await second.get('r')
+        wire_a, wire_b = Wire(room_a), Wire(room_b)
+        ada, bob = wire_a.add('ada'), wire_b.add('bob')
+        wire_a.connect('ada')
+        wire_b.connect('bob')
+        ada.set_awareness({'user': {'name': 'Ada'}})
+        settle(wire_a, wire_b)
+        await eventually(lambda: ada.awareness.client_id in room_b.awareness.states, 5, 'no cursor before')
+        redis_server.kill()
+        for i in range(5):  # both type while Redis is gone
+            ada.insert(len(ada.text), f'a{i} ')
+            bob.insert(0, f'b{i} ')
+            settle(wire_a, wire_b)
+            await asyncio.sleep(0.2)
+        for _ in range(10):  # the survivors' liveness rounds: a missing Redis must not look like dead peers
+            first._relay_round(time.monotonic())
+            second._relay_round(time.monotonic())
+            await asyncio.sleep(0.1)
+        assert ada.awareness.client_id in room_b.awareness.states
+        redis_server.start(timeout=20)
+        back = time.monotonic()
+        await eventually(lambda: room_a.text == room_b.text and len(room_a.text) == 30, 10,
+                         f'no convergence: {room_a.text!r} / {room_b.text!r}')
+        took = time.monotonic() - back
+        assert took <= 2.5, f'converged {took:.1f} s after Redis came back'
+        for _ in range(5):
+            second._relay_round(time.monotonic())
+            await asyncio.sleep(0.2)
+        assert ada.awareness.client_id in room_b.awareness.states  # still shown after the restart
+    finally:
+        await first.stop()
+        await second.stop()
+
+
+async def test_the_cursors_of_an_instance_that_stops_renewing_its_key_go(redis_server):
+    first, second = await two_instances(redis_server.url)
+    try:
+        room_a, room_b = await first.get('r'), await second.get('r')
+        wire_a = Wire(room_a)
+        ada = wire_a.add('ada')
+        wire_a.connect('ada')
+        ada.set_awareness({'user': {'name': 'Ada'}})
+        settle(wire_a)
+        await eventually(lambda: ada.awareness.client_id in room_b.awareness.states, 5, 'no cursor')
+        for task in first.relay._tasks:  # the first instance freezes: no goodbye, its key just expires
+            task.cancel()
+        gone = await eventually(lambda: (second._relay_round(time.monotonic()) or
+                                         ada.awareness.client_id not in room_b.awareness.states), 8,
+                                'the frozen instance\'s cursor stayed')
+        assert gone <= 5.0
+    finally:
+        await second.stop()
+        first.relay._tasks = []
+        await first.stop()

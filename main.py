@@ -12,6 +12,7 @@ from collab import Limits, RoomRegistry
 from collab.fanout import Fanout
 from collab.redis_relay import RedisRelay, RelayUnavailable
 from components.collab_editor import SocketTransport
+from pages.presence_link import PresenceLink
 from pages.run_panel import keep_run
 from config import Settings
 from presence import PresenceService
@@ -35,7 +36,11 @@ def build(settings: Settings) -> pages.Services:
                    on_end=lambda interview_id, record: keep_run(engine, interview_id, record))
     services = pages.Services(settings=settings, engine=engine, rooms=rooms, presence=presence, runs=runs,
                               relay=relay)
-    app.on_startup(rooms.start)
+    app.on_startup(rooms.start)  # starts the relay too
+    if relay is not None:
+        link = PresenceLink(presence, relay)
+        app.on_startup(link.start)
+        app.on_shutdown(link.stop)
     app.on_startup(presence.start)
     app.on_shutdown(presence.stop)
     app.on_shutdown(runs.close)

@@ -29,6 +29,7 @@ class Kind(IntEnum):
     UPDATE = 1
     AWARENESS = 2
     STATE = 3
+    PRESENCE = 4  # JSON: a participant's status, typing and caret, or {"ask": true} (pages/presence_link.py)
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,11 @@ class PresenceService:
         self._subscribers: dict[str, list[Subscriber]] = {}
         self._dirty: set[tuple[str, str]] = set()
         self._tasks: list[asyncio.Task] = []
+        # Several instances (pages/presence_link.py): a change of ours goes out through `outbound`; a participant
+        # whose tab is on another instance is that instance's to sweep (`_remote`: participant id → instance).
+        self.outbound: Callable[[ParticipantView], None] | None = None
+        self.on_interview: Callable[[str], None] = lambda interview_id: None  # an interview's people were loaded
+        self._remote: dict[str, str] = {}
 
     @classmethod
     def from_settings(cls, engine: Engine, settings: Settings, *,
@@ -227,6 +232,7 @@ class PresenceService:
             participant.is_typing = False
         else:
             self._heard[participant_id] = self.clock()
+        self._remote.pop(participant_id, None)  # its tab is here now
         participant.last_seen_at = utcnow()
         self._dirty.add((interview_id, participant_id))
         after = _view(participant)
@@ -256,7 +262,7 @@ class PresenceService:
         now = self.clock()
         for interview_id, members in list(self._participants.items()):
             for participant in list(members.values()):
-                if participant.status == 'offline':
+                if participant.status == 'offline' or participant.id in self._remote:
                     continue
                 limit = self.away_offline_after if participant.status == 'away' else self.offline_after
                 if now - self._heard.get(participant.id, now) > limit:
@@ -270,10 +276,13 @@ class PresenceService:
         if members is None:
             members = {p.id: p for p in list_participants(self.engine, interview_id)}
             for participant in members.values():
-                if participant.status != 'offline':  # nobody is connected to a server that just started
+                if self.outbound is not None:  # their tabs may be on other instances: they say so, or go silent
+                    self._heard.setdefault(participant.id, self.clock())
+                elif participant.status != 'offline':  # nobody is connected to a server that just started
                     participant.status, participant.is_typing = 'offline', False
                     self._dirty.add((interview_id, participant.id))
             self._participants[interview_id] = members
+            self.on_interview(interview_id)
         return members
 
     def _get(self, interview_id: str, participant_id: str) -> Participant:
@@ -306,8 +315,48 @@ class PresenceService:
                 raise PresenceError(f'cursor column {column} is outside line {line} ({width} characters)')
         return Cursor(line, column)
 
-    def _notify(self, participant: Participant) -> None:
+    # -- several instances -------------------------------------------------------------------------------------
+
+    def apply_remote(self, instance: str, interview_id: str, participant_id: str, *, status: object,
+                     is_typing: object, cursor: object) -> None:
+        """A change another instance made (its tab, its validation, its write): shown here, not written again.
+        PresenceError if the values are not what an instance sends."""
+        if status not in STATUSES or not isinstance(is_typing, bool):
+            raise PresenceError('relayed presence with an invalid status or typing flag')
+        line, column = cursor if isinstance(cursor, list) and len(cursor) == 2 else (None, None)
+        if cursor is not None and not (isinstance(line, int) and isinstance(column, int)):
+            raise PresenceError('relayed presence with an invalid cursor')
+        members = self._members(interview_id)
+        participant = members.get(participant_id)
+        if participant is None:  # joined on another instance: its row (and token hash) is in the store
+            stored = {p.id: p for p in list_participants(self.engine, interview_id)}
+            if participant_id not in stored:
+                return
+            participant = members[participant_id] = stored[participant_id]
+        participant.status, participant.is_typing = str(status), is_typing
+        participant.cursor_line, participant.cursor_column = line, column
+        self._remote[participant_id] = instance
+        self._notify(participant, relay=False)
+
+    def local_participants(self, interview_id: str) -> list[ParticipantView]:
+        """The participants whose tabs are on this instance (for an instance that asks who is where)."""
+        return [_view(p) for p in self._participants.get(interview_id, {}).values()
+                if p.id not in self._remote and p.status != 'offline']
+
+    def drop_instance(self, instance: str) -> None:
+        """An instance is gone: its people are offline (until a tab of theirs comes back elsewhere)."""
+        for participant_id, owner in list(self._remote.items()):
+            if owner != instance:
+                continue
+            del self._remote[participant_id]
+            for interview_id, members in self._participants.items():
+                if participant_id in members and members[participant_id].status != 'offline':
+                    self.update_participant(interview_id, participant_id, status='offline')
+
+    def _notify(self, participant: Participant, *, relay: bool = True) -> None:
         view = _view(participant)
+        if relay and self.outbound is not None:
+            self.outbound(view)
         for callback in list(self._subscribers.get(participant.interview_id, [])):
             try:
                 callback(view)

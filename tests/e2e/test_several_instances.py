@@ -1,0 +1,140 @@
+"""One interview, people on different instances: two real Chromium browsers pinned to two instances of a real
+cluster (tools.cluster: redis-server, PostgreSQL, haproxy, two app processes) type at the same spot; both editors,
+both instances and the database end equal, no update stored twice. Then one instance is killed with -9 while its
+browser keeps typing: the browser comes back through the proxy on the other instance with nothing lost or doubled,
+and the dead instance's cursor leaves the other browser within 5 s."""
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.room_page import RoomPage
+from tools.cluster import Cluster
+
+pytestmark = pytest.mark.skipif(not shutil.which('redis-server') or not shutil.which('haproxy'),
+                                reason='needs redis-server and haproxy (make cluster-packages; CI installs them)')
+
+
+class ClusterServer:
+    """What RoomPage needs of a server (tools/app_server.AppServer's interface), over the proxy."""
+
+    def __init__(self, cluster: Cluster, urls: dict) -> None:
+        self.cluster = cluster
+        self.url = urls['proxy']
+        self.instances = urls['instances']
+        self.database = urls['database']
+        self.created: dict[str, dict] = {}
+
+    def create_interview(self, language: str = 'plaintext') -> dict:
+        response = httpx.post(f'{self.url}/api/interviews', json={'title': 'Across', 'language': language}, timeout=10)
+        response.raise_for_status()
+        created = response.json()
+        self.created[created['id']] = created
+        return created
+
+    def room_url(self, interview_id: str, role: str = 'candidate') -> str:
+        return f'{self.url}/room/{interview_id}?key={self.created[interview_id][f"{role}_key"]}'
+
+    def code_on(self, base: str, interview_id: str) -> str:
+        key = self.created[interview_id]['interviewer_key']
+        response = httpx.get(f'{base}/api/interviews/{interview_id}', headers={'X-Pairpad-Key': key}, timeout=10)
+        response.raise_for_status()
+        return response.json()['code']
+
+    def wait_code_everywhere(self, interview_id: str, expected: str, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        codes: dict[str, str] = {}
+        for base in self.instances:
+            while (code := self.code_on(base, interview_id)) != expected and time.monotonic() < deadline:
+                time.sleep(0.1)
+            codes[base] = code
+        assert all(code == expected for code in codes.values()), f'instances differ: {codes}'
+
+
+@pytest.fixture(scope='module')
+def cluster():
+    state_dir = Path(tempfile.mkdtemp(prefix='pairpad-e2e-cluster-'))  # under /tmp: PostgreSQL's user reaches it
+    rig = Cluster(state_dir, instances=2, durable=False)
+    try:
+        yield ClusterServer(rig, rig.start())
+    finally:
+        rig.stop()
+        logs = '\n'.join((state_dir / f'i{n}.log').read_text(errors='replace') for n in (1, 2)
+                         if (state_dir / f'i{n}.log').exists())
+        shutil.rmtree(state_dir, ignore_errors=True)
+    errors = [line for line in logs.splitlines() if ' ERROR ' in line]
+    assert not errors, 'an instance logged errors:\n' + '\n'.join(errors[:20])
+
+
+def pinned(new_page, cluster: ClusterServer, instance: str):
+    """A browser whose proxy cookie names `instance` (the cookie haproxy would have set)."""
+    page = new_page()
+    page.context.add_cookies([{'name': 'SRV', 'value': instance, 'url': cluster.url}])
+    return page
+
+
+def served_by(page) -> str:
+    return page.evaluate('async () => (await fetch("/healthz")).headers.get("x-pairpad-instance")')
+
+
+def stored_rows(cluster: ClusterServer, interview_id: str) -> list[bytes]:
+    url = cluster.database.replace('postgresql+psycopg://', 'postgresql://')
+    with psycopg.connect(url) as connection:
+        return [bytes(row[0]) for row in connection.execute(
+            'SELECT data FROM docupdate WHERE interview_id = %s', (interview_id,))]
+
+
+def test_two_browsers_on_two_instances_type_at_the_same_spot(cluster, new_page):
+    interview = cluster.create_interview()
+    ada = RoomPage(pinned(new_page, cluster, 'i1'), cluster, interview['id']).join('Ada')
+    bob = RoomPage(pinned(new_page, cluster, 'i2'), cluster, interview['id']).join('Bob')
+    assert (served_by(ada.page), served_by(bob.page)) == ('i1', 'i2')
+    ada_keys, bob_keys = 'abcdefghij' * 6, '0123456789' * 6
+    ada.focus_end()
+    bob.focus_end()
+    for i in range(0, 60, 6):  # bursts without waiting: each browser types while the other's edits travel
+        ada.page.keyboard.type(ada_keys[i:i + 6])
+        bob.page.keyboard.type(bob_keys[i:i + 6])
+    final = ada.text_when_settled(120, timeout=20_000)
+    bob.wait_text(final)
+    assert ''.join(c for c in final if c.isalpha()) == ada_keys
+    assert ''.join(c for c in final if c.isdigit()) == bob_keys
+    cluster.wait_code_everywhere(interview['id'], final)
+    expect(ada.page.get_by_test_id('participant')).to_have_count(2)  # each sees the other's chip
+    expect(bob.page.get_by_test_id('participant')).to_have_count(2)
+    deadline = time.monotonic() + 10
+    while len(rows := stored_rows(cluster, interview['id'])) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(rows) == len(set(rows)), 'an update was stored twice'
+
+
+def test_killing_an_instance_mid_typing_loses_nothing(cluster, new_page):
+    interview = cluster.create_interview()
+    ada = RoomPage(pinned(new_page, cluster, 'i1'), cluster, interview['id']).join('Ada')
+    bob = RoomPage(pinned(new_page, cluster, 'i2'), cluster, interview['id']).join('Bob')
+    ada.focus_end()
+    ada.page.keyboard.type('before ')
+    bob.wait_text('before ')
+    ada_client = ada.editor.evaluate('el => el.pairpad.doc.clientID')
+    expect(bob.page.locator(f'[data-testid="remote-cursor"][data-client-id="{ada_client}"]')).to_have_count(1)
+    cluster.cluster.instance(0).kill()
+    killed = time.monotonic()
+    ada.page.keyboard.type('during ')  # typed into the tab while its instance is dead
+    expect(bob.page.locator(f'[data-testid="remote-cursor"][data-client-id="{ada_client}"]')).to_have_count(
+        0, timeout=5_000)
+    assert time.monotonic() - killed <= 6.0
+    ada.wait_synced(timeout=30_000)  # NiceGUI reloaded the page through the proxy: now on i2
+    assert served_by(ada.page) == 'i2'
+    ada.focus_end()
+    ada.page.keyboard.type('after')
+    expected = 'before during after'
+    ada.wait_text(expected, timeout=20_000)
+    bob.wait_text(expected, timeout=20_000)
+    assert cluster.code_on(cluster.instances[1], interview['id']) == expected
+    cluster.cluster.instance(0).start()

@@ -13,6 +13,11 @@ class RoomClosed(ProtocolError):
     """The room's interview was deleted."""
 
 
+class Ended(ProtocolError):
+    """A change to the code of an ended interview. The sender's copy holds it anyway (it was typed before the end
+    reached that tab): it must drop its copy and take the server's, or the change would come back on reopening."""
+
+
 class NotSynced(ProtocolError):
     """A document update from a peer that has not opened the sync handshake on this connection (no SyncStep1 yet).
 

@@ -20,7 +20,7 @@ from .awareness_owners import AwarenessOwners
 from .channel import Channel, Send
 from .peer import Peer, unicast_through
 from .document import CODE, META, set_ended
-from .errors import NotSynced, ProtocolError, RateLimited, RoomClosed
+from .errors import Ended, NotSynced, ProtocolError, RateLimited, RoomClosed
 from .guards import DocumentSizeGuard, TokenBucket
 from .pending import Pending
 from .limits import Limits
@@ -289,7 +289,7 @@ class Room:
         try:
             with self.doc.transaction(origin=peer_id):
                 if self.ended:
-                    raise ProtocolError('the interview has ended: the code is read-only')
+                    raise Ended('the interview has ended: the code is read-only')
                 self._size.check(update)
                 self.doc.apply_update(update)
                 self._state_after = self.doc.get_state()

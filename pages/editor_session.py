@@ -16,6 +16,7 @@ from typing import Callable
 from nicegui import ui
 
 from collab import ProtocolError, RateLimited, Room, RoomRegistry
+from collab.errors import Ended
 from collab.fanout import Fanout
 from components.collab_editor import (
     CheckEventArguments, CollabEditor, CollabMessagesEventArguments, CursorEventArguments, PresenceEventArguments, SocketTransport,
@@ -159,6 +160,10 @@ class EditorSession:
                 self.room.receive(self.peer_id, message)
             except RateLimited as error:
                 self._slow_down(str(error))
+            except Ended as error:
+                self._reject(str(error))
+                self.editor.discard_local()  # what it typed after the end must not come back on reopening
+                return
             except ProtocolError as error:
                 self._reject(str(error))
 

@@ -269,6 +269,14 @@ export default {
       const css = rules.join("\n");
       if (this.cursorStyle.textContent !== css) this.cursorStyle.textContent = css;
     },
+    // The server refused changes of ours for good (typed after the interview ended): drop this copy, the
+    // IndexedDB one included, and load the server's, or they would come back when the interview is reopened.
+    async discardLocal() {
+      if (this.discarding) return;
+      this.discarding = true;
+      await this.local?.clearData();
+      location.reload();
+    },
     setLanguage(language) {
       if (this.meta.get("language") !== language) this.meta.set("language", language);
     },

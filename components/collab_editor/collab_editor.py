@@ -167,6 +167,11 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
         """Ask the browser to open the sync handshake (its state vector and its presence)."""
         self.run_method('resync')
 
+    def discard_local(self) -> None:
+        """Have the browser drop its copy of the document (its local storage included) and load the server's:
+        for changes the server refused for good, which the browser's copy would otherwise keep and send again."""
+        self.run_method('discardLocal')
+
     def set_language(self, language: str) -> None:
         """Change the language in the shared document through this browser, so it reaches everyone."""
         self.run_method('setLanguage', language)

@@ -20,6 +20,7 @@ from config import Settings
 from .channel import Channel
 from .limits import Limits
 from .persistence import Persistence
+from .relay import Kind as RelayKind
 from .relay import Relay
 from .relay_link import RelayLink
 from .room import Room
@@ -142,7 +143,8 @@ class RoomRegistry:
 
     def _link(self, room: Room) -> None:
         if self.relay is not None:
-            self._links[room.id] = RelayLink(room, self.relay)
+            self._links[room.id] = RelayLink(room, self.relay,
+                                             on_close=lambda reason: self.forget(room.id, reason, tell_others=False))
 
     def _unlink(self, room_id: str) -> None:
         if (link := self._links.pop(room_id, None)) is not None:
@@ -185,8 +187,11 @@ class RoomRegistry:
         log.info('room %s hibernates (%d bytes)', room_id, len(self._hibernating[room_id].state))
         return True
 
-    def forget(self, room_id: str, reason: str) -> None:
-        """Close a room whose interview was deleted: its peers are told, its queued writes dropped."""
+    def forget(self, room_id: str, reason: str, *, tell_others: bool = True) -> None:
+        """Close a room whose interview was deleted: its peers are told, its queued writes dropped, and the other
+        instances close it too."""
+        if tell_others and self.relay is not None:
+            self.relay.publish(room_id, RelayKind.CLOSE, reason.encode())
         self.writer.discard(room_id)
         room = self._rooms.pop(room_id, None)
         self._unlink(room_id)

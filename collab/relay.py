@@ -30,6 +30,7 @@ class Kind(IntEnum):
     AWARENESS = 2
     STATE = 3
     PRESENCE = 4  # JSON: a participant's status, typing and caret, or {"ask": true} (pages/presence_link.py)
+    CLOSE = 5  # the room's interview was deleted (the reason, UTF-8): every instance closes it
 
 
 @dataclass(frozen=True)

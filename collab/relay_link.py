@@ -10,6 +10,7 @@ answered with what the asker lacks, and with our own cursors so that an instance
 """
 
 import logging
+from typing import Callable
 
 from .anti_entropy import compare, digest_of
 from .errors import ProtocolError
@@ -20,9 +21,11 @@ log = logging.getLogger(__name__)
 
 
 class RelayLink:
-    def __init__(self, room: Room, relay: Relay) -> None:
+    def __init__(self, room: Room, relay: Relay, on_close: Callable[[str], None] = lambda reason: None) -> None:
+        """:param on_close: the room's interview was deleted on another instance (with the reason)"""
         self.room = room
         self.relay = relay
+        self.on_close = on_close
         self.instances: set[str] = set()  # other instances whose cursors this room shows
         self._asked_at: bytes | None = None
         room.outbound = self._publish
@@ -55,8 +58,12 @@ class RelayLink:
             elif message.kind is Kind.AWARENESS:
                 self.room.apply_relayed_awareness(f'relay:{message.instance}', message.payload)
                 self.instances.add(message.instance)
-            else:
+            elif message.kind is Kind.STATE:
                 self._answer(*read_state(message.payload))
+            elif message.kind is Kind.CLOSE:
+                self.on_close(message.payload.decode(errors='replace')[:200] or 'this interview was deleted')
+            else:
+                raise ProtocolError(f'a {message.kind.name} message on a document channel')
         except ProtocolError as error:
             log.warning('room %s: dropped a relay message from %s: %s', self.room.id, message.instance, error)
 

@@ -210,3 +210,21 @@ async def test_a_survivor_stores_the_room_of_an_instance_that_died():
         await second.stop()
         first.relay.stopped = True
         await first.stop()
+
+
+async def test_an_interview_deleted_on_one_instance_closes_its_room_on_the_others():
+    hub, store = MemoryHub(), MemoryPersistence()
+    first = RoomRegistry(store, relay=hub.relay('a'))
+    second = RoomRegistry(store, relay=hub.relay('b'))
+    await first.start()
+    await second.start()
+    try:
+        room_b = await second.get('r')
+        closed = []
+        room_b.on_close(closed.append)
+        first.forget('r', 'this interview was deleted')  # a never even loaded the room
+        assert closed == ['this interview was deleted'] and room_b.closed
+        assert second.loaded('r') is None
+    finally:
+        await second.stop()
+        await first.stop()

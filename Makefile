@@ -21,6 +21,10 @@ $(TEST_STAMP): $(STAMP) pyproject.toml
 run: $(STAMP)
 	$(PY) main.py
 
+## upgrade the database's schema (DATABASE_URL) to this build's; the app also does it at every start
+migrate: $(STAMP)
+	$(PY) -m store
+
 ## Debian's Chromium for Playwright (Playwright cannot download its own browser here) and bubblewrap for the
 ## code-run sandbox
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)

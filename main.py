@@ -17,7 +17,7 @@ from pages.run_panel import keep_run
 from config import Settings
 from presence import PresenceService
 from runner import CodeRunner, RunHubs
-from store import SqlUpdateLog, create_db
+from store import DatabaseUnavailable, SqlUpdateLog, create_db
 
 
 def build(settings: Settings) -> pages.Services:
@@ -57,7 +57,10 @@ def main() -> None:
             asyncio.run(RedisRelay.check(settings.redis_url))
         except RelayUnavailable as e:
             sys.exit(f'pairpad: {e}')
-    build(settings)
+    try:
+        build(settings)
+    except DatabaseUnavailable as e:  # a wrong DATABASE_URL or a database that does not answer: one line, no traceback
+        sys.exit(f'pairpad: {e}')
     ui.run(host=settings.host, port=settings.port, title='Pairpad', reload=False, show=False,
            reconnect_timeout=settings.reconnect_timeout, favicon='📝', fastapi_docs=True,
            tailwind=False)  # the pages bring their Tailwind compiled (pages/__init__.py)

@@ -1,23 +1,37 @@
-"""Engine creation: SQLite by default (a file under ./data/), any SQLAlchemy URL through DATABASE_URL."""
+"""Engine creation: SQLite by default (a file under ./data/), any SQLAlchemy URL through DATABASE_URL (PostgreSQL:
+postgresql+psycopg://user:password@host/database). The schema is brought up to date at every start
+(store/migrate.py)."""
 
+import re
 from pathlib import Path
 
-import logging
-
-from sqlalchemy import Engine, event, inspect, text
-from sqlmodel import SQLModel, create_engine
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlmodel import create_engine
 
 from . import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from .migrate import upgrade
 
-log = logging.getLogger(__name__)
+
+class DatabaseUnavailable(RuntimeError):
+    """The database URL is unusable or the database does not answer; the message names the URL (password masked)
+    and the reason in one line."""
 
 
 def create_db(url: str) -> Engine:
-    """Create the engine and the tables. SQLite runs in WAL mode so readers never wait for the group commit."""
+    """Create the engine and upgrade the schema. SQLite runs in WAL mode so readers never wait for the group commit.
+    Raises DatabaseUnavailable when the URL is wrong or the database cannot be reached."""
     if url.startswith('sqlite:///') and not url.startswith('sqlite:///:memory:'):
-        Path(url.removeprefix('sqlite:///')).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            Path(url.removeprefix('sqlite:///')).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DatabaseUnavailable(f'cannot connect to the database at {masked(url)}: {_one_line(error)}') from None
     is_sqlite = url.startswith('sqlite')
-    engine = create_engine(url, connect_args={'check_same_thread': False, 'timeout': 30} if is_sqlite else {})
+    try:
+        engine = create_engine(url, connect_args={'check_same_thread': False, 'timeout': 30} if is_sqlite else {})
+    except (ArgumentError, ImportError) as error:
+        raise DatabaseUnavailable(f'not a usable database URL: {masked(url)} ({_one_line(error)})') from None
     if is_sqlite:
         @event.listens_for(engine, 'connect')
         def _pragmas(dbapi_connection, _record) -> None:
@@ -26,30 +40,23 @@ def create_db(url: str) -> Engine:
             cursor.execute('PRAGMA synchronous=NORMAL')  # durable across a process crash, which is what we face
             cursor.execute('PRAGMA foreign_keys=ON')
             cursor.close()
-    SQLModel.metadata.create_all(engine)
-    _add_new_columns(engine)
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as error:
+        raise DatabaseUnavailable(f'cannot connect to the database at {masked(url)}: '
+                                  f'{_one_line(error.orig or error)}') from None
+    upgrade(engine)
     return engine
 
 
-def _add_new_columns(engine: Engine) -> None:
-    """Add the columns a newer build introduced to tables an older build created (create_all only creates
-    missing tables). Only additive changes happen here, each with its default; anything else needs a migration
-    tool (Alembic) — see docs/architecture.md."""
-    inspector = inspect(engine)
-    with engine.begin() as connection:
-        for table in SQLModel.metadata.sorted_tables:
-            existing = {column['name'] for column in inspector.get_columns(table.name)}
-            key = inspector.get_pk_constraint(table.name)['constrained_columns']
-            if key and set(key) != {column.name for column in table.primary_key.columns}:
-                raise RuntimeError(f'the database at {engine.url} was made by an older build of Pairpad whose table '
-                                   f'{table.name} has another primary key; move it away (or set DATABASE_URL) to '
-                                   'start with a new one')
-            for column in table.columns:
-                if column.name in existing:
-                    continue
-                kind = column.type.compile(dialect=engine.dialect)
-                default = column.default.arg if column.default is not None and column.default.is_scalar else None
-                clause = f' DEFAULT {int(default) if isinstance(default, bool) else repr(default)}' \
-                    if isinstance(default, (bool, int, str)) else ''
-                connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}{clause}'))
-                log.warning('added column %s.%s (the database was made by an older build)', table.name, column.name)
+def masked(url: str) -> str:
+    """The URL with its password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return re.sub(r'(://[^:/@]*:)[^@]*@', r'\1***@', url)
+
+
+def _one_line(error: BaseException) -> str:
+    return ' '.join(str(error).split()) or type(error).__name__

@@ -2,9 +2,15 @@
 
 from datetime import datetime, timezone
 
+from sqlalchemy import BigInteger, Integer
 from sqlmodel import Field, SQLModel
 
 from .room_ids import CODE
+
+
+# 64-bit integers: BIGINT on PostgreSQL; SQLite's INTEGER is 64-bit already (and only an INTEGER PRIMARY KEY is the
+# rowid, which numbers new rows itself)
+INT64 = BigInteger().with_variant(Integer, 'sqlite')
 
 
 def utcnow() -> datetime:
@@ -30,11 +36,11 @@ class DocUpdate(SQLModel, table=True):
     marks them compacted instead of deleting them, so playback can replay every change with its author and time.
     """
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=INT64)
     interview_id: str = Field(foreign_key='interview.id', index=True, max_length=32)
     document: str = Field(default=CODE, max_length=8)  # CODE | NOTES (store/room_ids.py)
     data: bytes
-    checksum: int  # CRC-32 of data: a torn or corrupted row is detected on load and skipped
+    checksum: int = Field(sa_type=INT64)  # CRC-32 of data: a torn or corrupted row is detected on load and skipped
     created_at: datetime = Field(default_factory=utcnow)  # when the room applied it
     author: str | None = Field(default=None, max_length=32)  # participant id; None for the server's own changes
     compacted: bool = Field(default=False, index=True)  # already in the snapshot: kept for playback only
@@ -46,7 +52,7 @@ class DocSnapshot(SQLModel, table=True):
     interview_id: str = Field(foreign_key='interview.id', primary_key=True, max_length=32)
     document: str = Field(default=CODE, primary_key=True, max_length=8)
     data: bytes
-    checksum: int
+    checksum: int = Field(sa_type=INT64)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -77,6 +83,7 @@ class CodeRun(SQLModel, table=True):
     started_at: datetime
     duration: float | None = None  # seconds; None when the run failed on the server
     exit_code: int | None = None
-    outcome: str = Field(max_length=16)  # runner.Outcome value, or 'failed'
+    outcome: str = Field(max_length=16)  # runner.Outcome value, 'failed', or 'running' while it goes (store.runs)
     summary: str = Field(max_length=300)  # the one line the console showed at the end
     output: str = '[]'  # JSON list of [stream, text]
+    instance: str | None = Field(default=None, max_length=64)  # the instance that ran it (several instances)

@@ -10,6 +10,7 @@ from pycrdt import merge_updates
 from sqlalchemy import Engine, func, update
 from sqlmodel import Session, col, select
 
+from .locks import transaction_lock
 from .models import DocSnapshot, DocUpdate, utcnow
 from .room_ids import split_room_id
 
@@ -74,7 +75,9 @@ class SqlUpdateLog:
 
     def compact(self, room_id: str) -> None:
         """Merge the snapshot and every uncompacted update into a new snapshot, in one transaction; the rows
-        stay, marked compacted, as the history.
+        stay, marked compacted, as the history. The transaction holds the room's compaction lock from before its
+        first read (store.locks): two instances compacting one room take turns, else the one that read fewer rows
+        could write its snapshot last over rows the other marked compacted.
 
         Rows up to the last one this process compacted are not looked at again (row ids only grow): the history is
         kept, so without that bound every compaction would read and rewrite the room's whole history, a cost that
@@ -82,6 +85,7 @@ class SqlUpdateLog:
         interview_id, document = split_room_id(room_id)
         after = self._compacted_up_to.get(room_id, 0)
         with Session(self.engine) as session:
+            transaction_lock(session.connection(), 'compact', room_id)  # one compaction of a room at a time
             rows = session.exec(select(DocUpdate.id, DocUpdate.data, DocUpdate.checksum)
                                 .where(*_of(interview_id, document), col(DocUpdate.compacted).is_(False),
                                        col(DocUpdate.id) > after)

@@ -21,7 +21,7 @@ def test_the_wheel_holds_the_product_and_its_command(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {'main.py', 'config.py', 'components/collab_editor/collab_editor.js',
                 'components/collab_editor/dist/index.js', 'components/collab_editor/dist/editor.worker.js',
-                'pages/styles/pairpad.css'}
+                'pages/styles/pairpad.css', 'store/migrations/script.py.mako', 'store/migrations/alembic.ini'}
     expected |= {str(p.relative_to(ROOT)) for package in PRODUCT for p in (ROOT / package).rglob('*.py')
                  if 'node_modules' not in p.parts}
     assert sorted(expected - names) == []

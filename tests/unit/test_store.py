@@ -1,19 +1,28 @@
-"""The SQLModel store: interviews, the update log's round trip, compaction, torn rows."""
+"""The SQLModel store: interviews, the update log's round trip, compaction, torn rows; each on SQLite and on
+PostgreSQL (`database_url`, tests/conftest.py)."""
 
+import os
 import random
+import subprocess
+import sys
 import zlib
+from pathlib import Path
 
+import pytest
 from pycrdt import Doc, Text
 from sqlmodel import Session, select
 
 from collab import PendingUpdate, Room, initial_update
-from store import (DocSnapshot, DocUpdate, SqlUpdateLog, create_db, create_interview, get_interview, notes_room_id,
-                   split_room_id)
+from store import (DatabaseUnavailable, DocSnapshot, DocUpdate, SqlUpdateLog, create_db, create_interview,
+                   get_interview, notes_room_id, split_room_id)
 from store.room_ids import CODE, NOTES
 
 
-def _engine(tmp_path):
-    return create_db(f'sqlite:///{tmp_path / "sub" / "pairpad.db"}')
+@pytest.fixture
+def engine(database_url):
+    engine = create_db(database_url)
+    yield engine
+    engine.dispose()
 
 
 def _edits(seed: int, count: int) -> tuple[list[bytes], str]:
@@ -36,8 +45,7 @@ def _edits(seed: int, count: int) -> tuple[list[bytes], str]:
     return updates, str(text)
 
 
-def test_interview_is_created_with_its_starting_document(tmp_path):
-    engine = _engine(tmp_path)
+def test_interview_is_created_with_its_starting_document(engine):
     interview = create_interview(engine, title='T', language='python', initial_update=initial_update('python', 'x=1'))
     assert get_interview(engine, interview.id).title == 'T'
     assert get_interview(engine, 'nope') is None
@@ -46,8 +54,7 @@ def test_interview_is_created_with_its_starting_document(tmp_path):
     assert room.text == 'x=1' and room.language == 'python'
 
 
-def test_update_log_round_trip_and_compaction_keep_content(tmp_path):
-    engine = _engine(tmp_path)
+def test_update_log_round_trip_and_compaction_keep_content(engine):
     interview = create_interview(engine, title='T', language='plaintext', initial_update=initial_update('plaintext'))
     log = SqlUpdateLog(engine)
     updates, final = _edits(1, 400)
@@ -75,8 +82,7 @@ def test_update_log_round_trip_and_compaction_keep_content(tmp_path):
     assert again.text == final + 'tail'
 
 
-def test_torn_row_is_skipped_with_a_log_line_and_the_room_still_loads(tmp_path, caplog):
-    engine = _engine(tmp_path)
+def test_torn_row_is_skipped_with_a_log_line_and_the_room_still_loads(engine, caplog):
     first = initial_update('plaintext', 'ok')
     interview = create_interview(engine, title='T', language='plaintext', initial_update=first)
     log = SqlUpdateLog(engine)
@@ -102,8 +108,7 @@ def test_torn_row_is_skipped_with_a_log_line_and_the_room_still_loads(tmp_path, 
     assert reloaded.text == 'ok!'
 
 
-def test_compaction_keeps_the_history_with_authors_and_times_for_playback(tmp_path):
-    engine = _engine(tmp_path)
+def test_compaction_keeps_the_history_with_authors_and_times_for_playback(engine):
     interview = create_interview(engine, title='T', language='plaintext', initial_update=initial_update('plaintext'))
     log = SqlUpdateLog(engine)
     updates, final = _edits(2, 60)
@@ -136,8 +141,7 @@ def test_a_database_made_before_a_column_existed_gets_it_with_its_default(tmp_pa
     assert row.compacted is False and row.author is None
 
 
-def test_notes_are_a_separate_document_of_the_same_interview(tmp_path):
-    engine = _engine(tmp_path)
+def test_notes_are_a_separate_document_of_the_same_interview(engine):
     interview = create_interview(engine, title='T', language='python', initial_update=initial_update('python', 'x=1'))
     log = SqlUpdateLog(engine)
     notes = Doc()
@@ -157,3 +161,27 @@ def test_a_notes_room_id_is_built_and_read_by_one_pair_of_functions():
     assert split_room_id(notes_room_id('abc123')) == ('abc123', NOTES)
     assert split_room_id('abc123') == ('abc123', CODE)
     assert notes_room_id('abc123') != 'abc123'
+
+
+@pytest.mark.parametrize('url, says', [
+    ('postgresql+psycopg://pairpad:s3cret@127.0.0.1:1/pairpad',
+     'cannot connect to the database at postgresql+psycopg://pairpad:***@127.0.0.1:1/pairpad: '),
+    ('postgres://pairpad:s3cret@localhost/pairpad', 'not a usable database URL: postgres://pairpad:***@localhost/pairpad'),
+    ('sqlite:////proc/no/such/dir/pairpad.db', 'cannot connect to the database at sqlite:////proc/no/such/dir/pairpad.db'),
+])
+def test_a_wrong_database_url_is_a_clear_error_naming_it_without_its_password(url, says):
+    with pytest.raises(DatabaseUnavailable) as raised:
+        create_db(url)
+    assert str(raised.value).startswith(says) and 's3cret' not in str(raised.value)
+    assert '\n' not in str(raised.value)
+
+
+def test_the_app_says_a_wrong_database_url_in_one_line_and_exits(tmp_path):
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, str(root / 'main.py')], capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path, env={**os.environ, 'DATABASE_URL': 'postgresql+psycopg://u:pw@127.0.0.1:1/x',
+                                             'PAIRPAD_REDIS_URL': ''})
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1].startswith(
+        'pairpad: cannot connect to the database at postgresql+psycopg://u:***@127.0.0.1:1/x: ')
+    assert 'Traceback' not in done.stderr

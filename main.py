@@ -13,11 +13,12 @@ from collab.fanout import Fanout
 from collab.redis_relay import RedisRelay, RelayUnavailable
 from components.collab_editor import SocketTransport
 from pages.presence_link import PresenceLink
+from pages.run_link import RunLink
 from pages.run_panel import keep_run
 from config import Settings
 from presence import PresenceService
 from runner import CodeRunner, RunHubs
-from store import DatabaseUnavailable, SqlUpdateLog, create_db
+from store import DatabaseUnavailable, SqlUpdateLog, create_db, room_run_lock
 
 
 def build(settings: Settings) -> pages.Services:
@@ -32,18 +33,20 @@ def build(settings: Settings) -> pages.Services:
                                                                  frames_per_s=settings.fanout_frames_per_s))
     presence = PresenceService.from_settings(
         engine, settings, document_text=lambda room_id: (room := rooms.loaded(room_id)) and room.text)
-    runs = RunHubs(CodeRunner.from_settings(settings),
+    run_lock = room_run_lock(engine)  # one run per room, across instances on PostgreSQL
+    runs = RunHubs(CodeRunner.from_settings(settings), lock=run_lock,
                    on_end=lambda interview_id, record: keep_run(engine, interview_id, record))
     services = pages.Services(settings=settings, engine=engine, rooms=rooms, presence=presence, runs=runs,
                               relay=relay)
     app.on_startup(rooms.start)  # starts the relay too
     if relay is not None:
-        link = PresenceLink(presence, relay)
-        app.on_startup(link.start)
-        app.on_shutdown(link.stop)
+        for link in (PresenceLink(presence, relay), RunLink(runs, relay)):
+            app.on_startup(link.start)
+            app.on_shutdown(link.stop)
     app.on_startup(presence.start)
     app.on_shutdown(presence.stop)
     app.on_shutdown(runs.close)
+    app.on_shutdown(run_lock.close)
     app.on_shutdown(rooms.stop)
     pages.register(services)
     return services

@@ -31,6 +31,7 @@ class Kind(IntEnum):
     STATE = 3
     PRESENCE = 4  # JSON: a participant's status, typing and caret, or {"ask": true} (pages/presence_link.py)
     CLOSE = 5  # the room's interview was deleted (the reason, UTF-8): every instance closes it
+    RUN = 6  # JSON: an event of the interview's run (start, output, end, stop) (pages/run_link.py)
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,22 @@
 It owns the room's RoomRunner (one run at a time), keeps the current run's output so a tab that joins or reloads
 mid-run sees all of it, keeps the history of runs (for the report and the playback timeline), and tells its
 subscribers — the open tabs — about every start, output chunk and end at once. No NiceGUI here.
+
+With several instances (pages/run_link.py) a room's run is one across all of them: a lock shared through the
+database (store.locks) decides who may start, every event goes out through `outbound`, and the other instances'
+hubs mirror it (`apply_remote`) so their tabs see the same console; a run whose instance dies ends as failed.
 """
 
 import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from dataclasses import asdict
+from typing import Callable, Protocol
 
 from .code_runner import CodeRunner
-from .outcome import RunResult
+from .errors import RunBusy
+from .outcome import Outcome, RunResult
 from .room import RoomRunner
 from .run import Run
 
@@ -30,16 +36,29 @@ class RunRecord:
     output: list[tuple[str, str]] = field(default_factory=list)  # (stdout|stderr, text) in order
     result: RunResult | None = None
     ended: bool = False  # with result None: the run itself failed (logged)
+    instance: str | None = None  # the other instance that runs it (None: this one)
 
 
 Subscriber = Callable[[str, RunRecord, tuple[str, str] | None], None]  # (event, record, chunk)
 OnEnd = Callable[[RunRecord], None]
 
 
+class RunLock(Protocol):
+    """One run per room across instances (store.locks.RoomRunLock)."""
+
+    def try_acquire(self, room_id: str) -> bool: ...
+
+    def release(self, room_id: str) -> None: ...
+
+
 class RunHub:
-    def __init__(self, runner: CodeRunner, *, on_end: OnEnd | None = None) -> None:
+    def __init__(self, runner: CodeRunner, *, on_end: OnEnd | None = None, room_id: str = '',
+                 lock: RunLock | None = None) -> None:
         self.runner = runner
         self.on_end = on_end  # keeps the finished run somewhere durable (the app: the database)
+        self.room_id = room_id
+        self.lock = lock
+        self.outbound: Callable[[str, dict], None] | None = None  # (event, data) to the other instances
         self.room_runner = RoomRunner(runner)
         self.history: list[RunRecord] = []
         self._subscribers: list[Subscriber] = []
@@ -59,6 +78,18 @@ class RunHub:
 
     def start(self, code: str, language: str, *, started_by: str) -> RunRecord:
         """Start a run of `code`; raises RunRefused (busy, unsupported language, sandbox off) with the reason."""
+        if self.current is not None and self.current.instance is not None:
+            raise RunBusy(f'{self.current.started_by} is running the code already; wait for it to end or stop it')
+        if self.lock is not None and not self.lock.try_acquire(self.room_id):
+            raise RunBusy('someone is running the code in this room already; wait for it to end or stop it')
+        try:
+            return self._start(code, language, started_by)
+        except BaseException:
+            if self.lock is not None:
+                self.lock.release(self.room_id)
+            raise
+
+    def _start(self, code: str, language: str, started_by: str) -> RunRecord:
         record: RunRecord | None = None
 
         def on_output(stream: str, text: str) -> None:
@@ -75,7 +106,56 @@ class RunHub:
         return record
 
     def stop(self, by: str) -> bool:
+        current = self.current
+        if current is not None and current.instance is not None and self.outbound is not None:
+            self.outbound('stop', {'run_id': current.run_id, 'by': by})  # its instance stops it
+            return True
         return self.room_runner.stop(by)
+
+    # -- several instances -------------------------------------------------------------------------------------
+
+    def apply_remote(self, instance: str, event: str, data: dict) -> None:
+        """An event of a run on another instance (validated by the caller's JSON reading: ValueError if odd)."""
+        if event == 'stop':
+            current = self.current
+            if current is not None and current.instance is None and current.run_id == data.get('run_id'):
+                self.room_runner.stop(str(data.get('by', 'someone'))[:80])
+            return
+        run_id = str(data['run_id'])
+        record = next((r for r in reversed(self.history) if r.run_id == run_id), None)
+        if event == 'start' and record is None:
+            record = RunRecord(run_id=run_id, language=str(data['language']), started_by=str(data['started_by']),
+                               started_at=float(data['started_at']), instance=instance)
+            self.history.append(record)
+        elif record is None or record.instance != instance or record.ended:
+            return
+        elif event == 'output':
+            chunk = (str(data['stream']), str(data['text']))
+            record.output.append(chunk)
+            self._notify('output', record, chunk)
+            return
+        elif event == 'end':
+            result = data.get('result')
+            record.result = RunResult(**{**result, 'outcome': Outcome(result['outcome'])}) if result else None
+            record.ended = True
+        else:
+            return
+        self._notify(event, record, None)
+
+    def drop_instance(self, instance: str) -> None:
+        """The instance running the current run is gone: the run ended, as a failure with the reason."""
+        current = self.current
+        if current is None or current.instance != instance:
+            return
+        current.result = RunResult(run_id=current.run_id, language=current.language, outcome=Outcome.FAILED,
+                                   reason='the server that ran it stopped; run it again', exit_code=None,
+                                   signal=None, duration=time.time() - current.started_at, output_bytes=0,
+                                   truncated=False, timed_out=False, stopped_by=None, unsafe=False,
+                                   started_by=current.started_by)
+        current.ended = True
+        self._notify('end', current, None)
+        if self.on_end is not None:
+            self.on_end(current)  # kept by a survivor: its instance could not
 
     async def _finish(self, record: RunRecord, run: Run) -> None:
         try:
@@ -83,6 +163,8 @@ class RunHub:
         except Exception:
             log.exception('run %s failed', record.run_id)
         record.ended = True
+        if self.lock is not None:
+            self.lock.release(self.room_id)
         self._notify('end', record, None)
         if self.on_end is not None:
             try:
@@ -91,6 +173,16 @@ class RunHub:
                 log.exception('keeping run %s failed', record.run_id)
 
     def _notify(self, event: str, record: RunRecord, chunk: tuple[str, str] | None) -> None:
+        if record.instance is None and self.outbound is not None:
+            data: dict = {'run_id': record.run_id}
+            if event == 'start':
+                data.update(language=record.language, started_by=record.started_by, started_at=record.started_at)
+            elif event == 'output' and chunk is not None:
+                data.update(stream=chunk[0], text=chunk[1])
+            elif event == 'end':
+                data['result'] = {**asdict(record.result), 'outcome': record.result.outcome.value} \
+                    if record.result else None
+            self.outbound(event, data)
         for callback in list(self._subscribers):
             try:
                 callback(event, record, chunk)
@@ -102,17 +194,24 @@ class RunHubs:
     """One RunHub per interview, created on first use. `on_end(interview_id, record)` is told of every
     finished run."""
 
-    def __init__(self, runner: CodeRunner, *, on_end: Callable[[str, RunRecord], None] | None = None) -> None:
+    def __init__(self, runner: CodeRunner, *, on_end: Callable[[str, RunRecord], None] | None = None,
+                 lock: RunLock | None = None) -> None:
         self.runner = runner
         self.on_end = on_end
+        self.lock = lock
+        self.on_hub: Callable[[str, RunHub], None] = lambda interview_id, hub: None  # a hub was made
         self._hubs: dict[str, RunHub] = {}
 
     def get(self, interview_id: str) -> RunHub:
         hub = self._hubs.get(interview_id)
         if hub is None:
             on_end = (lambda record: self.on_end(interview_id, record)) if self.on_end is not None else None
-            hub = self._hubs[interview_id] = RunHub(self.runner, on_end=on_end)
+            hub = self._hubs[interview_id] = RunHub(self.runner, on_end=on_end, room_id=interview_id, lock=self.lock)
+            self.on_hub(interview_id, hub)
         return hub
+
+    def hubs(self) -> list[RunHub]:
+        return list(self._hubs.values())
 
     async def close(self) -> None:
         await self.runner.stop_all(by='the server')

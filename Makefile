@@ -47,7 +47,7 @@ cluster-packages:
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update && $(SUDO) apt-get install -y $$missing; fi
 
 ## install test needs and run the whole suite (unit + end-to-end in real Chromium)
-test: $(TEST_STAMP) system-packages
+test: $(TEST_STAMP) system-packages cluster-packages
 	$(PY) -m pytest -q
 
 test-unit: $(TEST_STAMP)

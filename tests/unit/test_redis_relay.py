@@ -18,8 +18,8 @@ from tools.app_server import free_port
 from tools.cluster.parts import Redis
 
 pytestmark = pytest.mark.skipif(
-    not shutil.which('redis-server') and not os.environ.get('PAIRPAD_REQUIRE_REDIS'),
-    reason='redis-server is not installed (apt-get install redis-server; CI sets PAIRPAD_REQUIRE_REDIS)')
+    not shutil.which('redis-server') and not os.environ.get('PAIRPAD_REQUIRE_CLUSTER'),
+    reason='redis-server is not installed (make cluster-packages; CI sets PAIRPAD_REQUIRE_CLUSTER)')
 
 
 @pytest.fixture

@@ -140,3 +140,66 @@ def test_killing_an_instance_mid_typing_loses_nothing(cluster, new_page):
     bob.wait_text(expected, timeout=20_000)
     assert cluster.code_on(cluster.instances[1], interview['id']) == expected
     cluster.cluster.instance(0).start()
+
+
+def test_redis_killed_and_back_while_both_type(cluster, new_page):
+    """Both browsers type through a Redis outage of 5 s: everything converges within 2 s of its return (plus the
+    time the browsers take to show it) and nobody is shown offline because of it."""
+    interview = cluster.create_interview()
+    ada = RoomPage(pinned(new_page, cluster, 'i1'), cluster, interview['id']).join('Ada')
+    bob = RoomPage(pinned(new_page, cluster, 'i2'), cluster, interview['id']).join('Bob')
+    expect(ada.page.get_by_test_id('participant')).to_have_count(2)
+    statuses = '''el => [...el.ownerDocument.querySelectorAll('[data-testid="participant"]')].map(c => c.dataset.status)'''
+    ada.page.evaluate('''() => { window.seenOffline = false; new MutationObserver(() => {
+        if (document.querySelector('[data-testid="participant"][data-status="offline"]')) window.seenOffline = true;
+    }).observe(document.body, {subtree: true, attributes: true, attributeFilter: ['data-status']}); }''')
+    ada.focus_end()
+    bob.focus_end()
+    cluster.cluster.redis.kill()
+    for word in ('one ', 'two ', 'three '):
+        ada.page.keyboard.type('a-' + word)
+        bob.page.keyboard.type('b-' + word)
+        ada.page.wait_for_timeout(1500)  # the outage lasts about 5 s while both keep typing
+    cluster.cluster.redis.start()
+    back = time.monotonic()
+    length = len('a-one a-two a-three b-one b-two b-three ')
+    final = ada.text_when_settled(length, timeout=10_000)
+    bob.wait_text(final, timeout=10_000)
+    took = time.monotonic() - back
+    assert took <= 4.0, f'converged {took:.1f} s after Redis came back'
+    assert ''.join(final.split()).count('a-') == 3 and ''.join(final.split()).count('b-') == 3
+    cluster.wait_code_everywhere(interview['id'], final)
+    assert ada.page.evaluate('() => window.seenOffline') is False
+    assert ada.editor.evaluate(statuses) == ['online', 'online']
+
+
+def test_run_pressed_on_two_instances_gives_one_run_and_a_killed_runner_frees_the_room(cluster, new_page):
+    interview = cluster.create_interview(language='python')
+    ada = RoomPage(pinned(new_page, cluster, 'i1'), cluster, interview['id']).join('Ada')
+    bob = RoomPage(pinned(new_page, cluster, 'i2'), cluster, interview['id']).join('Bob')
+    ada.editor.evaluate('el => { const t = el.pairpad.doc.getText("code"); t.delete(0, t.length); '
+                        't.insert(0, "import time\\nprint(\\"ran\\", flush=True)\\ntime.sleep(60)\\n"); }')
+    bob.wait_text('import time\nprint("ran", flush=True)\ntime.sleep(60)\n')
+    cluster.wait_code_everywhere(interview['id'], 'import time\nprint("ran", flush=True)\ntime.sleep(60)\n')
+    for room in (ada, bob):  # Ctrl+Enter in both editors at once: the editor's Run, whatever the button shows
+        room.editor.locator('.monaco-editor textarea').focus()
+    ada.page.keyboard.press('Control+Enter')
+    bob.page.keyboard.press('Control+Enter')
+    for room in (ada, bob):  # one run, in both consoles
+        expect(room.page.get_by_test_id('run-output')).to_contain_text('ran', timeout=20_000)
+        expect(room.page.get_by_test_id('run-output')).to_have_attribute('data-state', 'running')
+        expect(room.page.get_by_test_id('run-status')).to_contain_text('started by')
+    runs = [room.page.get_by_test_id('run-output').inner_text().count('ran') for room in (ada, bob)]
+    assert runs == [1, 1]
+    starter = ada.page.get_by_test_id('run-status').inner_text().split('started by ')[1].rstrip('…')
+    assert bob.page.get_by_test_id('run-status').inner_text().endswith(f'started by {starter}…')
+    runner = {'Ada': 0, 'Bob': 1}[starter]
+    survivor = bob if runner == 0 else ada
+    cluster.cluster.instance(runner).kill()  # the instance running it dies: the run ends, the room is free
+    expect(survivor.page.get_by_test_id('run-output')).to_have_attribute('data-state', 'ended', timeout=15_000)
+    expect(survivor.page.get_by_test_id('run-status')).to_contain_text('stopped', timeout=5_000)
+    survivor.editor.evaluate('el => { const t = el.pairpad.doc.getText("code"); t.delete(0, t.length); '
+                             't.insert(0, "print(\\"next\\")\\n"); }')
+    survivor.page.get_by_test_id('run-button').click()
+    expect(survivor.page.get_by_test_id('run-output')).to_contain_text('next', timeout=40_000)
+    cluster.cluster.instance(runner).start()

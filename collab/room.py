@@ -216,14 +216,7 @@ class Room:
 
     def receive(self, peer_id: str, data: bytes) -> None:
         """Handle one y-protocols message from a connected peer; a bad one raises ProtocolError untouched."""
-        if self.closed:
-            raise RoomClosed(self.closed)
-        peer = self._peers.get(peer_id)
-        if peer is None:
-            raise ProtocolError(f'peer {peer_id!r} has not joined room {self.id!r}')
-        self._take_token(peer)
-        if len(data) > self.limits.max_message_bytes:
-            raise ProtocolError(f'message of {len(data)} bytes exceeds the limit of {self.limits.max_message_bytes}')
+        peer = self._admit(peer_id, data)
         message = protocol.parse(data)
         self.last_active = self.clock()
         if message.kind is Kind.SYNC_STEP1:
@@ -250,14 +243,7 @@ class Room:
         (protocol.delete_set_digest). What differs is exchanged with the ordinary sync messages: a SyncStep2 with
         what the peer lacks, a SyncStep1 so that it sends what the room lacks; when nothing differs, nothing is
         sent back. Heals a peer that missed a message, or holds one the room missed, without a reconnect."""
-        if self.closed:
-            raise RoomClosed(self.closed)
-        peer = self._peers.get(peer_id)
-        if peer is None:
-            raise ProtocolError(f'peer {peer_id!r} has not joined room {self.id!r}')
-        self._take_token(peer)
-        if len(state_vector) > self.limits.max_message_bytes:
-            raise ProtocolError(f'state vector of {len(state_vector)} bytes exceeds the limit')
+        peer = self._admit(peer_id, state_vector)
         if not peer.opened:
             return  # the handshake of this connection is still under way: it exchanges everything anyway
         difference = compare(self.doc, state_vector, deleted_digest)
@@ -265,6 +251,18 @@ class Room:
             peer.send(protocol.sync_step2(difference.give))
         if difference.ask:
             peer.send(protocol.sync_step1(self.doc.get_state()))
+
+    def _admit(self, peer_id: str, data: bytes) -> Peer:
+        """The joined peer a message comes from, within its rate and the size limit; ProtocolError otherwise."""
+        if self.closed:
+            raise RoomClosed(self.closed)
+        peer = self._peers.get(peer_id)
+        if peer is None:
+            raise ProtocolError(f'peer {peer_id!r} has not joined room {self.id!r}')
+        self._take_token(peer)
+        if len(data) > self.limits.max_message_bytes:
+            raise ProtocolError(f'message of {len(data)} bytes exceeds the limit of {self.limits.max_message_bytes}')
+        return peer
 
     def _take_token(self, peer: Peer) -> None:
         if not peer.bucket.take():

@@ -17,7 +17,7 @@ from .collab_editor import CollabEditor
 
 log = logging.getLogger(__name__)
 
-MAX_HELD = 1000  # messages held for one tab that has not said it listens; past that it resyncs on its own anyway
+MAX_HELD = 1000  # held for a tab that has not said it listens; past that the oldest go (its idle check heals it)
 
 
 class SocketTransport:

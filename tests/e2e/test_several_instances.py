@@ -33,7 +33,21 @@ class ClusterServer:
         self.database = urls['database']
         self.created: dict[str, dict] = {}
 
+    def wait_in_service(self, timeout: float = 20.0) -> None:
+        """Until the proxy answers through a healthy instance again: an earlier test may have killed an instance or
+        Redis, and haproxy needs a passing health check (every second) to send requests there again."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if httpx.get(f'{self.url}/healthz', timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, 'the proxy found no healthy instance'
+            time.sleep(0.2)
+
     def create_interview(self, language: str = 'plaintext') -> dict:
+        self.wait_in_service()
         response = httpx.post(f'{self.url}/api/interviews', json={'title': 'Across', 'language': language}, timeout=10)
         response.raise_for_status()
         created = response.json()

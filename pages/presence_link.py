@@ -7,34 +7,27 @@ its silence to that instance's sweeper. An instance that loads an interview asks
 key expires has its people turned offline by the survivors (they come back online where their tab reconnects).
 """
 
-import asyncio
 import json
 import logging
 
 from collab.relay import Kind, Relay, RelayMessage
 from presence import ParticipantView, PresenceError, PresenceService
 
+from .liveness import LivenessWatch
+
 log = logging.getLogger(__name__)
 
 CHANNEL = 'presence:'  # a relay "room" per interview, beside the document rooms
 
 
-class PresenceLink:
+class PresenceLink(LivenessWatch):
     def __init__(self, presence: PresenceService, relay: Relay) -> None:
+        super().__init__(relay)
         self.presence = presence
-        self.relay = relay
         self._instances: set[str] = set()  # other instances whose people we show
         self._watched: set[str] = set()
-        self._task: asyncio.Task | None = None
         presence.outbound = self._publish
         presence.on_interview = self.watch
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._check_forever(), name='pairpad-presence-liveness')
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
 
     def watch(self, interview_id: str) -> None:
         if interview_id not in self._watched:
@@ -69,13 +62,8 @@ class PresenceLink:
         except (ValueError, PresenceError) as error:
             log.warning('dropped a presence message from %s for %s: %s', message.instance, interview_id[:40], error)
 
-    async def _check_forever(self) -> None:
-        while True:
-            await asyncio.sleep(1.0)
-            alive = self.relay.alive()
-            if alive is None:
-                continue
-            for instance in self._instances - alive:
-                log.info('instance %s is gone: its people go offline', instance)
-                self.presence.drop_instance(instance)
-            self._instances &= alive
+    def on_alive(self, alive: set[str]) -> None:
+        for instance in self._instances - alive:
+            log.info('instance %s is gone: its people go offline', instance)
+            self.presence.drop_instance(instance)
+        self._instances &= alive

@@ -6,12 +6,13 @@ the interview's run channel of the relay; the other instances' hubs mirror it fo
 and end it as failed when its instance's liveness key expires.
 """
 
-import asyncio
 import json
 import logging
 
 from collab.relay import Kind, Relay, RelayMessage
 from runner import RunHub, RunHubs
+
+from .liveness import LivenessWatch
 
 log = logging.getLogger(__name__)
 
@@ -19,19 +20,11 @@ CHANNEL = 'run:'
 EVENTS = ('start', 'output', 'end', 'stop')
 
 
-class RunLink:
+class RunLink(LivenessWatch):
     def __init__(self, hubs: RunHubs, relay: Relay) -> None:
+        super().__init__(relay)
         self.hubs = hubs
-        self.relay = relay
-        self._task: asyncio.Task | None = None
         hubs.on_hub = self.watch
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._check_forever(), name='pairpad-run-liveness')
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
 
     def watch(self, interview_id: str, hub: RunHub) -> None:
         hub.outbound = lambda event, data: self.relay.publish(
@@ -49,14 +42,9 @@ class RunLink:
         except (ValueError, KeyError, TypeError) as error:
             log.warning('dropped a run message from %s: %s', message.instance, error)
 
-    async def _check_forever(self) -> None:
-        while True:
-            await asyncio.sleep(1.0)
-            alive = self.relay.alive()
-            if alive is None:
-                continue
-            for hub in self.hubs.hubs():
-                current = hub.current
-                if current is not None and current.instance is not None and current.instance not in alive:
-                    log.info('the instance running %s is gone: the run ends as failed', current.run_id)
-                    hub.drop_instance(current.instance)
+    def on_alive(self, alive: set[str]) -> None:
+        for hub in self.hubs.hubs():
+            current = hub.current
+            if current is not None and current.instance is not None and current.instance not in alive:
+                log.info('the instance running %s is gone: the run ends as failed', current.run_id)
+                hub.drop_instance(current.instance)

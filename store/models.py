@@ -87,3 +87,4 @@ class CodeRun(SQLModel, table=True):
     summary: str = Field(max_length=300)  # the one line the console showed at the end
     output: str = '[]'  # JSON list of [stream, text]
     instance: str | None = Field(default=None, max_length=64)  # the instance that ran it (several instances)
+    stdin: str = ''  # what the program was given on its standard input (the room's stdin box; within the doc limit)

@@ -42,11 +42,11 @@ def run_output(run: CodeRun) -> list[tuple[str, str]]:
 
 def new_run(*, run_id: str, interview_id: str, language: str, started_by: str, started_at: float,
             output: list[tuple[str, str]], duration: float | None, exit_code: int | None, outcome: str,
-            summary: str, instance: str | None = None) -> CodeRun:
+            summary: str, instance: str | None = None, stdin: str = '') -> CodeRun:
     return CodeRun(id=run_id, interview_id=interview_id, language=language, started_by=started_by,
                    started_at=datetime.fromtimestamp(started_at, timezone.utc), duration=duration,
                    exit_code=exit_code, outcome=outcome, summary=summary, output=json.dumps(output),
-                   instance=instance)
+                   instance=instance, stdin=stdin)
 
 
 def fail_abandoned_runs(engine: Engine, lock: RoomRunLock) -> list[str]:

@@ -18,8 +18,8 @@ from sqlalchemy import create_engine, inspect, text
 from sqlmodel import SQLModel
 
 from collab import PendingUpdate, Room, initial_update
-from store import (SqlUpdateLog, create_db, get_interview, list_participants, list_runs, notes_room_id,
-                   run_output)
+from store import (SqlUpdateLog, create_db, get_interview, list_participants, list_runs, new_run, notes_room_id,
+                   run_output, save_run)
 from store.migrate import _config, current, head
 
 DATA = Path(__file__).resolve().parents[1] / 'data'
@@ -95,7 +95,7 @@ def test_a_database_of_the_previous_release_upgrades_without_loss(database_url):
         [participant] = list_participants(engine, 'iv1')
         assert (participant.name, participant.status, participant.cursor_line) == ('Ann', 'away', 3)
         [run] = list_runs(engine, 'iv1')
-        assert (run.outcome, run.instance, run_output(run)) == ('ok', None, [('stdout', '1\n')])
+        assert (run.outcome, run.instance, run_output(run), run.stdin) == ('ok', None, [('stdout', '1\n')], '')
         # the upgraded database takes what the old PostgreSQL schema could not: CRC-32s past 2**31
         doc = Doc()
         doc.apply_update(room.doc.get_update())
@@ -162,6 +162,26 @@ def test_an_upgraded_database_starts_again_unchanged(database_url):
         assert current(second) == head()
     finally:
         second.dispose()
+
+
+def test_revision_0003_keeps_each_runs_stdin(database_url):
+    """A run stored before 0003 reads back with no stdin; one stored after keeps its stdin, lines and all."""
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        command.upgrade(_config(connection), '0002')
+        connection.execute(text("INSERT INTO interview VALUES ('iv3', 'T', 'python', :t, NULL, 'i', 'c')"), {'t': T0})
+        connection.execute(text(
+            "INSERT INTO coderun VALUES ('r0', 'iv3', 'python', 'Ann', :t, 0.1, 0, 'exited', 's', '[]', NULL)"),
+            {'t': T0})
+    engine.dispose()
+    engine = create_db(database_url)
+    try:
+        save_run(engine, new_run(run_id='r1', interview_id='iv3', language='python', started_by='Ann',
+                                 started_at=T0.timestamp() + 1, output=[], duration=0.1, exit_code=0,
+                                 outcome='exited', summary='s', stdin='1 2\n3 4\n'))
+        assert [(run.id, run.stdin) for run in list_runs(engine, 'iv3')] == [('r0', ''), ('r1', '1 2\n3 4\n')]
+    finally:
+        engine.dispose()
 
 
 def test_instances_starting_at_once_on_one_postgres_database_all_come_up(postgres_url):

@@ -11,13 +11,10 @@ from languages import DEFAULT as DEFAULT_LANGUAGE
 from store import Interview
 from presence import Forbidden, InterviewFull, NotFound, ParticipantView, PresenceError
 
-from .services import (
-    MAX_TITLE, Services, end_interview, find_interview, new_interview, open_interview, remove_interview, role_for_key,
-    room_path,
+from .api_access import (
+    INTERVIEWER_ONLY, KEY_HELP, KEYED, TOKEN_HELP, interviewer, open_or_404, refused, token_owner,
 )
-
-KEY_HELP = 'the key of a private link (the `key` of its URL), as the `X-Pairpad-Key` header or the `key` query'
-
+from .services import MAX_TITLE, Services, end_interview, new_interview, remove_interview, room_path
 
 class NewInterview(BaseModel):
     title: str = Field(min_length=1, max_length=MAX_TITLE, examples=['Backend engineer — pairing'])
@@ -112,60 +109,60 @@ def _interview_routes(router: APIRouter, services: Services) -> None:
             raise HTTPException(status_code=422, detail=str(e)) from e
         return CreatedInterview(id=interview.id, **_links(interview, request).model_dump())
 
-    @router.get('/interviews/{interview_id}', response_model=InterviewState, responses=_KEYED)
+    @router.get('/interviews/{interview_id}', response_model=InterviewState, responses=KEYED)
     async def read(interview_id: str, request: Request, key: str | None = Query(default=None, description=KEY_HELP),
                    x_pairpad_key: str | None = Header(default=None, description=KEY_HELP)) -> InterviewState:
-        interview, role = _open_or_404(services, interview_id, x_pairpad_key or key)
+        interview, role = open_or_404(services, interview_id, x_pairpad_key or key)
         room = await services.rooms.get(interview.id)
         present = [p for p in services.presence.participants(interview.id) if p.status != 'offline']
         return InterviewState(id=interview.id, title=interview.title, language=room.language or interview.language,
                               code=room.text, participants=len(present), ended=room.ended, role=role,
                               links=_links(interview, request) if role == 'interviewer' else None)
 
-    @router.delete('/interviews/{interview_id}', status_code=204, responses=_INTERVIEWER_ONLY)
+    @router.delete('/interviews/{interview_id}', status_code=204, responses=INTERVIEWER_ONLY)
     async def delete(interview_id: str, authorization: str | None = Header(default=None, description=TOKEN_HELP),
                      key: str | None = Query(default=None, description=KEY_HELP),
                      x_pairpad_key: str | None = Header(default=None, description=KEY_HELP)) -> None:
         """Delete the interview, its code and its participants. Open tabs are told and clear their local copy."""
-        interview = _interviewer(services, interview_id, authorization, x_pairpad_key or key)
+        interview = interviewer(services, interview_id, authorization, x_pairpad_key or key)
         remove_interview(services, interview.id)
 
-    @router.post('/interviews/{interview_id}/end', status_code=204, responses=_INTERVIEWER_ONLY)
+    @router.post('/interviews/{interview_id}/end', status_code=204, responses=INTERVIEWER_ONLY)
     async def end(interview_id: str, authorization: str | None = Header(default=None, description=TOKEN_HELP),
                   key: str | None = Query(default=None, description=KEY_HELP),
                   x_pairpad_key: str | None = Header(default=None, description=KEY_HELP)) -> None:
         """End the interview: the code becomes read-only for everybody (the server refuses further edits)."""
-        interview = _interviewer(services, interview_id, authorization, x_pairpad_key or key)
+        interview = interviewer(services, interview_id, authorization, x_pairpad_key or key)
         await end_interview(services, interview.id, 'interviewer', ended=True)
 
-    @router.post('/interviews/{interview_id}/reopen', status_code=204, responses=_INTERVIEWER_ONLY)
+    @router.post('/interviews/{interview_id}/reopen', status_code=204, responses=INTERVIEWER_ONLY)
     async def reopen(interview_id: str, authorization: str | None = Header(default=None, description=TOKEN_HELP),
                      key: str | None = Query(default=None, description=KEY_HELP),
                      x_pairpad_key: str | None = Header(default=None, description=KEY_HELP)) -> None:
         """Reopen an ended interview for editing."""
-        interview = _interviewer(services, interview_id, authorization, x_pairpad_key or key)
+        interview = interviewer(services, interview_id, authorization, x_pairpad_key or key)
         await end_interview(services, interview.id, 'interviewer', ended=False)
 
 
 def _participant_routes(router: APIRouter, services: Services) -> None:
     """The people of an interview: list, join without the form, update your own presence."""
 
-    @router.get('/interviews/{interview_id}/participants', response_model=list[ParticipantModel], responses=_KEYED)
+    @router.get('/interviews/{interview_id}/participants', response_model=list[ParticipantModel], responses=KEYED)
     async def participants(interview_id: str, key: str | None = Query(default=None, description=KEY_HELP),
                            x_pairpad_key: str | None = Header(default=None, description=KEY_HELP),
                            ) -> list[ParticipantModel]:
-        interview, _ = _open_or_404(services, interview_id, x_pairpad_key or key)
+        interview, _ = open_or_404(services, interview_id, x_pairpad_key or key)
         return [ParticipantModel.of(p) for p in services.presence.participants(interview.id)]
 
     @router.post('/interviews/{interview_id}/participants', status_code=201, response_model=JoinedParticipant,
-                 responses={**_KEYED, 403: {'description': 'the role asked for is not the role of the key'},
+                 responses={**KEYED, 403: {'description': 'the role asked for is not the role of the key'},
                             409: {'description': 'the interview is full'}, 422: {'description': 'invalid name'}})
     async def join(interview_id: str, body: NewParticipant, key: str | None = Query(default=None, description=KEY_HELP),
                    x_pairpad_key: str | None = Header(default=None, description=KEY_HELP)) -> JoinedParticipant:
         # async, so joins run on the event loop one at a time like the rest of presence (not in the thread pool)
         """Join an interview without the join form (integrations, headless peers); returns the secret token.
         The role is the one of the link's key."""
-        interview, role = _open_or_404(services, interview_id, x_pairpad_key or key)
+        interview, role = open_or_404(services, interview_id, x_pairpad_key or key)
         if body.role is not None and body.role != role:
             raise HTTPException(status_code=403, detail=f'this key joins as {role}, not as {body.role}')
         try:
@@ -186,9 +183,9 @@ def _participant_routes(router: APIRouter, services: Services) -> None:
                      ) -> ParticipantModel:
         """Update your own participant's cursor, typing state or status. The token is the one your browser tab
         received when it joined; a token may only update its own participant."""
-        interview, caller = _token_owner(services, interview_id, authorization)
+        interview, caller = token_owner(services, interview_id, authorization)
         if caller is None:
-            raise _refused()
+            raise refused()
         try:
             if caller.id != participant_id:
                 services.presence.participant(interview.id, participant_id)  # NotFound, else someone else's
@@ -207,55 +204,8 @@ def _participant_routes(router: APIRouter, services: Services) -> None:
         return ParticipantModel.of(updated)
 
 
-TOKEN_HELP = 'Bearer <token of an interviewer participant>'
-REFUSED = 'no interview with this id and key'
-_KEYED = {404: {'description': 'unknown interview id or invalid key (the two are not told apart)'}}
-_INTERVIEWER_ONLY = {403: {'description': 'a valid key or token, but not an interviewer\'s'},
-                     404: {'description': 'unknown interview id, or neither a valid key nor a valid participant '
-                                          'token (the two are not told apart)'}}
-
-
 def _links(interview: Interview, request: Request) -> Links:
     base = str(request.base_url).rstrip('/')
     return Links(interviewer_url=base + room_path(interview, 'interviewer'),
                  candidate_url=base + room_path(interview, 'candidate'),
                  interviewer_key=interview.interviewer_key, candidate_key=interview.candidate_key)
-
-
-def _refused() -> HTTPException:
-    """The one answer for an unknown interview and for missing or wrong credentials alike, whatever the route:
-    anything else (a 401, the id echoed back) would let a guesser learn which interview ids exist."""
-    return HTTPException(status_code=404, detail=REFUSED)
-
-
-def _open_or_404(services: Services, interview_id: str, key: str | None) -> tuple[Interview, str]:
-    opened = open_interview(services, interview_id, key)
-    if opened is None:
-        raise _refused()
-    return opened
-
-
-def _token_owner(services: Services, interview_id: str,
-                 authorization: str | None) -> tuple[Interview | None, ParticipantView | None]:
-    """The interview and the participant whose token is in `Authorization: Bearer <token>`. Presence is only
-    asked about an interview that exists, so made-up ids leave nothing behind in its memory."""
-    interview = find_interview(services, interview_id)
-    if interview is None:
-        return None, None
-    token = authorization.removeprefix('Bearer ').strip() if authorization else None
-    return interview, services.presence.owner_of(interview.id, token)
-
-
-def _interviewer(services: Services, interview_id: str, authorization: str | None, key: str | None) -> Interview:
-    """The interview, if the caller is one of its interviewers: by the interviewer link's key or by an interviewer
-    participant's token, either one is enough. A valid candidate credential is told 403; no valid credential at
-    all gets the unknown interview's refusal."""
-    interview, caller = _token_owner(services, interview_id, authorization)
-    if interview is None:
-        raise _refused()
-    roles = {role_for_key(interview, key), caller.role if caller else None} - {None}
-    if 'interviewer' in roles:
-        return interview
-    if roles:
-        raise HTTPException(status_code=403, detail='only an interviewer may do this')
-    raise _refused()

@@ -1,5 +1,7 @@
-"""The layout of an interview's shared document: `Text('code')` holds the code, `Map('meta')` holds `language` and
-`ended` (the interview is over: read-only). The browser component uses the same names.
+"""The layout of an interview's shared document: `Text('code')` holds the code, `Text('stdin')` what the Run button
+gives the program on its standard input (one box shared by the room, so it syncs, persists and replays like the
+code), `Map('meta')` holds `language` and `ended` (the interview is over: read-only). The browser component uses
+the same names.
 
 The languages themselves (labels, extensions, templates) are the `languages` table; `LANGUAGES` here is that same
 table, re-exported for the modules that know it by this name.
@@ -10,6 +12,7 @@ from pycrdt import Doc, Map, Text
 from languages import LANGUAGES, get_language
 
 CODE = 'code'
+STDIN = 'stdin'
 META = 'meta'
 
 
@@ -33,8 +36,12 @@ def read_code(doc: Doc) -> str:
     return str(doc.get(CODE, type=Text))
 
 
+def read_stdin(doc: Doc) -> str:
+    return str(doc.get(STDIN, type=Text))
+
+
 def set_ended(doc: Doc, ended: bool) -> None:
     doc.get(META, type=Map)['ended'] = ended
 
 
-__all__ = ['CODE', 'LANGUAGES', 'META', 'initial_update', 'read_code', 'set_ended']
+__all__ = ['CODE', 'LANGUAGES', 'META', 'STDIN', 'initial_update', 'read_code', 'read_stdin', 'set_ended']

@@ -1,4 +1,5 @@
-"""The room's two bounds on what one peer may do: how fast it may send, and how large it may make the code.
+"""The room's two bounds on what one peer may do: how fast it may send, and how large it may make the document's
+texts (the code and the stdin box together: one limit, so the stdin box is no way around it).
 
 Both decide before anything touches the document, so a refused message leaves the room, its document and the
 other peers as they were.
@@ -8,7 +9,7 @@ from typing import Callable
 
 from pycrdt import Doc, Text
 
-from .document import read_code
+from .document import CODE, STDIN
 from .errors import ProtocolError
 
 
@@ -34,17 +35,18 @@ class TokenBucket:
 
 
 class DocumentSizeGuard:
-    """Refuses an update that would grow the code past `limit` UTF-8 bytes.
+    """Refuses an update that would grow the code and the stdin together past `limit` UTF-8 bytes.
 
-    It keeps an upper bound of the code's size: exact when taken, plus the size of every update allowed since (an
+    It keeps an upper bound of their size: exact when taken, plus the size of every update allowed since (an
     update is at least as large as the text it inserts), because `len(Text)` costs a transaction and the bound
     spares it on nearly every update. Only near the limit does it measure, and only past it does it apply the
     update to a scratch copy to know the exact result."""
 
-    def __init__(self, limit: int, doc: Doc, code: Text) -> None:
+    def __init__(self, limit: int, doc: Doc, *texts: Text) -> None:
+        """:param texts: the document's texts that count (the room's CODE and STDIN roots)"""
         self.limit = limit
         self._doc = doc
-        self._code = code
+        self._texts = texts
         self._bound: int | None = None
 
     def forget(self) -> None:
@@ -56,7 +58,7 @@ class DocumentSizeGuard:
         if self._bound is not None and self._bound + len(update) <= self.limit:
             self._bound += len(update)
             return
-        current = len(self._code)  # pycrdt Text length is in UTF-8 bytes: no copy of the text
+        current = sum(len(text) for text in self._texts)  # pycrdt Text length is in UTF-8 bytes: no copy
         if current + len(update) <= self.limit:
             self._bound = current + len(update)
             return
@@ -67,6 +69,7 @@ class DocumentSizeGuard:
             scratch.apply_update(update)
         except ValueError as e:
             raise ProtocolError(f'invalid Yjs update: {e}') from e
-        size = len(read_code(scratch).encode())
+        size = sum(len(str(scratch.get(name, type=Text)).encode()) for name in (CODE, STDIN))
         if size > max(self.limit, current):
-            raise ProtocolError(f'this change would make the code {size:,} bytes, over the limit of {self.limit:,} bytes')
+            raise ProtocolError(f'this change would make the code and stdin {size:,} bytes, over the limit of '
+                                f'{self.limit:,} bytes')

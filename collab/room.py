@@ -5,7 +5,8 @@ Peers are opaque ids reached through a `send(bytes)` callback or through a Chann
 the same Room serves NiceGUI tabs (collab.fanout), in-process pycrdt peers in tests and protocol-level peers in
 benchmarks. Every transaction is tagged with its origin (a peer id, STORE for what was loaded, SERVER for the
 server's own changes), which decides whom an update goes to and whether it is persisted. The bounds on a peer
-live in guards.py, the ownership of cursors in awareness_owners.py, the reading of messages in protocol.py.
+live in guards.py, the ownership of cursors in awareness_owners.py, the reading of messages in protocol.py, the
+loading of stored rows in stored.py.
 """
 
 import logging
@@ -19,10 +20,11 @@ from .anti_entropy import compare
 from .awareness_owners import AwarenessOwners
 from .channel import Channel, Send
 from .peer import Peer, unicast_through
-from .document import CODE, META, set_ended
+from .document import CODE, META, STDIN, set_ended
 from .errors import Ended, NotSynced, ProtocolError, RateLimited, RoomClosed
 from .guards import DocumentSizeGuard, TokenBucket
 from .pending import Pending
+from .stored import apply_stored
 from .limits import Limits
 from .protocol import EMPTY_UPDATE, Kind, covers
 from .relay import Kind as RelayKind
@@ -51,10 +53,11 @@ class Room:
         self.doc = Doc()
         # The root types, got once: `Doc.get` opens a write transaction (and fires the observers) on every call.
         self._code = self.doc.get(CODE, type=Text)
+        self._stdin = self.doc.get(STDIN, type=Text)
         self._meta = self.doc.get(META, type=Map)
         self._ended: bool | None = None
         self._state_after: bytes | None = None
-        self._size = DocumentSizeGuard(self.limits.max_document_bytes, self.doc, self._code)
+        self._size = DocumentSizeGuard(self.limits.max_document_bytes, self.doc, self._code, self._stdin)
         self._owners = AwarenessOwners(max_ids_per_peer=self.limits.max_awareness_ids_per_peer,
                                        max_state_bytes=self.limits.max_awareness_state_bytes)
         self._applying = False
@@ -77,17 +80,7 @@ class Room:
 
     def load(self, updates: list[bytes]) -> None:
         """Apply stored updates. A row that does not decode is skipped with a log line, never fatal."""
-        try:  # all rows in one transaction: a cold join of a long history is dominated by per-row transactions
-            with self.doc.transaction(origin=STORE):
-                for stored in updates:
-                    self.doc.apply_update(stored)
-        except ValueError:  # one row at a time, to skip the bad one (applying a row twice changes nothing)
-            for stored in updates:
-                try:
-                    with self.doc.transaction(origin=STORE):
-                        self.doc.apply_update(stored)
-                except ValueError as e:
-                    log.warning('room %s: skipped a stored update that does not decode (%s)', self.id, e)
+        apply_stored(self.doc, updates, origin=STORE, room_id=self.id)
         self._changes.clear()
         state = self.doc.get_state()
         for stored in updates:  # rows that depend on what the store lacks (a lost commit window) stay pending
@@ -108,6 +101,11 @@ class Room:
     @property
     def text(self) -> str:
         return str(self._code)
+
+    @property
+    def stdin(self) -> str:
+        """What a run of this room gets on its standard input: the shared stdin box, never a browser's claim."""
+        return str(self._stdin)
 
     @property
     def language(self) -> str | None:

@@ -23,6 +23,11 @@ class Persistence(Protocol):
     def append(self, batch: list[PendingUpdate]) -> None:
         """Store the updates in one transaction: all of them or none."""
 
+    def append_unless_stored(self, batch: list[PendingUpdate]) -> None:
+        """`append` again after an append of these same rows failed: those of them already stored (the failed
+        append may have committed before its connection broke) are not stored twice. Optional: a store without it
+        is retried with `append`."""
+
     def compact(self, room_id: str) -> None:
         """Merge the room's stored updates into one snapshot without losing content (a load then reads the
         snapshot, not the updates; the updates themselves may be kept as history)."""
@@ -42,6 +47,9 @@ class MemoryPersistence:
         for item in batch:
             self.updates.setdefault(item.room_id, []).append(item.data)
         self.commits += 1
+
+    def append_unless_stored(self, batch: list[PendingUpdate]) -> None:
+        self.append([item for item in batch if item.data not in self.updates.get(item.room_id, [])])
 
     def compact(self, room_id: str) -> None:
         stored = self.updates.get(room_id)

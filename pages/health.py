@@ -2,6 +2,8 @@
 
 200 `{"status": "ok", "instance": ...}` when the store answers a `SELECT 1` and, where the Redis relay is
 configured (`services.relay`), Redis answers a ping; otherwise 503 `{"status": "unavailable", "reason": ...}`.
+The store is also down while the group commit's writes have been failing for WRITES_FAILING seconds, even if a
+`SELECT 1` passes (a full disk, a read-only database): updates then wait in memory (collab/writer.py).
 
 Each check has a short timeout. The store's runs in a thread of its own, one at a time: checks that come while one
 runs wait for its answer, so a database that hangs (rather than refusing) keeps that one thread busy instead of
@@ -12,6 +14,7 @@ Where PAIRPAD_INSTANCE_ID is set (several instances behind a proxy), every HTTP 
 """
 
 import asyncio
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from fastapi import APIRouter
@@ -22,6 +25,7 @@ from sqlalchemy import text
 from .services import Services
 
 TIMEOUT = 2.0  # seconds each check may take; the proxy checks every second and marks an instance down after two
+WRITES_FAILING = 2.0  # seconds of failing store writes after which the store counts as down
 INSTANCE_HEADER = 'X-Pairpad-Instance'
 
 
@@ -37,7 +41,7 @@ def build_router(services: Services, timeout: float = TIMEOUT) -> APIRouter:
 
     @router.get('/healthz', include_in_schema=False)
     async def healthz() -> JSONResponse:
-        reason = await store.problem(timeout) or await _relay_problem(services, timeout)
+        reason = await store.problem(timeout) or _writes_problem(services) or await _relay_problem(services, timeout)
         body = {'status': 'unavailable', 'reason': reason} if reason else {'status': 'ok'}
         if services.settings.instance_id:
             body['instance'] = services.settings.instance_id
@@ -66,6 +70,14 @@ class _StoreCheck:
         except Exception as error:  # the reason goes to the proxy's log and to whoever asks
             return f'store: {_describe(error)}'
         return None
+
+
+def _writes_problem(services: Services) -> str | None:
+    rooms = getattr(services, 'rooms', None)
+    since = rooms.writer.failing_since if rooms is not None else None
+    if since is None or time.monotonic() - since < WRITES_FAILING:
+        return None
+    return f'store: writes failing for {time.monotonic() - since:.0f} s, {rooms.writer.pending} updates waiting'
 
 
 async def _relay_problem(services: Services, timeout: float) -> str | None:

@@ -29,7 +29,10 @@ def create_db(url: str) -> Engine:
             raise DatabaseUnavailable(f'cannot connect to the database at {masked(url)}: {_one_line(error)}') from None
     is_sqlite = url.startswith('sqlite')
     try:
-        engine = create_engine(url, connect_args={'check_same_thread': False, 'timeout': 30} if is_sqlite else {})
+        # pool_pre_ping: a pooled connection is checked before use, so after a database restart the app reconnects
+        # instead of failing once with "server closed the connection" per pooled connection (SQLite has no server)
+        engine = create_engine(url, connect_args={'check_same_thread': False, 'timeout': 30} if is_sqlite else {},
+                               pool_pre_ping=not is_sqlite)
     except (ArgumentError, ImportError) as error:
         raise DatabaseUnavailable(f'not a usable database URL: {masked(url)} ({_one_line(error)})') from None
     if is_sqlite:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from pycrdt import merge_updates
-from sqlalchemy import Engine, func, update
+from sqlalchemy import Engine, func, tuple_, update
 from sqlmodel import Session, col, select
 
 from .locks import transaction_lock
@@ -51,12 +51,33 @@ class SqlUpdateLog:
         commit's thread holds the GIL while it runs Python, and keystrokes wait meanwhile)."""
         if not batch:
             return
-        rows = [{**dict(zip(('interview_id', 'document'), split_room_id(item.room_id))),
-                 'data': item.data, 'checksum': zlib.crc32(item.data), 'author': item.author, 'compacted': False,
-                 'created_at': datetime.fromtimestamp(item.at, timezone.utc) if item.at else utcnow()}
-                for item in batch]
         with self.engine.begin() as connection:
-            connection.execute(_INSERT, rows)
+            connection.execute(_INSERT, _rows(batch))
+
+    def append_unless_stored(self, batch) -> None:
+        """`append` again after an append of these rows failed with an unknown outcome (the connection broke
+        during COMMIT: it may have committed). A row is known by its room, time and checksum (the time is the
+        room's time.time() to the microsecond): in the same transaction as the insert, the rows already there are
+        left out, so nothing is stored twice."""
+        if not batch:
+            return
+        rows = _rows(batch)
+        with self.engine.begin() as connection:
+            stored: set[tuple] = set()
+            for (interview_id, document), group in _by_room(rows).items():
+                stored |= {(interview_id, document, at, checksum) for at, checksum in connection.execute(
+                    select(DocUpdate.created_at, DocUpdate.checksum).where(
+                        *_of(interview_id, document),
+                        tuple_(col(DocUpdate.created_at), col(DocUpdate.checksum)).in_(
+                            [(row['created_at'], row['checksum']) for row in group])))}
+            if stored:
+                log.info('%d of %d rows of a failed write were stored already; not stored again', len(stored),
+                         len(rows))
+                # the database hands times back in its own form (naive in the session's zone): compare through it
+                known = {(i, d, c) for i, d, _at, c in stored}
+                rows = [row for row in rows if (row['interview_id'], row['document'], row['checksum']) not in known]
+            if rows:
+                connection.execute(_INSERT, rows)
 
     def count_updates(self, room_id: str) -> int:
         """Updates not yet folded into the snapshot."""
@@ -112,6 +133,20 @@ class SqlUpdateLog:
             session.commit()
         self._compacted_up_to[room_id] = last_id
         log.info('compacted %d updates of %s into a snapshot of %d bytes', len(rows), room_id, len(merged))
+
+
+def _rows(batch) -> list[dict]:
+    return [{**dict(zip(('interview_id', 'document'), split_room_id(item.room_id))),
+             'data': item.data, 'checksum': zlib.crc32(item.data), 'author': item.author, 'compacted': False,
+             'created_at': datetime.fromtimestamp(item.at, timezone.utc) if item.at else utcnow()}
+            for item in batch]
+
+
+def _by_room(rows: list[dict]) -> dict[tuple[str, str], list[dict]]:
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for row in rows:
+        groups.setdefault((row['interview_id'], row['document']), []).append(row)
+    return groups
 
 
 def _of(interview_id: str, document: str) -> tuple:

@@ -1,6 +1,6 @@
 """A private PostgreSQL cluster from Debian's binaries, for the tests and the cluster rig: initdb into a directory of
 our own, a server on 127.0.0.1:<port> whose unix socket also lives in that directory, trust authentication for the
-`postgres` superuser, stopped with `pg_ctl stop -m fast`.
+`postgres` superuser, stopped with `pg_ctl stop -m fast` (or `-m immediate`, a crash).
 
     cluster = PostgresCluster(Path('/tmp/pg'), port=free_port())
     cluster.start()                       # initdb on first use, then pg_ctl start -w
@@ -51,8 +51,9 @@ def free_port() -> int:
 class PostgresCluster:
     """One cluster in `state_dir` (data/ and the socket directory sock/ inside it), listening on 127.0.0.1:`port`.
 
-    `settings` are extra server settings (`-c name=value`); `durable=False` turns fsync and synchronous_commit off
-    (the tests: nothing survives them anyway)."""
+    `settings` are extra server settings (`-c name=value`); `durable=False` turns fsync and full_page_writes off
+    (the tests: nothing needs to survive a crash of the machine). synchronous_commit stays on: a commit is in the
+    WAL before it is acknowledged, so a crash of the server (`stop('immediate')`) loses nothing acknowledged."""
 
     def __init__(self, state_dir: Path, port: int, *, settings: dict[str, str] | None = None,
                  durable: bool = True, user: str | None = None) -> None:
@@ -61,8 +62,7 @@ class PostgresCluster:
         self.bin = find_binaries()
         self.settings = {'listen_addresses': '127.0.0.1', 'port': str(port),
                          'unix_socket_directories': str(self.socket_dir), 'max_connections': '100',
-                         **({} if durable else {'fsync': 'off', 'synchronous_commit': 'off',
-                                                'full_page_writes': 'off'}),
+                         **({} if durable else {'fsync': 'off', 'full_page_writes': 'off'}),
                          **(settings or {})}
         # initdb and postgres refuse root: run them as an unprivileged user
         self.user = user or (os.environ.get('PAIRPAD_POSTGRES_USER', 'nobody') if os.geteuid() == 0 else None)
@@ -98,10 +98,13 @@ class PostgresCluster:
         self._run('pg_ctl', 'start', '-w', '-t', '60', '-D', str(self.data_dir), '-l', str(self.log_file),
                   '-o', options)
 
-    def stop(self) -> None:
-        """Stop the server (fast: open sessions are ended); nothing if it is not running."""
+    def stop(self, mode: str = 'fast') -> None:
+        """Stop the server; nothing if it is not running. `fast`: open sessions are ended, then a clean shutdown;
+        `immediate`: every process quits at once, as in a crash (the next start runs crash recovery)."""
+        if mode not in ('smart', 'fast', 'immediate'):
+            raise ValueError(f'not a pg_ctl stop mode: {mode!r}')
         if (self.data_dir / 'postmaster.pid').exists():
-            self._run('pg_ctl', 'stop', '-w', '-m', 'fast', '-D', str(self.data_dir))
+            self._run('pg_ctl', 'stop', '-w', '-m', mode, '-D', str(self.data_dir))
 
     def create_database(self, name: str) -> str:
         """Create database `name` (identifier characters only) and return its URL."""

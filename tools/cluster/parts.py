@@ -268,7 +268,7 @@ class Postgres:
         """pg_ctl stop -m immediate: every process quits at once, no checkpoint; the next start runs crash recovery.
         What a crash of the database server does to the app, without orphaned backends left behind."""
         if pid := self.pid:
-            self.cluster._run('pg_ctl', 'stop', '-w', '-m', 'immediate', '-D', str(self.cluster.data_dir))
+            self.cluster.stop('immediate')
             _wait_gone(pid)
 
     kill = stop_immediate

@@ -1,7 +1,10 @@
-"""The Run button, Stop button and shared console of a room, wired to the interview's RunHub.
+"""The Run button, Stop button, shared console and shared stdin box of a room, wired to the interview's RunHub.
 
 Anybody in the room may run the code (not only the host); everybody sees the same output live. The server runs
-what the room's document holds, never what a browser claims the code is.
+what the room's document holds with what its stdin box holds, never what a browser claims either is. When a run
+ends, its markers (errors with a line of the code) are shown in every tab's editor, and cleared when the next run
+starts; a tab that loads later gets the last run's. The Run button is off, saying why, while the document's
+language cannot run on this server (its toolchain is missing), whichever tab or instance changed the language.
 """
 
 import logging
@@ -9,9 +12,11 @@ import logging
 from nicegui import ui
 
 from collab import RoomRegistry
+from components.collab_editor import CollabEditor
 from components.run_console import RunConsole
+from languages import PLAIN_TEXT, select_options
 from presence import ParticipantView
-from runner import RunHub, RunRecord, RunRefused
+from runner import CodeRunner, Outcome, RunHub, RunRecord, RunRefused
 from store import new_run, save_run
 
 log = logging.getLogger(__name__)
@@ -24,13 +29,19 @@ def keep_run(engine, interview_id: str, record: RunRecord) -> None:
                              started_by=record.started_by, started_at=record.started_at, output=record.output,
                              duration=result.duration if result else None,
                              exit_code=result.exit_code if result else None,
-                             outcome=result.outcome.value if result else 'failed', summary=summary(record)[:300]))
+                             outcome=result.outcome.value if result else 'failed', summary=summary(record)[:300],
+                             stdin=record.stdin))
 
 
 def summary(record: RunRecord) -> str:
     result = record.result
     if result is None:
         return 'The run failed on the server (see its log).'
+    # TEMPORARY getattr until runner/outcome.py lands
+    if result.outcome is getattr(Outcome, 'COMPILE_ERROR', None):  # the compiler's own exit code; the limit that stopped it if any
+        text = 'compile error' + (f' · exit code {result.exit_code}' if result.exit_code is not None else '')
+        text += f' · {result.duration:.2f} s'
+        return text if result.exit_code is not None and result.signal is None else f'{text} · {result.reason}'
     code = f'exit code {result.exit_code}' if result.exit_code is not None else f'killed by {result.signal}'
     text = f'{code} · {result.duration:.2f} s'
     if not result.ok:
@@ -38,23 +49,53 @@ def summary(record: RunRecord) -> str:
     return text
 
 
+def language_options(runner: CodeRunner) -> dict[str, str]:
+    """The language picker's options: each language with its toolchain's version on this server ('Java 17.0.13',
+    'C — GCC 12.2.0'), or why it cannot run here ("Rust — can't run here: install rustc"); plain text by its
+    label."""
+    options = {}
+    for language_id, label in select_options().items():
+        version = runner.versions.get(language_id)
+        refusal = runner.refusal(language_id) if runner.available else None
+        if language_id == PLAIN_TEXT.id or (version is None and refusal is None):
+            options[language_id] = label
+        elif version is not None:
+            options[language_id] = version if version.startswith(label + ' ') else f'{label} — {version}'
+        else:  # "Rust can't run here: install rustc" reads "Rust — can't run here: install rustc"
+            options[language_id] = f'{label} — {refusal.removeprefix(label + " ")}'
+    return options
+
+
+def marker_data(record: RunRecord | None) -> list[dict]:
+    """The markers the editors show for `record`: its result's, once it ended; none while it runs."""
+    if record is None or not record.ended or record.result is None:
+        return []
+    return [marker.to_dict() for marker in getattr(record.result, 'markers', ())]
+
+
 class RunPanel:
-    def __init__(self, hub: RunHub, rooms: RoomRegistry, interview_id: str, participant: ParticipantView) -> None:
+    def __init__(self, hub: RunHub, rooms: RoomRegistry, interview_id: str, participant: ParticipantView,
+                 editor: CollabEditor, language: str) -> None:
+        """:param editor: the room's code editor: its document holds the stdin box, its model shows the markers
+        :param language: the document's language as the page was built (then every change the editor reports)"""
         self.hub = hub
         self.rooms = rooms
         self.interview_id = interview_id
         self.participant = participant
+        self.editor = editor
+        self.language = language
         self.ended = False
+        self._refusal: str | None = None
         with ui.row().classes('items-center gap-2'):
             self.run_button = ui.button('Run', icon='play_arrow', on_click=self.run) \
                 .props('data-testid=run-button color=positive')
             self.stop_button = ui.button('Stop', icon='stop', on_click=self.stop) \
                 .props('data-testid=stop-button outline')
-            refusal = hub.runner.status if hub.runner.mode == 'off' else None
-            if refusal:
-                self.run_button.disable()
-                self.run_button.tooltip(refusal)
-        self.console = RunConsole()
+        with ui.row().classes('w-full no-wrap gap-2 items-start'):
+            self.console = RunConsole().classes('grow')
+            with ui.column().classes('w-1/3 gap-1'):
+                ui.label('stdin (shared: every run reads it)').classes('text-xs text-gray-500')
+                editor.stdin_box().classes('w-full').style('height: 10rem')
         self._show(hub.last)
         unsubscribe = hub.subscribe(self._on_event)
         ui.context.client.on_delete(unsubscribe)
@@ -62,6 +103,11 @@ class RunPanel:
 
     def set_ended(self, ended: bool) -> None:
         self.ended = ended
+        self._update_buttons()
+
+    def set_language(self, language: str) -> None:
+        """The document's language changed (in any tab, on any instance): can it run here?"""
+        self.language = language
         self._update_buttons()
 
     async def run(self) -> None:
@@ -72,7 +118,8 @@ class RunPanel:
         if room.ended:
             return
         try:
-            self.hub.start(room.text, room.language or 'plaintext', started_by=self.participant.name)
+            self.hub.start(room.text, room.language or 'plaintext', started_by=self.participant.name,
+                           stdin=room.stdin)
         except RunRefused as e:
             ui.notify(str(e), type='warning')
 
@@ -82,23 +129,35 @@ class RunPanel:
     def _show(self, record: RunRecord | None) -> None:
         if record is None:
             return
-        self.console.started(record.language, record.started_by)
+        self.console.started(record.language, record.started_by, record.stdin)
         for stream, text in record.output:
             self.console.append(stream, text)
         if record.ended:
             self.console.ended(summary(record))
+        self.editor.set_markers(marker_data(record))
 
     def _on_event(self, event: str, record: RunRecord, chunk: tuple[str, str] | None) -> None:
         if event == 'start':
-            self.console.started(record.language, record.started_by)
+            self.console.started(record.language, record.started_by, record.stdin)
+            self.editor.set_markers([])
         elif event == 'output' and chunk is not None:
             self.console.append(*chunk)
         elif event == 'end':
             self.console.ended(summary(record))
+            self.editor.set_markers(marker_data(record))
         self._update_buttons()
 
     def _update_buttons(self) -> None:
         running = self.hub.current is not None
-        if self.hub.runner.mode != 'off':
-            self.run_button.set_enabled(not running and not self.ended)
+        refusal = self.hub.runner.refusal(self.language)
+        self.run_button.set_enabled(not running and not self.ended and refusal is None)
         self.stop_button.set_enabled(running)
+        if refusal != self._refusal:  # the tooltip says why Run is off (automation: data-refusal)
+            self._refusal = refusal
+            self.run_button.clear()
+            if refusal is None:
+                self.run_button.props.pop('data-refusal', None)
+            else:
+                self.run_button.props['data-refusal'] = refusal
+                with self.run_button:
+                    ui.tooltip(refusal)

@@ -4,7 +4,7 @@ candidate's page: they are never built for it, so nothing of them reaches a cand
 
 from nicegui import ui
 
-from languages import monaco_ids, select_options
+from languages import monaco_ids
 from components.collab_editor import CollabEditor
 from components.participant_list import ParticipantList
 from presence import ParticipantView
@@ -12,7 +12,7 @@ from presence import ParticipantView
 from .editor_session import EditorSession
 from .notes_panel import NotesPanel
 from .playback import open_playback
-from .run_panel import RunPanel
+from .run_panel import RunPanel, language_options
 from .services import NotAllowed, Services, end_interview
 
 
@@ -20,8 +20,8 @@ def workspace(services: Services, interview, participant: ParticipantView) -> No
     interview_id = interview.id
     is_interviewer = participant.role == 'interviewer'
     with ui.row().classes('w-full items-center gap-4'):
-        language = ui.select(select_options(), label='Language').props('dense outlined data-testid=language-select') \
-            .classes('w-48')
+        language = ui.select(language_options(services.runs.runner), label='Language') \
+            .props('dense outlined data-testid=language-select').classes('w-72')
         people = ParticipantList(self_id=participant.id)
         ui.space()
         if is_interviewer:
@@ -39,11 +39,12 @@ def workspace(services: Services, interview, participant: ParticipantView) -> No
         editor.style('min-height: 400px')
         if is_interviewer:
             NotesPanel(services, interview_id, participant).classes('w-1/3 h-full')
-    panel = RunPanel(services.runs.get(interview_id), services.rooms, interview_id, participant)
+    panel = RunPanel(services.runs.get(interview_id), services.rooms, interview_id, participant, editor,
+                     interview.language)
     editor.on('run', panel.run)
     editor.on_ended(lambda e: panel.set_ended(bool(e.args)))
     language.on_value_change(lambda e: e.value and editor.set_language(e.value))
-    editor.on_language(lambda e: language.set_value(e.language))
+    editor.on_language(lambda e: (language.set_value(e.language), panel.set_language(e.language)))
     if is_interviewer:
         async def set_ended(ended: bool) -> None:
             try:

@@ -7,16 +7,21 @@ subscribers — the open tabs — about every start, output chunk and end at onc
 With several instances (pages/run_link.py) a room's run is one across all of them: a lock shared through the
 database (store.locks) decides who may start, every event goes out through `outbound`, and the other instances'
 hubs mirror it (`apply_remote`) so their tabs see the same console; a run whose instance dies ends as failed.
+The run's stdin goes with its start and its markers (errors with a line of the document) with its end: another
+instance's message is read as untrusted, and a marker that does not validate is dropped, never the run's end.
 """
 
 import asyncio
 import logging
 import time
-from dataclasses import dataclass, field
-from dataclasses import asdict
+from dataclasses import dataclass, field, fields, replace
 from typing import Callable, Protocol
 
 from .code_runner import CodeRunner
+try:
+    from .diagnostics import Marker
+except ImportError:  # TEMPORARY until runner/diagnostics.py (engineer R) lands
+    Marker = None  # type: ignore[assignment,misc]
 from .errors import RunBusy
 from .outcome import Outcome, RunResult
 from .room import RoomRunner
@@ -37,6 +42,7 @@ class RunRecord:
     result: RunResult | None = None
     ended: bool = False  # with result None: the run itself failed (logged)
     instance: str | None = None  # the other instance that runs it (None: this one)
+    stdin: str = ''  # what the program was given on its standard input (the room's stdin box at Run)
 
 
 Subscriber = Callable[[str, RunRecord, tuple[str, str] | None], None]  # (event, record, chunk)
@@ -76,20 +82,21 @@ class RunHub:
         self._subscribers.append(callback)
         return lambda: callback in self._subscribers and self._subscribers.remove(callback)
 
-    def start(self, code: str, language: str, *, started_by: str) -> RunRecord:
-        """Start a run of `code`; raises RunRefused (busy, unsupported language, sandbox off) with the reason."""
+    def start(self, code: str, language: str, *, started_by: str, stdin: str = '') -> RunRecord:
+        """Start a run of `code` with `stdin` as its standard input; raises RunRefused (busy, unsupported language,
+        sandbox off) with the reason."""
         if self.current is not None and self.current.instance is not None:
             raise RunBusy(f'{self.current.started_by} is running the code already; wait for it to end or stop it')
         if self.lock is not None and not self.lock.try_acquire(self.room_id):
             raise RunBusy('someone is running the code in this room already; wait for it to end or stop it')
         try:
-            return self._start(code, language, started_by)
+            return self._start(code, language, started_by, stdin)
         except BaseException:
             if self.lock is not None:
                 self.lock.release(self.room_id)
             raise
 
-    def _start(self, code: str, language: str, started_by: str) -> RunRecord:
+    def _start(self, code: str, language: str, started_by: str, stdin: str) -> RunRecord:
         record: RunRecord | None = None
 
         def on_output(stream: str, text: str) -> None:
@@ -97,8 +104,9 @@ class RunHub:
                 record.output.append((stream, text))
                 self._notify('output', record, (stream, text))
 
-        run = self.room_runner.start(code, language, on_output, started_by=started_by)
-        record = RunRecord(run_id=run.id, language=language, started_by=started_by, started_at=time.time())
+        run = self.room_runner.start(code, language, on_output, started_by=started_by, stdin=stdin)
+        record = RunRecord(run_id=run.id, language=language, started_by=started_by, started_at=time.time(),
+                           stdin=stdin)
         self.history.append(record)
         self._notify('start', record, None)
         self._watchers.add(task := asyncio.create_task(self._finish(record, run)))
@@ -125,7 +133,8 @@ class RunHub:
         record = next((r for r in reversed(self.history) if r.run_id == run_id), None)
         if event == 'start' and record is None:
             record = RunRecord(run_id=run_id, language=str(data['language']), started_by=str(data['started_by']),
-                               started_at=float(data['started_at']), instance=instance)
+                               started_at=float(data['started_at']), instance=instance,
+                               stdin=str(data.get('stdin', '')))
             self.history.append(record)
         elif record is None or record.instance != instance or record.ended:
             return
@@ -135,8 +144,7 @@ class RunHub:
             self._notify('output', record, chunk)
             return
         elif event == 'end':
-            result = data.get('result')
-            record.result = RunResult(**{**result, 'outcome': Outcome(result['outcome'])}) if result else None
+            record.result = _remote_result(data.get('result'), instance)
             record.ended = True
         else:
             return
@@ -176,18 +184,47 @@ class RunHub:
         if record.instance is None and self.outbound is not None:
             data: dict = {'run_id': record.run_id}
             if event == 'start':
-                data.update(language=record.language, started_by=record.started_by, started_at=record.started_at)
+                data.update(language=record.language, started_by=record.started_by, started_at=record.started_at,
+                            stdin=record.stdin)
             elif event == 'output' and chunk is not None:
                 data.update(stream=chunk[0], text=chunk[1])
             elif event == 'end':
-                data['result'] = {**asdict(record.result), 'outcome': record.result.outcome.value} \
-                    if record.result else None
+                data['result'] = _result_data(record.result) if record.result else None
             self.outbound(event, data)
         for callback in list(self._subscribers):
             try:
                 callback(event, record, chunk)
             except Exception:
                 log.exception('run subscriber failed')
+
+
+def _result_data(result: RunResult) -> dict:
+    """A RunResult as JSON-ready data for the other instances (asdict would turn markers into plain tuples)."""
+    data = {f.name: getattr(result, f.name) for f in fields(result)}
+    data.update(outcome=result.outcome.value,
+                markers=[marker.to_dict() for marker in getattr(result, 'markers', ())])
+    return data
+
+
+def _remote_result(data: object, instance: str) -> RunResult | None:
+    """The RunResult another instance sent (ValueError/KeyError/TypeError if its fields are wrong: the caller
+    drops the message). Each marker is validated on its own: a bad one is dropped with a log line."""
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise ValueError('a run result must be an object')
+    raw = data.get('markers', [])
+    known = {f.name for f in fields(RunResult)} - {'markers', 'outcome'}
+    result = RunResult(outcome=Outcome(data['outcome']), **{key: value for key, value in data.items() if key in known})
+    markers = []
+    for item in (raw if isinstance(raw, list) else [raw]) if Marker is not None else ():
+        try:
+            markers.append(Marker.from_dict(item))
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            log.warning('dropped a marker of run %s from %s: %s', result.run_id, instance, error)
+    if Marker is None:  # TEMPORARY (see the import)
+        return result
+    return replace(result, markers=tuple(markers))
 
 
 class RunHubs:

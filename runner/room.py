@@ -21,13 +21,14 @@ class RoomRunner:
         return self._current
 
     def start(self, code: str, language: str, on_output: OutputCallback | None = None, *, started_by: str,
-              limits: RunLimits | None = None) -> Run:
+              stdin: str = '', limits: RunLimits | None = None) -> Run:
         """Start a run for this room. Raises RunBusy if one is going, or another RunRefused from the runner."""
         current = self.current
         if current is not None:
             who = current.started_by or 'someone'
             raise RunBusy(f'{who} is already running the code in this room; wait for it to finish or stop it.')
-        self._current = self.runner.start(code, language, on_output, limits=limits, started_by=started_by)
+        extra = {'stdin': stdin} if stdin else {}  # TEMPORARY until CodeRunner.start takes stdin (engineer R)
+        self._current = self.runner.start(code, language, on_output, limits=limits, started_by=started_by, **extra)
         return self._current
 
     def stop(self, by: str) -> bool:

@@ -5,7 +5,8 @@
 // timer or an animation frame, never throttled away.
 import {
   monaco, Y, MonacoBinding, IndexeddbPersistence, awarenessProtocol, syncProtocol, encoding, decoding,
-  bindUndo, deleteSetDigest, CursorLabel, COLOR, loadAssetsOnce, toBase64, fromBase64,
+  bindUndo, deleteSetDigest, renderRemoteCursors, loadAssetsOnce, toBase64, fromBase64, createStdinEditor, showMarkers,
+  shownMarkers, guardPastes,
 } from "pairpad-collab-editor";
 
 const MESSAGE_SYNC = 0;
@@ -27,6 +28,12 @@ export default {
     chunkChars: { type: Number, required: true }, // both from the server's settings (collab_editor.py)
     maxDocumentBytes: { type: Number, required: true },
     monacoIds: { type: Object, default: () => ({}) }, // language id → Monaco mode (the server's language table)
+    stdinBox: { type: String, default: null }, // DOM id of the element that hosts the stdin box (src/stdin.js)
+    markers: { type: Array, default: () => [] }, // the last run's markers (src/markers.js)
+  },
+  watch: {
+    markers: "showMarkers",
+    synced: "showMarkers", // placed again on the text that has arrived (src/markers.js)
   },
   data() {
     return { synced: false, connection: "connecting", language: "plaintext", localSaved: false, ended: false };
@@ -37,14 +44,17 @@ export default {
     this.createEditor();
     this.keepLocalCopy();
     this.addBanners();
+    this.mountStdin();
     this.guardPastes();
+    this.showMarkers();
     this.sendLocalChanges();
     this.showRemoteState();
     this.reportPresence();
     this.followConnection();
     this.checkWhileIdle();
     // Automation hook (documented in docs/automation.md): the editor's full text, its Monaco instance and Y.Doc.
-    this.$el.pairpad = { text: () => this.code.toString(), editor: this.editor, doc: this.doc, undo: this.undoManager };
+    this.$el.pairpad = { text: () => this.code.toString(), editor: this.editor, doc: this.doc, undo: this.undoManager,
+      markers: () => shownMarkers(this.editor) };
   },
   unmounted() {
     clearInterval(this.heartbeat);
@@ -60,6 +70,8 @@ export default {
     window.socket?.off("connect", this.onConnect);
     window.socket?.off("disconnect", this.onDisconnect);
     if (this.listening) window.socket?.off(DIRECT_EVENT, this.onDirect);
+    this.unguard?.forEach((remove) => remove());
+    this.stdin?.dispose();
     this.undoManager?.destroy();
     this.binding?.destroy();
     this.awareness?.destroy();
@@ -91,6 +103,20 @@ export default {
       // Undo and redo touch only this tab's own edits (src/undo.js), never what someone else typed.
       this.undoManager = bindUndo(this.editor, this.code, this.binding);
     },
+    // The shared stdin box (src/stdin.js), in the element the page placed beside its run console, if any.
+    mountStdin() {
+      this.stdinHost = this.stdinBox ? document.getElementById(this.stdinBox) : null;
+      if (!this.stdinHost) return;
+      this.stdin = createStdinEditor(this.stdinHost, this.doc, { theme: this.theme, readOnly: this.ended,
+        onRun: () => this.$emit("run") });
+    },
+    guardPastes() { // code and stdin count together, as on the server (src/paste.js)
+      const size = () => new TextEncoder().encode(this.code.toString() + this.doc.getText("stdin").toString()).length;
+      this.unguard = [this.$el, this.stdinHost].filter(Boolean).map((n) => guardPastes(n, size, this.maxDocumentBytes));
+    },
+    showMarkers() {
+      if (this.editor) showMarkers(this.editor, this.$el, this.markers);
+    },
     // Every update also lands in this browser's IndexedDB (y-indexeddb), so what was typed while the server was
     // gone survives the page reload NiceGUI does when it reconnects to a restarted server, and syncs then.
     keepLocalCopy() {
@@ -110,22 +136,6 @@ export default {
       this.banner = banner("pairpad-banner", "connection-banner",
         "Offline — your changes are kept and will sync when the connection returns");
       this.endedBanner = banner("pairpad-ended", "ended-banner", "This interview has ended — the code is read-only");
-    },
-    // Refuse, before it enters the Y.Doc, a paste that would take the code over the server's size limit.
-    guardPastes() {
-      this.onPaste = (e) => {
-        const pasted = e.clipboardData?.getData("text/plain") || "";
-        const size = new TextEncoder().encode(this.code.toString()).length + new TextEncoder().encode(pasted).length;
-        if (size <= this.maxDocumentBytes) return;
-        e.preventDefault();
-        e.stopPropagation();
-        window.Quasar?.Notify.create({
-          type: "negative",
-          message: `Not pasted: the code would be ${size.toLocaleString()} bytes, over the limit of ` +
-            `${this.maxDocumentBytes.toLocaleString()} bytes.`,
-        });
-      };
-      this.$el.addEventListener("paste", this.onPaste, true);
     },
     sendLocalChanges() {
       this.outgoing = [];
@@ -238,36 +248,9 @@ export default {
       this.awareness.setLocalStateField("typing", typing);
       this.$emit("presence", { is_typing: typing });
     },
-    // Remote cursors: y-monaco draws carets and selections with per-client classes; we colour those classes
-    // and add a name label per remote participant. Our own client id is skipped, so we never appear twice.
+    // Remote cursors: coloured carets and selections with a name label per remote participant (src/view.js).
     renderRemoteCursors() {
-      const model = this.editor.getModel();
-      const seen = new Set();
-      const rules = [];
-      this.awareness.getStates().forEach((state, clientID) => {
-        if (clientID === this.doc.clientID || !state.user || !state.selection?.head) return;
-        const head = Y.createAbsolutePositionFromRelativePosition(state.selection.head, this.doc);
-        if (!head || head.type !== this.code) return;
-        seen.add(clientID);
-        const color = COLOR.test(state.user.color || "") ? state.user.color : "#757575";
-        rules.push(`.yRemoteSelection-${clientID}{background-color:${color}40}`);
-        rules.push(`.yRemoteSelectionHead-${clientID}{position:absolute;height:100%;box-sizing:border-box;` +
-          `border-left:2px solid ${color}}`);
-        let label = this.labels.get(clientID);
-        if (!label) {
-          label = new CursorLabel(this.editor, clientID);
-          this.labels.set(clientID, label);
-        }
-        label.show(state.user, !!state.typing, model.getPositionAt(head.index));
-      });
-      for (const [clientID, label] of this.labels) {
-        if (!seen.has(clientID)) {
-          label.dispose();
-          this.labels.delete(clientID);
-        }
-      }
-      const css = rules.join("\n");
-      if (this.cursorStyle.textContent !== css) this.cursorStyle.textContent = css;
+      renderRemoteCursors(this.editor, this.awareness, this.code, this.labels, this.cursorStyle);
     },
     // The server refused changes of ours for good (typed after the interview ended): drop this copy, the
     // IndexedDB one included, and load the server's, or they would come back when the interview is reopened.
@@ -288,6 +271,7 @@ export default {
       if (ended !== this.ended) {
         this.ended = ended;
         this.editor.updateOptions({ readOnly: ended });
+        this.stdin?.setReadOnly(ended);
         this.$emit("ended", ended);
       }
       const language = this.meta.get("language") || "plaintext";

@@ -11,6 +11,7 @@ from typing import Callable
 
 from typing_extensions import Self
 
+from nicegui import ui
 from nicegui.element import Element
 from nicegui.events import GenericEventArguments, UiEventArguments, handle_event
 
@@ -89,6 +90,7 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
         self._props['chunk-chars'] = chunk_chars
         self._props['max-document-bytes'] = max_document_bytes
         self._props['monaco-ids'] = monaco_ids or {}
+        self._props['markers'] = []
         self._reassembler = Reassembler(max_bytes=max_message_bytes)
         self._message_handlers: list[Callable] = []
         self._error_handlers: list[Callable] = []
@@ -175,6 +177,23 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
     def set_language(self, language: str) -> None:
         """Change the language in the shared document through this browser, so it reaches everyone."""
         self.run_method('setLanguage', language)
+
+    def stdin_box(self) -> Element:
+        """Create, where the caller is building, the element that hosts the document's shared stdin box: a small
+        second Monaco editor bound to the same Y.Doc's Text('stdin') (src/stdin.js). Give it a height. Call it in
+        the same page build as the editor (the browser mounts it when the editor mounts).
+        Automation hook: `data-testid="stdin"`; `element.pairpad.text()` in the browser."""
+        box = ui.element('div').props('data-testid=stdin').classes('pairpad-stdin border rounded')
+        self._props['stdin-box'] = box.html_id
+        return box
+
+    def set_markers(self, markers: list[dict]) -> Self:
+        """Show a run's markers (`{line, column, message, severity}`, 1-based) as Monaco markers; [] clears them.
+        A prop, not a method call, so a tab that loads or reconnects later gets the same ones."""
+        if markers != self._props['markers']:
+            self._props['markers'] = markers
+            self.update()
+        return self
 
     def set_user(self, user: dict) -> None:
         """Set this browser's awareness `user` field (name, colour, …) that others render its cursor with."""

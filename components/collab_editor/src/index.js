@@ -1,5 +1,6 @@
 // Re-exports the npm packages the CollabEditor Vue component needs, and our own parts of it that run in the
 // browser (undo.js: per-tab undo; heal.js: the idle check's digest; view.js: cursor labels and stylesheets;
+// stdin.js: the shared stdin box; markers.js: a run's errors as Monaco markers; paste.js: the size guard on pastes;
 // base64.js), bundled by build.mjs into dist/.
 // Only what we ship: the core editor, its worker, and Monarch highlighting for the interview languages.
 import 'monaco-editor/esm/vs/editor/edcore.main.js';
@@ -22,5 +23,8 @@ export * as encoding from 'lib0/encoding';
 export * as decoding from 'lib0/decoding';
 export { bindUndo, UNDO_CAPTURE_MS } from './undo.js';
 export { deleteSetDigest } from './heal.js';
-export { CursorLabel, COLOR, assetUrl, labelTextColor, loadAssetsOnce } from './view.js';
+export { CursorLabel, COLOR, assetUrl, labelTextColor, loadAssetsOnce, renderRemoteCursors } from './view.js';
 export { toBase64, fromBase64 } from './base64.js';
+export { createStdinEditor, STDIN } from './stdin.js';
+export { showMarkers, shownMarkers, MARKER_OWNER } from './markers.js';
+export { guardPastes } from './paste.js';

@@ -1,6 +1,7 @@
 // What the component draws besides Monaco and y-monaco's decorations: a name label on each remote cursor, and the
 // editor's stylesheets (Monaco's own, the labels', the banners'), loaded once per page.
 import * as monaco from 'monaco-editor/esm/vs/editor/editor.api.js';
+import * as Y from 'yjs';
 
 export const COLOR = /^#[0-9a-fA-F]{6}$/;
 
@@ -53,6 +54,42 @@ export class CursorLabel {
   dispose() {
     this.editor.removeContentWidget(this);
   }
+}
+
+/**
+ * Remote cursors: y-monaco draws carets and selections with per-client classes; we colour those classes (rules in
+ * `styleNode`) and keep a name label per remote participant in `labels` (client id → CursorLabel). Our own client
+ * id is skipped, so we never appear twice; a cursor in another text of the document (the stdin box) is not drawn.
+ */
+export function renderRemoteCursors(editor, awareness, ytext, labels, styleNode) {
+  const model = editor.getModel();
+  const doc = ytext.doc;
+  const seen = new Set();
+  const rules = [];
+  awareness.getStates().forEach((state, clientID) => {
+    if (clientID === doc.clientID || !state.user || !state.selection?.head) return;
+    const head = Y.createAbsolutePositionFromRelativePosition(state.selection.head, doc);
+    if (!head || head.type !== ytext) return;
+    seen.add(clientID);
+    const color = COLOR.test(state.user.color || "") ? state.user.color : "#757575";
+    rules.push(`.yRemoteSelection-${clientID}{background-color:${color}40}`);
+    rules.push(`.yRemoteSelectionHead-${clientID}{position:absolute;height:100%;box-sizing:border-box;` +
+      `border-left:2px solid ${color}}`);
+    let label = labels.get(clientID);
+    if (!label) {
+      label = new CursorLabel(editor, clientID);
+      labels.set(clientID, label);
+    }
+    label.show(state.user, !!state.typing, model.getPositionAt(head.index));
+  });
+  for (const [clientID, label] of labels) {
+    if (!seen.has(clientID)) {
+      label.dispose();
+      labels.delete(clientID);
+    }
+  }
+  const css = rules.join("\n");
+  if (styleNode.textContent !== css) styleNode.textContent = css;
 }
 
 // Black or white, whichever reads better on the participant's colour.

@@ -9,6 +9,8 @@ observer peers of a run (full SocketPeer / WebsocketPeer) apply and time what th
 LightSocketPeer is a minimal Engine.IO 4 / Socket.IO 5 client over one WebSocket: open packet, namespace
 connect (NiceGUI's implicit handshake), ping → pong, the identity request of the room page, the editor's
 listener ids from the `update` message, `resync`, heartbeats and acks, and element `event`s for its edits.
+Behind the proxy (tools/cluster) the socket carries the cookies the page request got, so it reaches the instance
+that served the page, as a browser's does.
 """
 
 import ast
@@ -49,6 +51,7 @@ class LightSocketPeer:
         self._resynced = False
         self._last_frame = ''
         self._tasks: list[asyncio.Task] = []
+        self.on_frame = None  # called with every frame once synced (the capacity benchmark times its keystrokes)
 
     @property
     def text(self) -> str:
@@ -66,6 +69,7 @@ class LightSocketPeer:
             body = response.json()
             peer._identity = json.dumps({'participantId': body['participant']['id'], 'token': body['token']})
             page = await http.get(f'/room/{interview_id}', params={'key': key} if key else {})
+            cookies = '; '.join(f'{cookie}={value}' for cookie, value in http.cookies.items())
         match = QUERY.search(page.text)
         if match is None:
             raise JoinError('room page without a socket query')
@@ -75,7 +79,9 @@ class LightSocketPeer:
                                     'implicit_handshake': 'true', 'document_id': str(uuid.uuid4()),
                                     'tab_id': str(uuid.uuid4()), 'EIO': '4', 'transport': 'websocket'})
         ws_url = peer.base_url.replace('http', 'ws', 1) + f'{SOCKET_PATH}/?{params}'
-        peer._ws = await connect(ws_url, max_size=None, compression=None, open_timeout=timeout)
+        # behind the proxy the socket must reach the instance that served the page: its stickiness cookie goes along
+        peer._ws = await connect(ws_url, max_size=None, compression=None, open_timeout=timeout,
+                                 additional_headers={'Cookie': cookies} if cookies else None)
         opened = await peer._ws.recv()
         if not str(opened).startswith('0'):
             raise JoinError(f'no Engine.IO open packet: {str(opened)[:80]}')
@@ -129,6 +135,8 @@ class LightSocketPeer:
                     await self._ws.send('3')
                 elif self._ready.is_set():
                     self._last_frame = frame  # for the ack; nothing else is decoded once the editor is synced
+                    if self.on_frame is not None:
+                        self.on_frame(frame)
                     if '"request_id"' in frame:
                         await self._answer(json.loads(frame[2:])[1])
                 else:

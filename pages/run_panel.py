@@ -37,8 +37,8 @@ def summary(record: RunRecord) -> str:
     result = record.result
     if result is None:
         return 'The run failed on the server (see its log).'
-    # TEMPORARY getattr until runner/outcome.py lands
-    if result.outcome is getattr(Outcome, 'COMPILE_ERROR', None):  # the compiler's own exit code; the limit that stopped it if any
+    # the compiler's own exit code; the limit that stopped it if any (TEMPORARY getattr until runner/outcome lands)
+    if result.outcome is getattr(Outcome, 'COMPILE_ERROR', None):
         text = 'compile error' + (f' · exit code {result.exit_code}' if result.exit_code is not None else '')
         text += f' · {result.duration:.2f} s'
         return text if result.exit_code is not None and result.signal is None else f'{text} · {result.reason}'
@@ -49,21 +49,42 @@ def summary(record: RunRecord) -> str:
     return text
 
 
-def language_options(runner: CodeRunner) -> dict[str, str]:
-    """The language picker's options: each language with its toolchain's version on this server ('Java 17.0.13',
-    'C — GCC 12.2.0'), or why it cannot run here ("Rust — can't run here: install rustc"); plain text by its
-    label."""
-    options = {}
+def language_notes(runner: CodeRunner) -> dict[str, str]:
+    """What the language picker says under each language: its toolchain's version on this server ('Java 17.0.13',
+    'GCC 12.2.0'), or why it cannot run here ("can't run here: install rustc"); nothing for plain text, nor for
+    any language while running is off on this server (the Run button's tooltip says why)."""
+    notes = {}
     for language_id, label in select_options().items():
         version = runner.versions.get(language_id)
         refusal = runner.refusal(language_id) if runner.available else None
         if language_id == PLAIN_TEXT.id or (version is None and refusal is None):
-            options[language_id] = label
-        elif version is not None:
-            options[language_id] = version if version.startswith(label + ' ') else f'{label} — {version}'
-        else:  # "Rust can't run here: install rustc" reads "Rust — can't run here: install rustc"
-            options[language_id] = f'{label} — {refusal.removeprefix(label + " ")}'
-    return options
+            notes[language_id] = ''
+        else:  # "Rust can't run here: install rustc" → "can't run here: install rustc"
+            notes[language_id] = version if version is not None else refusal.removeprefix(label + ' ')
+    return notes
+
+
+def show_language_notes(select: ui.select, notes: dict[str, str]) -> None:
+    """Each option of the language picker as its label with its note below. The option's accessible name stays the
+    label ('Rust'). Automation hooks: `data-testid="language-option"` with `data-language-id` on each option,
+    `data-testid="language-note"` on its note."""
+    # NiceGUI gives the options to Quasar as indices: the template finds a language by its label (unique), in a
+    # table written with single-quoted strings only, so it fits in a double-quoted attribute of the template
+    table = '{' + ', '.join(f'{_js(label)}: [{_js(language_id)}, {_js(notes.get(language_id, ""))}]'
+                            for language_id, label in select_options().items()) + '}'
+    select.add_slot('option', f'''
+        <q-item v-bind="props.itemProps" :aria-label="props.opt.label" data-testid="language-option"
+                :data-language-id="({table})[props.opt.label]?.[0]">
+          <q-item-section>
+            <q-item-label>{{{{ props.opt.label }}}}</q-item-label>
+            <q-item-label caption data-testid="language-note">{{{{ ({table})[props.opt.label]?.[1] }}}}</q-item-label>
+          </q-item-section>
+        </q-item>''')
+
+
+def _js(text: str) -> str:
+    """`text` as a single-quoted JavaScript string with no quote, backslash or tag character left in it."""
+    return "'" + ''.join(c if c.isalnum() or c in ' .-_:,()+#/' else f'\\u{{{ord(c):x}}}' for c in text) + "'"
 
 
 def marker_data(record: RunRecord | None) -> list[dict]:

@@ -4,7 +4,7 @@ candidate's page: they are never built for it, so nothing of them reaches a cand
 
 from nicegui import ui
 
-from languages import monaco_ids
+from languages import monaco_ids, select_options
 from components.collab_editor import CollabEditor
 from components.participant_list import ParticipantList
 from presence import ParticipantView
@@ -12,7 +12,7 @@ from presence import ParticipantView
 from .editor_session import EditorSession
 from .notes_panel import NotesPanel
 from .playback import open_playback
-from .run_panel import RunPanel, language_options
+from .run_panel import RunPanel, language_notes, show_language_notes
 from .services import NotAllowed, Services, end_interview
 
 
@@ -20,8 +20,9 @@ def workspace(services: Services, interview, participant: ParticipantView) -> No
     interview_id = interview.id
     is_interviewer = participant.role == 'interviewer'
     with ui.row().classes('w-full items-center gap-4'):
-        language = ui.select(language_options(services.runs.runner), label='Language') \
-            .props('dense outlined data-testid=language-select').classes('w-72')
+        language = ui.select(select_options(), label='Language').props('dense outlined data-testid=language-select') \
+            .classes('w-48')
+        show_language_notes(language, language_notes(services.runs.runner))
         people = ParticipantList(self_id=participant.id)
         ui.space()
         if is_interviewer:

@@ -95,6 +95,19 @@ class Settings:
     run_open_files: int = 256         # RLIMIT_NOFILE
     run_niceness: int = 10            # added to a run's nice value, so the rooms' event loop wins the CPU
 
+    # -- the team workspace (accounts/, docs/auth.md)
+    # Signs the session cookies. Empty: a secret generated on the first start and kept in the database, so every
+    # instance of a cluster signs with the same one.
+    secret: str = ''
+    # Interviews ended this many days ago are erased with everything of theirs (checked at start and hourly);
+    # 0 keeps them. 90 days covers a hiring decision and its appeal without keeping candidates' code for ever.
+    retention_days: int = 90
+    # Single sign-on behind an authenticating proxy (oauth2-proxy): the header that carries the signed-in email,
+    # believed only from these proxy addresses (comma-separated IPs), for emails of these domains (comma-separated).
+    trusted_email_header: str = ''
+    trusted_proxies: str = ''
+    sso_domains: str = ''
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> 'Settings':
         """Every field from its variable (README, configuration); unset or empty: the default."""
@@ -140,6 +153,11 @@ _VARIABLES: dict[str, tuple[str, float]] = {
     'run_disk_bytes': ('PAIRPAD_RUN_DISK_MB', MB),
     'run_open_files': ('PAIRPAD_RUN_OPEN_FILES', 1),
     'run_niceness': ('PAIRPAD_RUN_NICENESS', 1),
+    'secret': ('PAIRPAD_SECRET', 1),
+    'retention_days': ('PAIRPAD_RETENTION_DAYS', 1),
+    'trusted_email_header': ('PAIRPAD_TRUSTED_EMAIL_HEADER', 1),
+    'trusted_proxies': ('PAIRPAD_TRUSTED_PROXIES', 1),
+    'sso_domains': ('PAIRPAD_SSO_DOMAINS', 1),
 }
 
 

@@ -1,4 +1,5 @@
-"""Pairpad: start-up. Configuration from the environment, the store, the live rooms, the pages, ui.run."""
+"""Pairpad: start-up. Configuration from the environment, the store, the live rooms, the team workspace, the pages,
+ui.run; or, as `pairpad users …`, the accounts command (accounts/cli.py)."""
 
 import asyncio
 import logging
@@ -8,17 +9,20 @@ import uuid
 from nicegui import app, ui
 
 import pages
+from accounts import Workspace
+from accounts import cli as accounts_cli
 from collab import Limits, RoomRegistry
 from collab.fanout import Fanout
 from collab.redis_relay import RedisRelay, RelayUnavailable
 from components.collab_editor import SocketTransport
 from pages.presence_link import PresenceLink
+from pages.team_events import TeamEvents
 from pages.run_link import RunLink
 from pages.run_panel import keep_run
 from config import Settings
 from presence import PresenceService
 from runner import CodeRunner, RunHubs
-from store import DatabaseUnavailable, SqlUpdateLog, create_db, room_run_lock
+from store import DatabaseUnavailable, SqlUpdateLog, create_db, get_interview, room_run_lock
 
 
 def build(settings: Settings) -> pages.Services:
@@ -48,13 +52,40 @@ def build(settings: Settings) -> pages.Services:
     app.on_shutdown(runs.close)
     app.on_shutdown(run_lock.close)
     app.on_shutdown(rooms.stop)
-    pages.register(services)
+    workspace = Workspace.open(engine, settings.secret)
+    events = TeamEvents(engine, relay, on_local=lambda change: record_change(workspace, change))
+    app.on_shutdown(events.close)
+    pages.register(services, workspace, events)
     return services
 
 
+def record_change(workspace: Workspace, change) -> None:
+    """The activity log's line for an interview ended or reopened in its room (created and erased are written by
+    whoever did it, with their name)."""
+    if change.kind in ('ended', 'reopened'):
+        interview = get_interview(workspace.engine, change.interview_id)
+        workspace.log(change.team_id, 'an interviewer', change.kind, interview.title if interview else '',
+                      change.interview_id)
+
+
+def users(settings: Settings, argv: list[str]) -> int:
+    """`pairpad users create|token …`: the accounts command, on the configured database."""
+    try:
+        engine = create_db(settings.database_url)
+    except DatabaseUnavailable as e:
+        sys.exit(f'pairpad: {e}')
+    try:
+        return accounts_cli.run(argv, engine, settings.secret)
+    finally:
+        engine.dispose()
+
+
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
     settings = Settings.from_env()
+    if sys.argv[1:2] == ['users']:
+        logging.basicConfig(level=logging.WARNING, format='%(levelname)s %(name)s: %(message)s')
+        sys.exit(users(settings, sys.argv[2:]))
+    logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
     if settings.redis_url:
         try:
             asyncio.run(RedisRelay.check(settings.redis_url))

@@ -1,13 +1,19 @@
-"""One module per route group: home (create an interview), room (the interview and the panels it is built from:
-workspace, notes, run console, playback, report), api (REST); services holds the use cases they share."""
+"""One module per route group: home (the first-run form, sign-in or the dashboard), auth (sessions), dashboard and
+interview_list (the team's interviews), room (the interview and the panels it is built from: workspace, notes, run
+console, playback, report), api (REST); services holds the use cases they share."""
 
 import hashlib
 from pathlib import Path
 
 from nicegui import app, ui
 
-from . import api, health, home, room
+from accounts import Workspace
+from accounts.sso import TrustedProxy
+
+from . import api, auth, dashboard, health, home, room
+from .auth import Auth
 from .services import Services
+from .team_events import TeamEvents
 
 # The Tailwind utilities the pages use, compiled once (pages/styles, `make bundle`); main.py turns NiceGUI's
 # Tailwind runtime off: it watched every DOM change of the page, Monaco's on each keystroke included, and so slowed
@@ -15,13 +21,17 @@ from .services import Services
 STYLES = Path(__file__).parent / 'styles' / 'pairpad.css'
 
 
-def register(services: Services) -> None:
+def register(services: Services, workspace: Workspace, events: TeamEvents) -> None:
     version = hashlib.sha256(STYLES.read_bytes()).hexdigest()[:12]
     app.add_static_file(local_file=STYLES, url_path='/pairpad.css')
     ui.add_head_html(f'<link rel="stylesheet" href="/pairpad.css?v={version}">', shared=True)
-    home.register(services)
+    access = Auth(workspace, TrustedProxy.from_settings(services.settings))
+    auth.register(access)
+    auth.register_invite_page(access)
+    home.register(services, access, events)
+    dashboard.register_open_page(services, access)
     room.register(services)
-    api.register(services)
+    api.register(services, access)
     health.register(services)
 
 

@@ -7,18 +7,28 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request
 from nicegui import app
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
+from accounts import Member, Workspace, WorkspaceError
+from accounts.sso import TrustedProxy
+from accounts.workspace import clean_member_name
 from languages import DEFAULT as DEFAULT_LANGUAGE
-from store import Interview
+from store import Interview, list_team_interviews
 from presence import Forbidden, InterviewFull, NotFound, ParticipantView, PresenceError
 
 from .api_access import (
     INTERVIEWER_ONLY, KEY_HELP, KEYED, TOKEN_HELP, interviewer, open_or_404, refused, token_owner,
 )
-from .services import MAX_TITLE, Services, end_interview, new_interview, remove_interview, room_path
+from .auth import Auth
+from .services import MAX_TITLE, Services, end_interview, find_interview, new_interview, remove_interview, room_path
+
+API_TOKEN_HELP = ('Bearer <API token> (`pairpad users token`); required once the server has an account, see '
+                  'docs/auth.md')
+UNAUTHORIZED = {401: {'description': 'no valid API token (the server has accounts: docs/auth.md)'}}
+
 
 class NewInterview(BaseModel):
     title: str = Field(min_length=1, max_length=MAX_TITLE, examples=['Backend engineer — pairing'])
     language: str = Field(default=DEFAULT_LANGUAGE.id, examples=[DEFAULT_LANGUAGE.id])
+    candidate_name: str = Field(default='', max_length=40, description='optional; shown on the dashboard')
 
 
 class Links(BaseModel):
@@ -86,27 +96,72 @@ class ParticipantPatch(BaseModel):
     status: Literal['online', 'away', 'offline'] | None = None
 
 
-def register(services: Services) -> None:
-    app.include_router(build_router(services))
+class ListedInterview(BaseModel):
+    id: str
+    title: str
+    candidate_name: str
+    language: str
+    created_by: str | None = Field(description='account id of the member who created it')
+    created_at: datetime
+    ended_at: datetime | None
 
 
-def build_router(services: Services) -> APIRouter:
+class InterviewPage(BaseModel):
+    total: int
+    interviews: list[ListedInterview]
+
+
+class ActivityEntry(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    interview_id: str | None
+
+
+def register(services: Services, auth: Auth | None = None) -> None:
+    app.include_router(build_router(services, auth))
+
+
+def build_router(services: Services, auth: Auth | None = None) -> APIRouter:
+    """`auth` is the pages' (main.py); without one, the same built from the settings (unit tests)."""
+    auth = auth or Auth(Workspace.open(services.engine, services.settings.secret),
+                        TrustedProxy.from_settings(services.settings))
     router = APIRouter(prefix='/api', tags=['interviews'])
-    _interview_routes(router, services)
+    _interview_routes(router, services, auth)
     _participant_routes(router, services)
+    _team_routes(router, services, auth)
     return router
 
 
-def _interview_routes(router: APIRouter, services: Services) -> None:
+def api_member(auth: Auth, request: Request, scope: str, *, unclaimed_ok: bool = False) -> Member | None:
+    """The member of the request's API token. 401 without a valid one, unless the server has no account yet and
+    the route allows that (creating an interview works on an unclaimed server, as it did before accounts)."""
+    member = auth.token_member(request, scope)
+    if member is None and not (unclaimed_ok and not auth.workspace.claimed()):
+        raise HTTPException(status_code=401, detail='a valid API token is needed: Authorization: Bearer <token>',
+                            headers={'WWW-Authenticate': 'Bearer'})
+    return member
+
+
+def _interview_routes(router: APIRouter, services: Services, auth: Auth) -> None:
     """An interview as a whole: create, read, delete, end, reopen."""
 
-    @router.post('/interviews', status_code=201, response_model=CreatedInterview)
-    async def create(body: NewInterview, request: Request) -> CreatedInterview:
-        """Create an interview; the answer holds its two private links (interviewer and candidate)."""
+    @router.post('/interviews', status_code=201, response_model=CreatedInterview, responses=UNAUTHORIZED)
+    async def create(body: NewInterview, request: Request,
+                     authorization: str | None = Header(default=None, description=API_TOKEN_HELP)) -> CreatedInterview:
+        """Create an interview of the token's team; the answer holds its two private links (interviewer and
+        candidate)."""
+        member = api_member(auth, request, 'interviews', unclaimed_ok=True)
         try:
-            interview = new_interview(services, body.title, body.language)
-        except ValueError as e:
+            candidate = clean_member_name(body.candidate_name) if body.candidate_name.strip() else ''
+            interview = new_interview(services, body.title, body.language, candidate_name=candidate,
+                                      team_id=member.team_id if member else None,
+                                      created_by=member.id if member else None)
+        except (ValueError, WorkspaceError) as e:
             raise HTTPException(status_code=422, detail=str(e)) from e
+        if member is not None:
+            auth.workspace.log(member.team_id, member.name, 'created', interview.title, interview.id)
         return CreatedInterview(id=interview.id, **_links(interview, request).model_dump())
 
     @router.get('/interviews/{interview_id}', response_model=InterviewState, responses=KEYED)
@@ -120,11 +175,20 @@ def _interview_routes(router: APIRouter, services: Services) -> None:
                               links=_links(interview, request) if role == 'interviewer' else None)
 
     @router.delete('/interviews/{interview_id}', status_code=204, responses=INTERVIEWER_ONLY)
-    async def delete(interview_id: str, authorization: str | None = Header(default=None, description=TOKEN_HELP),
+    async def delete(interview_id: str, request: Request,
+                     authorization: str | None = Header(default=None, description=TOKEN_HELP + ', or ' + API_TOKEN_HELP),
                      key: str | None = Query(default=None, description=KEY_HELP),
                      x_pairpad_key: str | None = Header(default=None, description=KEY_HELP)) -> None:
-        """Delete the interview, its code and its participants. Open tabs are told and clear their local copy."""
-        interview = interviewer(services, interview_id, authorization, x_pairpad_key or key)
+        """Erase the interview and everything of it: code and its history, notes, runs (input and output),
+        participants. Open tabs are told and clear their local copy. A member's API token erases its team's."""
+        member = auth.token_member(request, 'interviews')
+        if member is not None:
+            interview = find_team_interview(services, member, interview_id)
+        else:
+            interview = interviewer(services, interview_id, authorization, x_pairpad_key or key)
+        if interview.team_id is not None:
+            auth.workspace.log(interview.team_id, member.name if member else 'an interviewer', 'erased', '',
+                               interview.id)
         remove_interview(services, interview.id)
 
     @router.post('/interviews/{interview_id}/end', status_code=204, responses=INTERVIEWER_ONLY)
@@ -202,6 +266,43 @@ def _participant_routes(router: APIRouter, services: Services) -> None:
         except PresenceError as e:
             raise HTTPException(status_code=422, detail=str(e)) from e
         return ParticipantModel.of(updated)
+
+
+def _team_routes(router: APIRouter, services: Services, auth: Auth) -> None:
+    """What is outside any one interview: the team's list and its activity log; API tokens only."""
+
+    @router.get('/interviews', response_model=InterviewPage, responses=UNAUTHORIZED)
+    async def team_interviews(request: Request, search: str = Query(default='', max_length=200),
+                              ended: bool | None = None, offset: int = Query(default=0, ge=0),
+                              limit: int = Query(default=50, ge=1, le=200),
+                              authorization: str | None = Header(default=None, description=API_TOKEN_HELP),
+                              ) -> InterviewPage:
+        """The token's team's interviews, newest first."""
+        member = api_member(auth, request, 'interviews')
+        rows, total = list_team_interviews(services.engine, member.team_id, search=search, ended=ended,
+                                           offset=offset, limit=limit)
+        return InterviewPage(total=total, interviews=[ListedInterview(
+            id=i.id, title=i.title, candidate_name=i.candidate_name, language=i.language, created_by=i.created_by,
+            created_at=i.created_at, ended_at=i.ended_at) for i in rows])
+
+    @router.get('/activity', response_model=list[ActivityEntry], tags=['team'],
+                responses={**UNAUTHORIZED, 403: {'description': 'the token has no `team` scope'}})
+    async def activity(request: Request, authorization: str | None = Header(default=None, description=API_TOKEN_HELP),
+                       ) -> list[ActivityEntry]:
+        """The team's activity log, newest first (administrators' tokens: scope `team`)."""
+        member = api_member(auth, request, 'interviews')
+        if auth.token_member(request, 'team') is None:
+            raise HTTPException(status_code=403, detail='this token has no team scope')
+        return [ActivityEntry(at=a.at, actor=a.actor, action=a.action, subject=a.subject,
+                              interview_id=a.interview_id) for a in auth.workspace.activity(member)]
+
+
+def find_team_interview(services: Services, member: Member, interview_id: str) -> Interview:
+    """An interview of the member's team; another team's or an unknown one get the same refusal."""
+    interview = find_interview(services, interview_id)
+    if interview is None or interview.team_id != member.team_id:
+        raise refused()
+    return interview
 
 
 def _links(interview: Interview, request: Request) -> Links:

@@ -36,12 +36,15 @@ def clean_title(title: object) -> str:
     return title
 
 
-def new_interview(services: Services, title: str, language: str) -> Interview:
-    """Create an interview and its starting document (written once, here on the server)."""
+def new_interview(services: Services, title: str, language: str, *, team_id: str | None = None,
+                  created_by: str | None = None, candidate_name: str = '') -> Interview:
+    """Create an interview and its starting document (written once, here on the server); a member's interview
+    belongs to its team (the dashboard, pages/dashboard.py)."""
     title = clean_title(title)
     if language not in LANGUAGES:
         raise ValueError(f'language must be one of: {", ".join(LANGUAGES)}')
-    return create_interview(services.engine, title=title, language=language, initial_update=initial_update(language))
+    return create_interview(services.engine, title=title, language=language, initial_update=initial_update(language),
+                            team_id=team_id, created_by=created_by, candidate_name=candidate_name)
 
 
 def file_stem(title: str) -> str:

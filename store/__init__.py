@@ -1,7 +1,9 @@
 """SQLModel tables and the functions that read and write them. Knows nothing of NiceGUI or of the live engine."""
 
 from .db import DatabaseUnavailable, create_db
-from .interviews import create_interview, delete_interview, get_interview, set_interview_ended
+from .interviews import (InterviewChange, create_interview, delete_interview, ended_before, get_interview,
+                         list_team_interviews, set_interview_ended, watch_interviews)
+from .account_models import Account, AccountSession, Activity, ApiToken, Invite, ServerSetting, SignInFailure, Team
 from .models import CodeRun, DocSnapshot, DocUpdate, Interview, Participant
 from .participants import create_participant, list_participants, save_participants, token_matches
 from .room_ids import notes_room_id, split_room_id
@@ -15,4 +17,7 @@ __all__ = [
     'create_participant', 'delete_interview', 'fail_abandoned_runs', 'get_interview', 'list_participants',
     'list_runs', 'new_run', 'notes_room_id', 'room_run_lock', 'run_output', 'save_participants', 'save_run',
     'set_interview_ended', 'split_room_id', 'token_matches',
+    # the team workspace (store/account_models.py, store/accounts.py, store/interviews.py)
+    'Account', 'AccountSession', 'Activity', 'ApiToken', 'Invite', 'InterviewChange', 'ServerSetting',
+    'SignInFailure', 'Team', 'ended_before', 'list_team_interviews', 'watch_interviews',
 ]

@@ -27,6 +27,11 @@ class Interview(SQLModel, table=True):
     # hashed, because an interviewer's room shows the candidate link to copy; each is 128 bits from `secrets`.
     interviewer_key: str = Field(default='', max_length=32)
     candidate_key: str = Field(default='', max_length=32)
+    # The team workspace (store/account_models.py): whose interview it is. None for an interview made before
+    # accounts or on an unclaimed server (no account yet). No foreign keys: a member is never deleted anyway.
+    team_id: str | None = Field(default=None, index=True, max_length=32)
+    created_by: str | None = Field(default=None, max_length=32)  # the member's account id
+    candidate_name: str = Field(default='', max_length=40)
 
 
 class DocUpdate(SQLModel, table=True):

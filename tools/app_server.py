@@ -4,6 +4,7 @@ The `PYTEST*` variables are removed from its environment: with them, ui.run woul
 NICEGUI_SCREEN_TEST_PORT instead of ours.
 """
 
+import json
 import os
 import signal
 import socket
@@ -23,9 +24,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+ADMIN_EMAIL = 'admin@pairpad.test'
+ADMIN_PASSWORD = 'admin password 1'
+
+
 class AppServer:
-    def __init__(self, data_dir: Path, *, port: int | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(self, data_dir: Path, *, port: int | None = None, env: dict[str, str] | None = None,
+                 admin: bool = False) -> None:
+        """`admin=True`: a CLAIMED server. Its first account (ADMIN_EMAIL, ADMIN_PASSWORD, an administrator) is
+        made with `pairpad users create` before the start, and create_interview sends that account's API token (a
+        claimed server refuses to create interviews without one). Default: unclaimed, as before accounts."""
         self.data_dir = data_dir
+        self.admin = admin
+        self.token: str | None = None  # the admin's API token, when admin=True
         self.port = port or free_port()
         self.url = f'http://127.0.0.1:{self.port}'
         self.extra_env = env or {}
@@ -33,10 +44,25 @@ class AppServer:
         self.created: dict[str, dict] = {}  # interview id -> what POST /api/interviews answered (links and keys)
         self.log_path = data_dir / 'server.log'
 
-    def start(self, timeout: float = 30.0) -> 'AppServer':
+    def _env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith('PYTEST') and k != 'NICEGUI_SCREEN_TEST_PORT'}
         env.update({'PAIRPAD_HOST': '127.0.0.1', 'PAIRPAD_PORT': str(self.port),
                     'DATABASE_URL': f'sqlite:///{self.data_dir / "pairpad.db"}', **self.extra_env})
+        return env
+
+    def users(self, *args: str, stdin: str = '') -> dict:
+        """Run `pairpad users …` on this server's database; its --json answer."""
+        done = subprocess.run([sys.executable, str(ROOT / 'main.py'), 'users', *args, '--json'], cwd=ROOT,
+                              env=self._env(), input=stdin, capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise RuntimeError(f'pairpad users {" ".join(args)} failed: {done.stderr}')
+        return json.loads(done.stdout)
+
+    def start(self, timeout: float = 30.0) -> 'AppServer':
+        if self.admin and self.token is None:
+            self.users('create', '--email', ADMIN_EMAIL, '--name', 'Admin', '--admin', stdin=ADMIN_PASSWORD + '\n')
+            self.token = self.users('token', '--email', ADMIN_EMAIL)['token']
+        env = self._env()
         log = open(self.log_path, 'ab')
         self.process = subprocess.Popen([sys.executable, str(ROOT / 'main.py')], cwd=ROOT, env=env,
                                         stdout=log, stderr=subprocess.STDOUT)
@@ -70,7 +96,8 @@ class AppServer:
         return self.log_path.read_text(errors='replace') if self.log_path.exists() else ''
 
     def create_interview(self, title: str = 'Test interview', language: str = 'python') -> dict:
-        response = httpx.post(f'{self.url}/api/interviews', json={'title': title, 'language': language}, timeout=10)
+        response = httpx.post(f'{self.url}/api/interviews', json={'title': title, 'language': language}, timeout=10,
+                              headers={'Authorization': f'Bearer {self.token}'} if self.token else {})
         response.raise_for_status()
         created = response.json()
         self.created[created['id']] = created

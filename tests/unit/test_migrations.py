@@ -204,3 +204,28 @@ def test_instances_starting_at_once_on_one_postgres_database_all_come_up(postgre
     for thread in threads:
         thread.join(max(0.0, deadline - time.monotonic()))
     assert results == [head()] * 4
+
+
+def test_revision_0004_keeps_earlier_interviews_outside_any_team(database_url):
+    """An interview stored before 0004 reads back with no team, no creator and no candidate name (its links keep
+    working; no dashboard lists it); the team workspace's tables work after the upgrade."""
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        command.upgrade(_config(connection), '0003')
+        connection.execute(text("INSERT INTO interview VALUES ('iv4', 'Old', 'python', :t, NULL, 'i', 'c')"),
+                           {'t': T0})
+    engine.dispose()
+    engine = create_db(database_url)
+    try:
+        old = get_interview(engine, 'iv4')
+        assert (old.title, old.team_id, old.created_by, old.candidate_name) == ('Old', None, None, '')
+        from accounts import Passwords, Workspace
+        from store import create_interview, list_team_interviews
+        workspace = Workspace(engine, secret='s', passwords=Passwords.cheap())
+        member = workspace.create_member(email='ann@example.com', name='Ann', password='a password 1',
+                                         is_admin=True)
+        new = create_interview(engine, title='New', language='python', initial_update=initial_update('python'),
+                               team_id=member.team_id, created_by=member.id, candidate_name='Cy')
+        assert [i.id for i in list_team_interviews(engine, member.team_id)[0]] == [new.id]
+    finally:
+        engine.dispose()

@@ -1,0 +1,121 @@
+"""Issue 14 end to end: the team workspace in real Chromium against a real server.
+
+First run → dashboard → create an interview → the candidate joins by link without an account → the dashboard shows
+the room live with the candidate's name, then ended after End (pushed, never reloaded); sign-out closes the
+dashboard and the API; five wrong passwords lock sign-in with a clear message; hostile names and titles are text.
+"""
+
+import re
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.room_page import RoomPage
+from tools.app_server import ADMIN_EMAIL, ADMIN_PASSWORD, AppServer
+
+HOSTILE_TITLE = '<img src=x onerror="window.__pwned=1">Backend'
+HOSTILE_NAME = '<b>Bob</b> & "Co"'
+
+
+@pytest.fixture(scope='module')
+def claimed(tmp_path_factory):
+    """A server with its first account made by `pairpad users create` (AppServer(admin=True))."""
+    app = AppServer(tmp_path_factory.mktemp('claimed'), admin=True).start()
+    yield app
+    app.stop()
+    errors = [line for line in app.log().splitlines() if ' ERROR ' in line or 'Traceback' in line]
+    assert not errors, 'the server logged errors:\n' + '\n'.join(errors)
+
+
+def _row(page, interview_id: str):
+    return page.locator(f'[data-testid=interview-row][data-id="{interview_id}"]')
+
+
+def test_first_run_to_a_live_then_ended_room_on_the_dashboard(own_server, new_page):
+    page = new_page()
+    page.goto(own_server.url)
+    page.get_by_test_id('setup-name').fill('Ann')
+    page.get_by_test_id('setup-email').fill('ann@example.com')
+    page.get_by_test_id('setup-password').fill('ann password 1')
+    page.get_by_test_id('setup-submit').click()
+    expect(page.get_by_test_id('member-name')).to_have_text('Ann')
+    page.get_by_test_id('title-input').fill(HOSTILE_TITLE)
+    page.get_by_test_id('candidate-input').fill(HOSTILE_NAME)
+    page.get_by_test_id('create-interview').click()
+    page.wait_for_url(re.compile(r'/room/[\w-]+\?key=[\w-]{22,}$'))
+    interviewer = RoomPage(page, own_server, page.url.split('/room/')[1].split('?')[0])
+    interviewer.wait_synced()  # no name form: the member joined under the account's name
+    interview_id, key = interviewer.interview_id, page.url.split('key=')[1]
+    candidate_url = httpx.get(f'{own_server.url}/api/interviews/{interview_id}',
+                              headers={'X-Pairpad-Key': key}).json()['links']['candidate_url']
+
+    board = page.context.new_page()  # the same member's second tab: the dashboard
+    board.goto(own_server.url)
+    row = _row(board, interview_id)
+    expect(row).to_have_attribute('data-state', 'live')
+    expect(row.get_by_test_id('row-title')).to_have_text(HOSTILE_TITLE)  # text, not HTML
+    expect(row.get_by_test_id('row-candidate')).to_have_text(HOSTILE_NAME)
+    expect(row.get_by_test_id('row-people')).to_have_text('in the room: Ann')
+    expect(row.get_by_test_id('row-created-by')).to_have_text('by Ann')
+
+    candidate = new_page()  # another browser, no account
+    candidate.goto(candidate_url)
+    candidate.get_by_test_id('name-input').fill('Cy')
+    candidate.get_by_test_id('join-button').click()
+    RoomPage(candidate, own_server, interview_id).wait_synced()
+    expect(row.get_by_test_id('row-people')).to_have_text('in the room: Ann, Cy')
+
+    page.get_by_test_id('end-interview').click()
+    expect(row).to_have_attribute('data-state', 'ended')
+    expect(row.get_by_test_id('row-state')).to_have_text('ended')
+    expect(row.get_by_test_id('row-erase-at')).to_contain_text('erased automatically on')
+    assert board.evaluate('window.__pwned') is None and page.evaluate('window.__pwned') is None
+
+
+def test_sign_out_closes_the_dashboard_and_the_api(claimed, new_page, browser):
+    page = new_page()
+    page.goto(claimed.url)
+    page.get_by_test_id('sign-in-email').fill(ADMIN_EMAIL)
+    page.get_by_test_id('sign-in-password').fill(ADMIN_PASSWORD)
+    page.get_by_test_id('sign-in-submit').click()
+    expect(page.get_by_test_id('member-name')).to_have_text('Admin')
+    [cookie] = [c for c in page.context.cookies() if c['name'] == 'pairpad_session']
+    assert cookie['httpOnly']
+    listed = page.request.get(f'{claimed.url}/api/interviews', headers={'Authorization': f'Bearer {claimed.token}'})
+    assert listed.status == 200
+
+    page.get_by_test_id('sign-out').click()
+    expect(page.get_by_test_id('sign-in-form')).to_be_visible()
+    assert page.request.get(f'{claimed.url}/api/interviews').status == 401  # the browser's cookies open nothing
+    assert httpx.post(f'{claimed.url}/api/interviews', json={'title': 'x'}).status_code == 401
+    replay = browser.new_context()  # the signed-out cookie, kept and sent again
+    try:
+        replay.add_cookies([cookie])
+        again = replay.new_page()
+        again.goto(claimed.url)
+        expect(again.get_by_test_id('sign-in-form')).to_be_visible()
+    finally:
+        replay.close()
+
+
+def test_five_wrong_passwords_lock_sign_in_with_a_clear_message(claimed, new_page):
+    claimed.users('create', '--email', 'dee@example.com', '--name', 'Dee', stdin='dee password 1\n')
+    page = new_page()
+    page.goto(claimed.url)
+    error = page.get_by_test_id('sign-in-error')
+    page.get_by_test_id('sign-in-email').fill('dee@example.com')
+    for attempt in range(5):
+        page.get_by_test_id('sign-in-password').fill(f'wrong password {attempt}')
+        page.get_by_test_id('sign-in-submit').click()
+        expect(page.get_by_test_id('sign-in-submit')).to_be_enabled()
+        if attempt < 4:
+            expect(error).to_have_text('Wrong email or password.')
+    expect(error).to_have_attribute('data-locked', 'true')
+    expect(error).to_contain_text('Too many failed sign-ins')
+    expect(error).to_contain_text('try again in 15 minutes')
+    page.get_by_test_id('sign-in-password').fill('dee password 1')  # even the right one, while locked
+    page.get_by_test_id('sign-in-submit').click()
+    expect(page.get_by_test_id('sign-in-submit')).to_be_enabled()
+    expect(error).to_contain_text('Too many failed sign-ins')
+    assert page.get_by_test_id('member-name').count() == 0

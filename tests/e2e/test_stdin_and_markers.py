@@ -161,9 +161,10 @@ def test_stdin_syncs_survives_a_reload_and_undo_is_per_tab(run_server, new_page)
     expect(bob.page.get_by_test_id('run-stdin')).to_contain_text('stdin: 2 lines')
 
 
-def test_the_picker_shows_each_toolchain_version(run_server, new_page):
+def test_the_picker_shows_each_toolchain_version_and_run_follows_the_language(run_server, new_page):
     interview = run_server.create_interview(language='python')
     ada = RoomPage(new_page(), run_server, interview['id']).join('Ada')
+    bob = RoomPage(new_page(), run_server, interview['id']).join('Bob')
     ada.page.get_by_test_id('language-select').click()
     expect(ada.page.get_by_test_id('language-option').last).to_be_visible()
     notes = {option.get_attribute('data-language-id'): option.get_by_test_id('language-note').inner_text()
@@ -172,8 +173,13 @@ def test_the_picker_shows_each_toolchain_version(run_server, new_page):
     assert notes['java'].startswith('Java 17')
     assert notes['go'].startswith('Go 1.')
     assert notes['plaintext'] == ''
-    button = ada.page.get_by_test_id('run-button')
-    assert button.get_attribute('data-refusal') is None
+    buttons = [room.page.get_by_test_id('run-button') for room in (ada, bob)]
+    assert [button.get_attribute('data-refusal') for button in buttons] == [None, None]
     ada.page.get_by_role('option', name='Plain text', exact=True).click()
-    expect(button).to_be_disabled()  # plain text never runs: the button says why
-    expect(button).to_have_attribute('data-refusal', re.compile('nothing to run'))
+    for button in buttons:  # plain text never runs: off in every tab, saying why
+        expect(button).to_be_disabled()
+        expect(button).to_have_attribute('data-refusal', re.compile('nothing to run'))
+    choose_language(bob, 'Go')  # changed in the other tab: runnable again everywhere
+    for button in buttons:
+        expect(button).to_be_enabled()
+        expect(button).not_to_have_attribute('data-refusal', re.compile('.'))

@@ -11,11 +11,13 @@ from nicegui import app, ui
 import pages
 from accounts import Workspace
 from accounts import cli as accounts_cli
+from accounts.retention import RetentionJob
 from collab import Limits, RoomRegistry
 from collab.fanout import Fanout
 from collab.redis_relay import RedisRelay, RelayUnavailable
 from components.collab_editor import SocketTransport
 from pages.presence_link import PresenceLink
+from pages.services import remove_interview
 from pages.team_events import TeamEvents
 from pages.run_link import RunLink
 from pages.run_panel import keep_run
@@ -56,6 +58,10 @@ def build(settings: Settings) -> pages.Services:
     events = TeamEvents(engine, relay, on_local=lambda change: record_change(workspace, change))
     app.on_shutdown(events.close)
     pages.register(services, workspace, events)
+    retention = RetentionJob(engine, settings.retention_days, lambda interview_id: remove_interview(services,
+                                                                                                   interview_id))
+    app.on_startup(retention.start)
+    app.on_shutdown(retention.stop)
     return services
 
 

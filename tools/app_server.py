@@ -58,7 +58,7 @@ class AppServer:
             raise RuntimeError(f'pairpad users {" ".join(args)} failed: {done.stderr}')
         return json.loads(done.stdout)
 
-    def start(self, timeout: float = 30.0) -> 'AppServer':
+    def start(self, timeout: float = 120.0) -> 'AppServer':
         if self.admin and self.token is None:
             self.users('create', '--email', ADMIN_EMAIL, '--name', 'Admin', '--admin', stdin=ADMIN_PASSWORD + '\n')
             self.token = self.users('token', '--email', ADMIN_EMAIL)['token']

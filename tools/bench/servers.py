@@ -51,7 +51,7 @@ class Subprocess:
     def command(self) -> tuple[list[str], dict[str, str], Path]:
         raise NotImplementedError
 
-    def start(self, timeout: float = 30.0) -> 'Subprocess':
+    def start(self, timeout: float = 120.0) -> 'Subprocess':
         self.data_dir.mkdir(parents=True, exist_ok=True)
         command, env, cwd = self.command()
         with open(self.log_path, 'ab') as log:
@@ -134,7 +134,7 @@ class FloorServer(Subprocess):
     def command(self):
         return ([sys.executable, '-m', 'tools.bench.floor_app', str(self.port)], {}, ROOT)
 
-    def start(self, timeout: float = 30.0) -> 'FloorServer':
+    def start(self, timeout: float = 120.0) -> 'FloorServer':
         super().start(timeout)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -43,6 +43,9 @@ def dashboard(services: Services, auth: Auth, events: TeamEvents, guard: Guard) 
         ui.label('Pairpad').classes('text-lg font-semibold')
         ui.space()
         ui.label(member.name).props('data-testid=member-name')
+        if member.is_admin:
+            ui.button('Team', icon='group', on_click=lambda: ui.navigate.to('/team')) \
+                .props('flat color=white data-testid=open-team')
         dialog = password_dialog(auth, member, auth.cookie(guard.request))
         ui.button('Password', icon='key', on_click=dialog.open).props('flat color=white data-testid=change-password')
         ui.button('Sign out', icon='logout', on_click=lambda: ui.navigate.to('/auth/sign-out')) \

@@ -1,8 +1,9 @@
 """Issue 14 end to end: the team workspace in real Chromium against a real server.
 
 First run → dashboard → create an interview → the candidate joins by link without an account → the dashboard shows
-the room live with the candidate's name, then ended after End (pushed, never reloaded); sign-out closes the
-dashboard and the API; five wrong passwords lock sign-in with a clear message; hostile names and titles are text.
+the room live with the candidate's name, then ended after End (pushed, never reloaded); a member invited by link
+sees the team's interviews, and once disabled is out at once (page and API token); sign-out closes the dashboard
+and the API; five wrong passwords lock sign-in with a clear message; hostile names and titles are text.
 """
 
 import re
@@ -73,21 +74,56 @@ def test_first_run_to_a_live_then_ended_room_on_the_dashboard(own_server, new_pa
     assert board.evaluate('window.__pwned') is None and page.evaluate('window.__pwned') is None
 
 
-def test_sign_out_closes_the_dashboard_and_the_api(claimed, new_page, browser):
-    page = new_page()
-    page.goto(claimed.url)
-    page.get_by_test_id('sign-in-email').fill(ADMIN_EMAIL)
-    page.get_by_test_id('sign-in-password').fill(ADMIN_PASSWORD)
+def _sign_in(page, url: str, email: str, password: str) -> None:
+    page.goto(url)
+    page.get_by_test_id('sign-in-email').fill(email)
+    page.get_by_test_id('sign-in-password').fill(password)
     page.get_by_test_id('sign-in-submit').click()
-    expect(page.get_by_test_id('member-name')).to_have_text('Admin')
-    [cookie] = [c for c in page.context.cookies() if c['name'] == 'pairpad_session']
-    assert cookie['httpOnly']
-    listed = page.request.get(f'{claimed.url}/api/interviews', headers={'Authorization': f'Bearer {claimed.token}'})
-    assert listed.status == 200
 
-    page.get_by_test_id('sign-out').click()
-    expect(page.get_by_test_id('sign-in-form')).to_be_visible()
-    assert page.request.get(f'{claimed.url}/api/interviews').status == 401  # the browser's cookies open nothing
+
+def test_an_invited_member_then_disabled_and_sign_out_closes_access(claimed, new_page, browser):
+    interview = claimed.create_interview('Team pairing')  # with the admin's API token
+    admin = new_page()
+    _sign_in(admin, claimed.url, ADMIN_EMAIL, ADMIN_PASSWORD)
+    expect(admin.get_by_test_id('member-name')).to_have_text('Admin')
+    admin.get_by_test_id('open-team').click()
+    admin.get_by_test_id('invite-email-input').fill('bob@example.com')
+    admin.get_by_test_id('invite-create').click()
+    expect(admin.get_by_test_id('invite-link')).to_contain_text('/invite/')
+    link = admin.get_by_test_id('invite-link').inner_text()
+
+    bob = new_page()
+    bob.goto(link)
+    expect(bob.get_by_test_id('invite-email')).to_have_text('You join as bob@example.com.')
+    bob.get_by_test_id('invite-name').fill('Bob')
+    bob.get_by_test_id('invite-password').fill('bob password 1')
+    bob.get_by_test_id('invite-submit').click()
+    expect(bob.get_by_test_id('member-name')).to_have_text('Bob')
+    expect(_row(bob, interview['id']).get_by_test_id('row-created-by')).to_have_text('by Admin')  # the team's
+    bob_token = claimed.users('token', '--email', 'bob@example.com')['token']
+    assert httpx.get(f'{claimed.url}/api/interviews', headers={'Authorization': f'Bearer {bob_token}'}).status_code \
+        == 200
+
+    admin.reload()  # the members list as it is now
+    bob_row = admin.locator('[data-testid=member-row][data-email="bob@example.com"]')
+    bob_row.get_by_test_id('member-disable').click()
+    expect(bob_row).to_have_attribute('data-disabled', 'true')
+    assert httpx.get(f'{claimed.url}/api/interviews', headers={'Authorization': f'Bearer {bob_token}'}).status_code \
+        == 401  # the disabled member's token, at once
+    bob.get_by_test_id('create-interview').click()  # the open dashboard checks the session again: out
+    expect(bob.get_by_test_id('sign-in-form')).to_be_visible()
+    bob.goto(link)
+    expect(bob.get_by_test_id('invite-refused')).to_be_visible()  # an invite is used once
+    admin.reload()
+    actions = admin.get_by_test_id('activity-row').evaluate_all('rows => rows.map(r => r.dataset.action)')
+    assert {'invited', 'joined', 'disabled', 'created'} <= set(actions)
+
+    [cookie] = [c for c in admin.context.cookies() if c['name'] == 'pairpad_session']
+    assert cookie['httpOnly']
+    admin.get_by_test_id('back-to-dashboard').click()
+    admin.get_by_test_id('sign-out').click()
+    expect(admin.get_by_test_id('sign-in-form')).to_be_visible()
+    assert admin.request.get(f'{claimed.url}/api/interviews').status == 401  # the browser's cookies open nothing
     assert httpx.post(f'{claimed.url}/api/interviews', json={'title': 'x'}).status_code == 401
     replay = browser.new_context()  # the signed-out cookie, kept and sent again
     try:

@@ -21,6 +21,7 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument('--email', required=True)
     create.add_argument('--name', required=True)
     create.add_argument('--admin', action='store_true', help='an administrator (invites and disables members)')
+    create.add_argument('--token', action='store_true', help='also print a new API token of the account')
     create.add_argument('--json', action='store_true', help='print JSON')
     token = commands.add_parser('token', help='print a new API token of an account (for Authorization: Bearer)')
     token.add_argument('--email', required=True)
@@ -53,6 +54,8 @@ def _create(workspace: Workspace, args: argparse.Namespace, stdin: TextIO) -> di
     result = {'id': member.id, 'email': member.email, 'name': member.name, 'admin': member.is_admin}
     if not given:
         result['password'] = password  # shown once: it is stored hashed
+    if args.token:
+        result['token'] = workspace.new_token(member)
     return result
 
 

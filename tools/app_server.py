@@ -60,8 +60,8 @@ class AppServer:
 
     def start(self, timeout: float = 120.0) -> 'AppServer':
         if self.admin and self.token is None:
-            self.users('create', '--email', ADMIN_EMAIL, '--name', 'Admin', '--admin', stdin=ADMIN_PASSWORD + '\n')
-            self.token = self.users('token', '--email', ADMIN_EMAIL)['token']
+            self.token = self.users('create', '--email', ADMIN_EMAIL, '--name', 'Admin', '--admin', '--token',
+                                    stdin=ADMIN_PASSWORD + '\n')['token']
         env = self._env()
         log = open(self.log_path, 'ab')
         self.process = subprocess.Popen([sys.executable, str(ROOT / 'main.py')], cwd=ROOT, env=env,

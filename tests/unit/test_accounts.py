@@ -178,3 +178,33 @@ def test_invites_expire_are_used_once_and_cannot_be_forged(workspace, clock):
         workspace.accept_invite(late, 'Dee', PASSWORD)  # expired
     with pytest.raises(WorkspaceError, match='administrator'):
         workspace.invite(joined.member, 'eve@example.com')
+
+
+def test_the_users_command_creates_accounts_and_tokens(tmp_path, capsys):
+    import io
+    import json
+
+    from accounts import cli
+    engine = create_db(f'sqlite:///{tmp_path / "p.db"}')
+    try:
+        out = io.StringIO()
+        assert cli.run(['create', '--email', 'Ann@Example.com', '--name', 'Ann', '--admin', '--json'], engine,
+                       stdin=io.StringIO(''), stdout=out) == 0
+        made = json.loads(out.getvalue())
+        assert (made['email'], made['admin'], len(made['password'])) == ('ann@example.com', True, 16)  # generated
+        out = io.StringIO()
+        assert cli.run(['create', '--email', 'bob@example.com', '--name', 'Bob', '--token', '--json'], engine,
+                       stdin=io.StringIO('bob password 1\n'), stdout=out) == 0
+        bob = json.loads(out.getvalue())
+        assert 'password' not in bob and bob['token'].startswith('ppt_') and bob['admin'] is False
+        workspace = Workspace(engine, secret='s')
+        assert workspace.token_member(f'Bearer {bob["token"]}', 'interviews').name == 'Bob'
+        out = io.StringIO()
+        assert cli.run(['token', '--email', 'ann@example.com'], engine, stdout=out) == 0
+        assert out.getvalue().startswith('email: ann@example.com\ntoken: ppt_')
+        assert cli.run(['token', '--email', 'nobody@example.com'], engine) == 1
+        assert cli.run(['create', '--email', 'bob@example.com', '--name', 'B'], engine,
+                       stdin=io.StringIO('bob password 1\n')) == 1
+        assert 'exists already' in capsys.readouterr().err
+    finally:
+        engine.dispose()

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run cluster cluster-packages test test-unit test-e2e system-packages bundle fuzz soak bench clean
+.PHONY: run cluster cluster-packages toolchains test test-unit test-e2e system-packages bundle fuzz soak bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,14 @@ cluster-packages:
 	command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing="$$missing haproxy"; \
 	[ -x /usr/lib/postgresql/15/bin/initdb ] || missing="$$missing postgresql-15"; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update && $(SUDO) apt-get install -y $$missing; fi
+
+## the toolchains of the Run button's compiled and extra languages, from Debian packages (README): Java, C, C++,
+## Go, Rust, TypeScript, Ruby, PHP, SQL (SQLite), Bash. `make run` does not install them; the room shows which
+## languages can run here
+TOOLCHAINS := default-jdk-headless gcc libc6-dev g++ golang-go rustc node-typescript nodejs ruby php-cli sqlite3 bash
+toolchains:
+	@missing=""; for p in $(TOOLCHAINS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; fi
 
 ## install test needs and run the whole suite (unit + end-to-end in real Chromium)
 test: $(TEST_STAMP) system-packages cluster-packages

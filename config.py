@@ -94,6 +94,9 @@ class Settings:
     run_disk_bytes: int = 16 * MB
     run_open_files: int = 256         # RLIMIT_NOFILE
     run_niceness: int = 10            # added to a run's nice value, so the rooms' event loop wins the CPU
+    # CPU and wall-clock seconds of compiling (javac, rustc, g++, go build, tsc), apart from the run's own limits:
+    # a hello world compiles in 0.2-1.5 s here; 20 s leaves room for a loaded machine and stops compile bombs.
+    run_compile_seconds: float = 20.0
 
     # -- the team workspace (accounts/, docs/auth.md)
     # Signs the session cookies. Empty: a secret generated on the first start and kept in the database, so every
@@ -153,6 +156,7 @@ _VARIABLES: dict[str, tuple[str, float]] = {
     'run_disk_bytes': ('PAIRPAD_RUN_DISK_MB', MB),
     'run_open_files': ('PAIRPAD_RUN_OPEN_FILES', 1),
     'run_niceness': ('PAIRPAD_RUN_NICENESS', 1),
+    'run_compile_seconds': ('PAIRPAD_RUN_COMPILE_SECONDS', 1),
     'secret': ('PAIRPAD_SECRET', 1),
     'retention_days': ('PAIRPAD_RETENTION_DAYS', 1),
     'trusted_email_header': ('PAIRPAD_TRUSTED_EMAIL_HEADER', 1),

@@ -8,9 +8,13 @@ a second, so build the CodeRunner once at start-up (or in asyncio.to_thread), no
 import asyncio
 import logging
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
+
+from languages import LANGUAGES
 
 from config import Settings
 
+from . import gocache
 from .errors import RunnerUnavailable, TooManyRuns, UnsupportedLanguage
 from .languages import Runtime, find_runtimes
 from .limits import RunLimits, RunnerSettings, format_bytes, format_seconds
@@ -35,8 +39,11 @@ class CodeRunner:
         self._runtimes: dict[str, Runtime] = {}
         self._refused: dict[str, str] = dict(refused)
         self.versions: dict[str, str] = {}
+        self._preparing = []
         if self._launcher is not None:
             self._probe_runtimes(runtimes)
+        if isinstance(self._launcher, Sandbox) and 'go' in self._runtimes:
+            self._preparing.append(gocache.prepare(self._launcher, self._runtimes['go'], self.limits))
         log.info('code runner: mode %s, languages %s', self.mode, ', '.join(self.versions.values()) or 'none')
 
     @classmethod
@@ -66,11 +73,21 @@ class CodeRunner:
             return self.status
         if language in self._runtimes:
             return None
-        return self._refused.get(language, f'{language!r} cannot be run here.')
+        if language not in LANGUAGES:
+            return (f'{str(language)[:40]!r} is not a language this server knows; it knows '
+                    f'{", ".join(LANGUAGES)}.')
+        return self._refused.get(language, f'{LANGUAGES[language].label} cannot be run here.')
 
-    def start(self, code: str, language: str, on_output: OutputCallback | None = None, *,
+    def wait_prepared(self, timeout: float = 120) -> bool:
+        """Block until the start-up preparations (Go's build cache) are done: benchmarks measure warm runs."""
+        for thread in self._preparing:
+            thread.join(timeout)
+        return not any(thread.is_alive() for thread in self._preparing)
+
+    def start(self, code: str, language: str, on_output: OutputCallback | None = None, *, stdin: str = '',
               limits: RunLimits | None = None, started_by: str | None = None) -> Run:
-        """Start a run (needs a running event loop). Raises a RunRefused subclass with a message for the user."""
+        """Start a run (needs a running event loop) with `stdin` as the program's standard input (end of file
+        after it). Raises a RunRefused subclass with a message for the user."""
         if not self.available:
             raise RunnerUnavailable(self.status)
         if language not in self._runtimes:
@@ -78,16 +95,18 @@ class CodeRunner:
         if len(self._active) >= self.settings.max_concurrent:
             raise TooManyRuns(f'The server is already running {len(self._active)} programs, its limit; '
                               f'try again in a few seconds.')
-        run = Run(launcher=self._launcher, code=code, runtime=self._runtimes[language], limits=limits or self.limits,
-                  on_output=on_output, started_by=started_by)
+        runtime = self._runtimes[language]
+        run = Run(launcher=self._launcher, code=code, runtime=runtime, limits=runtime.limits(limits or self.limits),
+                  on_output=on_output, started_by=started_by, stdin=stdin)
         self._active.add(run)
         run.add_done_callback(self._active.discard)
         return run
 
-    async def run(self, code: str, language: str, on_output: OutputCallback | None = None, *,
+    async def run(self, code: str, language: str, on_output: OutputCallback | None = None, *, stdin: str = '',
                   limits: RunLimits | None = None, started_by: str | None = None) -> RunResult:
         """Start a run and wait for its result."""
-        return await self.start(code, language, on_output, limits=limits, started_by=started_by).wait()
+        return await self.start(code, language, on_output, stdin=stdin, limits=limits,
+                                started_by=started_by).wait()
 
     async def stop_all(self, by: str = 'the server') -> None:
         """Stop every run and wait for them (server shutdown)."""
@@ -115,13 +134,21 @@ class CodeRunner:
         return 'off', f'Running code is off on this server: {why} {UNSAFE_HINT}', None
 
     def _probe_runtimes(self, runtimes: dict[str, Runtime]) -> None:
-        """Run each interpreter's --version where programs will run, so a runtime that is installed but cannot
-        work there (e.g. outside the dirs the sandbox binds) is refused up front with the reason."""
-        for language, runtime in runtimes.items():
+        """Run each toolchain's version command where programs will run, so one that is installed but cannot
+        work there (e.g. outside the dirs the sandbox binds) is refused up front with the reason. In parallel:
+        a dozen sandboxes one after the other would hold up the server's start by seconds."""
+        def probe(runtime: Runtime) -> tuple[bool, str]:
             if isinstance(self._launcher, Sandbox):
-                ok, detail = self._launcher.try_run(runtime.version_command(), slack=runtime.address_space_slack)
-            else:
-                ok, detail = _run_directly(runtime.version_command())
+                limits = RunLimits(memory_bytes=max(self.limits.memory_bytes, runtime.compile_memory),
+                                   max_processes=max(64, runtime.language.min_processes))
+                return self._launcher.try_run(runtime.version_command(), slack=runtime.version_slack(),
+                                              limits=limits)
+            return _run_directly(runtime.version_command())
+
+        with ThreadPoolExecutor(max_workers=4, thread_name_prefix='pairpad-probe') as pool:
+            answers = dict(zip(runtimes, pool.map(probe, runtimes.values())))
+        for language, runtime in runtimes.items():
+            ok, detail = answers[language]
             if ok:
                 self._runtimes[language] = runtime
                 self.versions[language] = runtime.version(detail)

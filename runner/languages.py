@@ -1,11 +1,14 @@
-"""Where this server finds the interpreter of each runnable language (the `languages` table says which they are
-and how to call them), and the refusal message for those it cannot run.
+"""Where this server finds each runnable language's toolchain (the `languages` table says which they are and how
+to call them), the command lines of one run, and the refusal message for a language it cannot run.
 
-Only interpreted languages are runnable for now: a compiler (Java, C++, Go, Rust) needs far more memory, disk
-and time than a run's limits allow, and TypeScript needs a transpiler that is not a Debian package.
+Toolchains are looked up in the system directories first (/usr/local/bin, /usr/bin, /bin): those are what the
+sandbox binds, and what Debian installs. A copy elsewhere in PATH (rustup's ~/.cargo/bin, pyenv, nvm) is used only
+when no system one exists, with its prefix bound read-only (the start-up probe refuses it if it still cannot run).
 """
 
+import dataclasses
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable
@@ -13,15 +16,20 @@ from dataclasses import dataclass
 
 from languages import LANGUAGES, Language
 
+from .launch import SAFE_PATH
 from .limits import MB, RunLimits
+
+PRODUCED = './'  # a run program starting so is the compiler's output, not a toolchain to look up
 
 
 @dataclass(frozen=True)
 class Runtime:
-    """A runnable language as found on this machine."""
+    """A runnable language as found on this machine: absolute paths, the same inside the sandbox."""
 
     language: Language
-    executable: str                  # absolute path, the same inside the sandbox (system dirs are bound in place)
+    executable: str                  # the run program ('./main' for a compiled binary)
+    compiler: str | None = None      # the compiler, for compiled languages
+    version_executable: str | None = None  # what says the toolchain's version (default: the run program)
 
     @property
     def id(self) -> str:
@@ -37,22 +45,73 @@ class Runtime:
         return self.language.file_name
 
     @property
+    def compiled(self) -> bool:
+        return self.language.compile is not None
+
+    @property
     def address_space_slack(self) -> int:
         """Virtual memory the runtime maps beyond what it writes (see RunLimits)."""
         return self.language.run.address_space_slack_mb * MB
 
-    def command(self, limits: RunLimits) -> list[str]:
-        heap_mb = max(16, limits.memory_bytes * 3 // 4 // MB)
-        return [self.executable, *(arg.format(file=self.file_name, heap_mb=heap_mb) for arg in self.language.run.args)]
+    @property
+    def compile_memory(self) -> int:
+        return self.language.compile.memory_mb * MB if self.compiled else 0
+
+    @property
+    def compile_slack(self) -> int:
+        return self.language.compile.address_space_slack_mb * MB if self.compiled else 0
+
+    def limits(self, limits: RunLimits) -> RunLimits:
+        """The run's limits with this language's floors: the JVM's own threads, room for a compiled binary, and
+        the row's own compile time limit."""
+        changes = {}
+        if limits.max_processes < self.language.min_processes:
+            changes['max_processes'] = self.language.min_processes
+        if limits.disk_bytes < self.language.min_disk_mb * MB:
+            changes['disk_bytes'] = self.language.min_disk_mb * MB
+        if self.compiled and self.language.compile.seconds is not None:
+            changes['compile_seconds'] = self.language.compile.seconds
+        return dataclasses.replace(limits, **changes) if changes else limits
+
+    def compile_seconds(self, limits: RunLimits) -> float:
+        return self.limits(limits).compile_seconds
+
+    def _format(self, args, limits: RunLimits, tmp: str) -> list[str]:
+        run = self.language.run
+        heap_mb = max(16, limits.memory_bytes * run.heap_percent // 100 // MB)
+        values = {'file': self.file_name, 'stem': self.language.stem, 'heap_mb': heap_mb,
+                  'memory_mb': limits.memory_bytes // MB, 'tmp': tmp}
+        return [arg.format(**values) for arg in args]
+
+    def command(self, limits: RunLimits, tmp: str = '/tmp') -> list[str]:
+        return [self.executable, *self._format(self.language.run.args, limits, tmp)]
+
+    def compile_command(self, limits: RunLimits, tmp: str = '/tmp') -> list[str] | None:
+        if not self.compiled:
+            return None
+        return [self.compiler, *self._format(self.language.compile.args, limits, tmp)]
+
+    def env(self, limits: RunLimits, tmp: str = '/tmp') -> dict[str, str]:
+        """The language's own variables (GOCACHE, GOMEMLIMIT, ...), with paths under `tmp`."""
+        return {key: self._format((value,), limits, tmp)[0] for key, value in self.language.env}
+
+    def support_files(self) -> tuple[tuple[str, str], ...]:
+        return self.language.compile.support_files if self.compiled else ()
 
     def version_command(self) -> list[str]:
-        return [self.executable, '--version']
+        spec = self.language.run.version
+        if spec is None:
+            return [self.version_executable or self.executable, '--version']
+        return [self.version_executable or spec[0], *spec[1:]]
+
+    def version_slack(self) -> int:
+        return max(self.address_space_slack, self.compile_slack)
 
     def version(self, output: str) -> str:
-        """'Python 3.11.2', 'Node.js v18.19.0': the first line of --version, named after the toolchain."""
-        first = output.splitlines()[0] if output else ''
+        """'Python 3.11.2', 'Java 17.0.13', 'Go 1.19.8': the toolchain's name and the first dotted number."""
         toolchain = self.language.run.toolchain
-        return first if first.startswith(toolchain) else f'{toolchain} {first}'.strip()
+        number = re.search(r'\d+(?:\.\d+)+', output or '')
+        return f'{toolchain} {number[0]}' if number else f'{toolchain} {(output or "").strip()[:40]}'.strip()
 
 
 def find_python(exists: Callable[[str], bool] = os.path.exists) -> str:
@@ -62,21 +121,50 @@ def find_python(exists: Callable[[str], bool] = os.path.exists) -> str:
     return os.path.realpath(sys.executable)
 
 
-def find_runtimes(which: Callable[[str], str | None] = shutil.which) -> tuple[dict[str, Runtime], dict[str, str]]:
+def system_first(name: str) -> str | None:
+    """`name` in the system directories the sandbox binds, else anywhere in PATH."""
+    return shutil.which(name, path=SAFE_PATH) or shutil.which(name)
+
+
+def _resolve(name: str, which: Callable[[str], str | None]) -> str | None:
+    if name == 'python3':
+        return find_python()
+    path = which(name)
+    # Keep /usr/bin/x rather than its target: alternatives (/etc/alternatives) and version dirs stay valid, and
+    # the link is inside the sandbox too. Elsewhere (nvm, rustup) the real path says which prefix to bind.
+    if path and not path.startswith(('/usr/', '/bin/')):
+        path = os.path.realpath(path)
+    return path
+
+
+def refusal_text(language: Language, missing: str | None = None) -> str:
+    """The sentence a Run button shows for a language this server cannot run."""
+    if language.run is None:
+        return f"{language.label} is not a program: there is nothing to run. Pick a programming language to run code."
+    packages = ' '.join(language.packages) or missing
+    return (f"{language.label} can't run here: install {packages} on the server (apt-get install {packages}); "
+            f'{missing} was not found.')
+
+
+def find_runtimes(which: Callable[[str], str | None] = system_first) -> tuple[dict[str, Runtime], dict[str, str]]:
     """(runtimes found on this machine, refusal message per language that cannot run)."""
-    runnable = [language for language in LANGUAGES.values() if language.run is not None]
-    supported = ' and '.join(language.label for language in runnable)
     found: dict[str, Runtime] = {}
     refused: dict[str, str] = {}
     for language in LANGUAGES.values():
-        command = language.run
-        if command is None:
-            refused[language.id] = f'{language.label} cannot be run here; the Run button supports {supported}.'
+        if language.run is None:
+            refused[language.id] = refusal_text(language)
             continue
-        path = find_python() if command.program == 'python3' else which(command.program)
-        if path:
-            found[language.id] = Runtime(language, path if command.program == 'python3' else os.path.realpath(path))
-        else:
-            refused[language.id] = (f'{language.label} cannot run: {command.toolchain} ({command.program}) is not '
-                                    f'installed on this server.')
+        names = {'run': language.run.program}
+        if language.compile is not None:
+            names['compile'] = language.compile.program
+        if language.run.version is not None:
+            names['version'] = language.run.version[0]
+        paths = {}
+        for role, name in names.items():
+            paths[role] = name if name.startswith(PRODUCED) else _resolve(name, which)
+        missing = next((names[role] for role, path in paths.items() if not path), None)
+        if missing:
+            refused[language.id] = refusal_text(language, missing)
+            continue
+        found[language.id] = Runtime(language, paths['run'], paths.get('compile'), paths.get('version'))
     return found, refused

@@ -20,6 +20,27 @@ class Launch:
     info_fd: int | None = None
     # Called once the process is started (closes the parent's copy of fds passed to it).
     on_spawned: Callable[[], None] = lambda: None
+    # Read end of the compile script's status pipe (runner.phases), for compiled languages.
+    status_fd: int | None = None
+    # The program's standard input: a read-only fd of a memfd holding the run's stdin text (EOF after it).
+    stdin: int | None = None
+
+
+def memfd(name: str, data: bytes, read_only: bool = False) -> int:
+    """A memfd holding `data`, positioned at its start; `read_only`: a fresh O_RDONLY fd of it instead, so the
+    program given it as stdin cannot write into the text the next reader sees."""
+    fd = os.memfd_create(name, os.MFD_CLOEXEC)
+    try:
+        os.write(fd, data)  # memfd writes are never short
+        if read_only:
+            reader = os.open(f'/proc/self/fd/{fd}', os.O_RDONLY | os.O_CLOEXEC)
+            os.close(fd)
+            return reader
+        os.lseek(fd, 0, os.SEEK_SET)
+        return fd
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def run_as(settings: RunnerSettings) -> dict[str, Any]:

@@ -33,10 +33,11 @@ class RunLimits:
     disk_bytes: int = Settings.run_disk_bytes           # each private tmpfs and any one file (RLIMIT_FSIZE)
     open_files: int = Settings.run_open_files           # RLIMIT_NOFILE
     niceness: int = Settings.run_niceness               # added to the run's nice value
+    compile_seconds: float = Settings.run_compile_seconds  # CPU and wall clock of compiling, before the run's own
 
     def __post_init__(self) -> None:
         for name in ('cpu_seconds', 'wall_seconds', 'memory_bytes', 'max_processes', 'output_bytes', 'disk_bytes',
-                     'open_files'):
+                     'open_files', 'compile_seconds'):
             if getattr(self, name) <= 0:
                 raise ValueError(f'RunLimits.{name} must be positive, not {getattr(self, name)!r}')
 
@@ -45,7 +46,8 @@ class RunLimits:
         return cls(cpu_seconds=settings.run_cpu_seconds, wall_seconds=settings.run_wall_seconds,
                    memory_bytes=settings.run_memory_bytes, max_processes=settings.run_max_processes,
                    output_bytes=settings.run_output_bytes, disk_bytes=settings.run_disk_bytes,
-                   open_files=settings.run_open_files, niceness=settings.run_niceness)
+                   open_files=settings.run_open_files, niceness=settings.run_niceness,
+                   compile_seconds=settings.run_compile_seconds)
 
 
 @dataclass(frozen=True)

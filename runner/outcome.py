@@ -9,6 +9,7 @@ import re
 import signal as signals
 from dataclasses import dataclass
 
+from .diagnostics import Marker
 from .limits import RunLimits, format_bytes, format_seconds
 
 
@@ -21,12 +22,13 @@ class Outcome(str, enum.Enum):
     TRUNCATED = 'truncated'        # output cap reached, program killed
     STOPPED = 'stopped'            # someone pressed Stop
     FAILED = 'failed'              # could not be started at all
+    COMPILE_ERROR = 'compile_error'  # the compiler failed (exit_code is its code) or hit the compile limits
 
 
 # What runtimes print when an allocation fails under RLIMIT_DATA / RLIMIT_AS.
 MEMORY_PATTERNS = re.compile(
     r'MemoryError|heap out of memory|Array buffer allocation failed|Cannot allocate memory|std::bad_alloc'
-    r'|Fatal process out of memory|out of memory', re.IGNORECASE)
+    r'|Fatal process out of memory|out of memory|OutOfMemoryError|Allowed memory size of', re.IGNORECASE)
 # What fork() failing under RLIMIT_NPROC looks like.
 PROCESS_PATTERNS = re.compile(r'Resource temporarily unavailable|EAGAIN|BlockingIOError|fork: retry')
 
@@ -46,6 +48,8 @@ class RunResult:
     stopped_by: str | None
     unsafe: bool                   # ran without the sandbox (PAIRPAD_UNSAFE_RUN=1)
     started_by: str | None = None
+    # Errors with a line of the document (compile errors, the line of an uncaught exception): the editors' markers.
+    markers: tuple[Marker, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -94,3 +98,29 @@ def classify(returncode: int, *, sandboxed: bool, limits: RunLimits, stopped_by:
     if sig is not None:
         return Outcome.KILLED, f'killed by {name}{hint}', code, name
     return Outcome.EXITED, f'exited with code {code}{hint if code else ""}', code, name
+
+
+def classify_compile(status: int | None, *, limits: RunLimits, compile_seconds: float, memory_bytes: int,
+                     stopped_by: str | None, truncated: bool, timed_out: bool,
+                     stderr_tail: str) -> tuple[Outcome, str, int | None, str | None]:
+    """How a run that never got past compiling ended. `status` is what the compile step reported (its exit code,
+    128 + n for signal n), None if the run was ended before it reported (timer, Stop, output cap)."""
+    if stopped_by is not None:
+        return Outcome.STOPPED, f'stopped by {stopped_by} while compiling', None, None
+    if truncated:
+        return Outcome.TRUNCATED, f'output cap of {format_bytes(limits.output_bytes)} reached while compiling', \
+            None, None
+    limit = format_seconds(compile_seconds)
+    if timed_out or status is None:
+        return Outcome.COMPILE_ERROR, f'compile error: the compile time limit of {limit} was exceeded', None, None
+    code, sig = split_status(status, sandboxed=True)
+    name = signal_name(sig) if sig is not None else None
+    if sig == signals.SIGXCPU:
+        return Outcome.COMPILE_ERROR, f'compile error: the compile CPU time limit of {limit} was exceeded', \
+            code, name
+    if MEMORY_PATTERNS.search(stderr_tail):
+        return Outcome.COMPILE_ERROR, (f'compile error: the compiler ran out of memory (its limit is '
+                                       f'{format_bytes(memory_bytes)})'), code, name
+    if sig is not None:
+        return Outcome.COMPILE_ERROR, f'compile error: the compiler was killed by {name}', code, name
+    return Outcome.COMPILE_ERROR, f'compile error (the compiler exited with code {code})', code, name

@@ -18,10 +18,12 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
+from . import phases
+from .diagnostics import markers
 from .languages import Runtime
 from .launch import Launch
 from .limits import RunLimits
-from .outcome import Outcome, RunResult, classify
+from .outcome import Outcome, RunResult, classify, classify_compile
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +45,15 @@ KILL_GRACE = 2.0        # after killing the sandbox's pid 1, how long bwrap may 
 class Launcher(Protocol):
     sandboxed: bool
 
-    def launch(self, code: str, runtime: Runtime, limits: RunLimits, run_id: str): ...  # context manager -> Launch
+    def launch(self, code: str, runtime: Runtime, limits: RunLimits, run_id: str,
+               stdin: str = ''): ...  # context manager -> Launch
 
 
 class Run:
     """A program running (or finished). Created by CodeRunner.start; `await run.wait()` gives its RunResult."""
 
     def __init__(self, *, launcher: Launcher, code: str, runtime: Runtime, limits: RunLimits,
-                 on_output: OutputCallback | None = None, started_by: str | None = None) -> None:
+                 on_output: OutputCallback | None = None, started_by: str | None = None, stdin: str = '') -> None:
         self.id = secrets.token_hex(6)
         self.language = runtime.id
         self.limits = limits
@@ -58,6 +61,7 @@ class Run:
         self.started_at = time.time()
         self._launcher = launcher
         self._code = code
+        self._stdin = stdin
         self._runtime = runtime
         self._on_output = on_output
         self._end_requested = asyncio.Event()   # set by stop() and by the output cap
@@ -69,6 +73,10 @@ class Run:
         self._pending: list[tuple[str, str]] = []   # output not yet given to on_output, in order
         self._flusher: asyncio.Task | None = None
         self._pid: int | None = None
+        self._output: list[str] = []                # all output, up to the cap: the markers are read from it
+        self._compiling = runtime.compiled           # until the compile step says 'run'
+        self._compile_status: int | None = None      # what a failed compile step reported
+        self.first_output_at: float | None = None    # time.monotonic() of the first output byte (benchmarks)
         self._task = asyncio.get_running_loop().create_task(self._execute(), name=f'pairpad-run-{self.id}')
 
     @property
@@ -105,7 +113,7 @@ class Run:
 
     async def _execute(self) -> RunResult:
         try:
-            with self._launcher.launch(self._code, self._runtime, self.limits, self.id) as launch:
+            with self._launcher.launch(self._code, self._runtime, self.limits, self.id, self._stdin) as launch:
                 return await self._supervise(launch)
         except OSError as e:
             log.warning('run %s could not start: %s', self.id, e)
@@ -124,9 +132,9 @@ class Run:
         exited = asyncio.create_task(protocol.exited.wait())
         end_requested = asyncio.create_task(self._end_requested.wait())
         sandbox_init = asyncio.create_task(_read_child_pid(launch.info_fd)) if launch.info_fd is not None else None
+        status = await _pipe_reader(launch.status_fd) if launch.status_fd is not None else None
         try:
-            done, _ = await asyncio.wait({exited, end_requested}, timeout=self.limits.wall_seconds,
-                                         return_when=asyncio.FIRST_COMPLETED)
+            done = await self._watch(started, exited, end_requested, status)
             if exited not in done:
                 self._timed_out = not done
                 await _end(proc, exited, sandbox_init)
@@ -144,19 +152,62 @@ class Run:
             if proc.returncode is None:  # cancelled (server shutting down): never leave the program behind
                 _kill_group(proc)
             transport.close()
-        outcome, reason, code, sig = classify(
-            proc.returncode, sandboxed=launch.sandboxed, limits=self.limits, stopped_by=self._stopped_by,
-            truncated=self._truncated, timed_out=self._timed_out, stderr_tail=self._stderr_tail)
+            if status is not None:
+                status[1].close()
+        if self._compiling:
+            outcome, reason, code, sig = classify_compile(
+                self._compile_status, limits=self.limits, compile_seconds=self.limits.compile_seconds,
+                memory_bytes=self._runtime.compile_memory, stopped_by=self._stopped_by, truncated=self._truncated,
+                timed_out=self._timed_out, stderr_tail=self._stderr_tail)
+        else:
+            outcome, reason, code, sig = classify(
+                proc.returncode, sandboxed=launch.sandboxed, limits=self.limits, stopped_by=self._stopped_by,
+                truncated=self._truncated, timed_out=self._timed_out, stderr_tail=self._stderr_tail)
         result = self._result(outcome, reason, code, sig, duration, sandboxed=launch.sandboxed)
         log.info('run %s: %s after %.2f s (%s)', self.id, outcome.value, duration, reason)
         return result
+
+    async def _watch(self, started: float, exited: asyncio.Task, end_requested: asyncio.Task,
+                     status: tuple[asyncio.StreamReader, asyncio.BaseTransport] | None) -> set:
+        """Wait for the end, a stop or the wall clock: the compile limit while compiling, then the run's own limit
+        from the moment the compile step reports success. Returns the tasks done (none: the clock ran out)."""
+        deadline = started + (self.limits.compile_seconds if self._compiling else self.limits.wall_seconds)
+        report = asyncio.create_task(status[0].readline()) if status is not None else None
+        try:
+            while True:
+                waiting = {exited, end_requested} | ({report} if report is not None else set())
+                done, _ = await asyncio.wait(waiting, timeout=max(0.0, deadline - time.monotonic()),
+                                             return_when=asyncio.FIRST_COMPLETED)
+                if report is not None and (report in done or exited in done):
+                    if exited in done and not report.done():  # written before the script ended: read it
+                        await asyncio.wait({report}, timeout=DRAIN_SECONDS)
+                    if report.done() and self._reported(report.result()):
+                        deadline = time.monotonic() + self.limits.wall_seconds
+                    report = None
+                    if exited not in done and end_requested not in done:
+                        continue
+                return done
+        finally:
+            if report is not None:
+                report.cancel()
+
+    def _reported(self, line: bytes) -> bool:
+        """Take the compile step's one report; True if the program has started."""
+        parsed = phases.parse_status(line.decode(errors='replace'))
+        if parsed is None:
+            return False
+        if parsed[0] == phases.COMPILED:
+            self._compiling = False
+            return True
+        self._compile_status = parsed[1]
+        return False
 
     def _result(self, outcome: Outcome, reason: str, code: int | None, sig: str | None, duration: float, *,
                 sandboxed: bool) -> RunResult:
         return RunResult(run_id=self.id, language=self.language, outcome=outcome, reason=reason, exit_code=code,
                          signal=sig, duration=duration, output_bytes=self._bytes, truncated=self._truncated,
                          timed_out=self._timed_out, stopped_by=self._stopped_by, unsafe=not sandboxed,
-                         started_by=self.started_by)
+                         started_by=self.started_by, markers=markers(self.language, ''.join(self._output)))
 
     async def _pump(self, stream: asyncio.StreamReader, name: str) -> None:
         decoder = codecs.getincrementaldecoder('utf-8')(errors='replace')
@@ -176,6 +227,9 @@ class Run:
     async def _emit(self, name: str, text: str) -> None:
         if not text:
             return
+        if self.first_output_at is None:
+            self.first_output_at = time.monotonic()
+        self._output.append(text)
         if name == 'stderr':
             self._stderr_tail = (self._stderr_tail + text)[-STDERR_TAIL:]
         if self._on_output is None:
@@ -227,7 +281,8 @@ async def _spawn(launch: Launch) -> tuple[asyncio.SubprocessTransport, _Protocol
         popen.pop('extra_groups', None)
         argv = [SETPRIV, f'--reuid={uid}', f'--regid={gid}', '--clear-groups', '--', *argv]
     transport, protocol = await loop.subprocess_exec(
-        lambda: _Protocol(loop), *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+        lambda: _Protocol(loop), *argv,
+        stdin=launch.stdin if launch.stdin is not None else asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE, start_new_session=True, **popen)
     return transport, protocol, asyncio.subprocess.Process(transport, protocol, loop)
 
@@ -266,12 +321,18 @@ def _kill_group(proc: asyncio.subprocess.Process) -> None:
             pass
 
 
-async def _read_child_pid(fd: int) -> int | None:
-    """The host pid of the sandbox's pid 1, from bwrap's --info-fd JSON ({"child-pid": N, ...})."""
+async def _pipe_reader(fd: int) -> tuple[asyncio.StreamReader, asyncio.BaseTransport]:
+    """An asyncio reader of a pipe's read end (a dup of `fd`: the launch closes its own)."""
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader),
                                                 os.fdopen(os.dup(fd), 'rb', buffering=0))
+    return reader, transport
+
+
+async def _read_child_pid(fd: int) -> int | None:
+    """The host pid of the sandbox's pid 1, from bwrap's --info-fd JSON ({"child-pid": N, ...})."""
+    reader, transport = await _pipe_reader(fd)
     try:
         return int(json.loads(await reader.readuntil(b'}'))['child-pid'])
     except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError, KeyError, TypeError):

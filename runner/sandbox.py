@@ -5,7 +5,10 @@ RLIMIT_NPROC counts the processes of this sandbox's user namespace only, not eve
 docs/sandbox.md explains each flag.
 """
 
+import dataclasses
+import glob
 import logging
+import math
 import os
 import shutil
 import subprocess
@@ -14,8 +17,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from . import phases
 from .languages import Runtime
-from .launch import Launch, program_env, run_as
+from .launch import Launch, memfd, program_env, run_as
 from .limits import MB, RunLimits, RunnerSettings
 
 log = logging.getLogger(__name__)
@@ -25,6 +29,8 @@ SYSTEM_DIRS = ('/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32')
 # The only files of /etc a program sees: the dynamic loader's cache and config, interpreter alternatives, the time
 # zone. Not /etc wholesale: /etc/shadow, the app's configuration and its secrets stay out.
 ETC_FILES = ('/etc/alternatives', '/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/localtime')
+# The JDK's own configuration (its conf/ files are links into it): security providers, logging. No secrets.
+ETC_FILES += tuple(sorted(glob.glob('/etc/java-*-openjdk')))
 WORKDIR = '/sandbox'
 HOSTNAME = 'pairpad'
 # The backstop timer inside the sandbox fires this long after the server's own wall-clock limit: it only matters
@@ -58,6 +64,10 @@ class Sandbox:
         self.tools = tools              # absolute paths of prlimit, timeout and (optionally) nice
         self.features = features        # optional bwrap flags this version knows (--size, --disable-userns)
         self.credentials = credentials  # Popen user/group arguments (see launch.run_as)
+        # Per language: prepared caches bound read-only (host dir -> sandbox dir) and the shell that copies them
+        # into the run's private tmpfs before compiling (runner.gocache fills them once ready).
+        self.caches: dict[str, dict[str, str]] = {}
+        self.setups: dict[str, str] = {}
 
     @classmethod
     def probe(cls, settings: RunnerSettings) -> tuple['Sandbox | None', str]:
@@ -85,50 +95,91 @@ class Sandbox:
                   sandbox.credentials.get('user', 'the server uid'))
         return sandbox, ''
 
-    def try_run(self, command: list[str], slack: int = DEFAULT_SLACK) -> tuple[bool, str]:
-        """Run a command in the sandbox synchronously (start-up probes only): (exit code 0?, output or error)."""
-        argv = self.argv(command, RunLimits(), run_id='probe', code_fd=None, file_name='', slack=slack,
-                         extra_binds=[p for p in [runtime_prefix(command[0])] if p])
+    def try_run(self, command: list[str], slack: int = DEFAULT_SLACK, *, limits: RunLimits | None = None,
+                files: tuple[tuple[str, str], ...] = (), env: dict[str, str] | None = None,
+                binds: dict[str, str] | None = None, timeout: float = 15) -> tuple[bool, str]:
+        """Run a command in the sandbox synchronously (start-up probes and preparations only): (exit code 0?,
+        output or error). `files`: (path in the sandbox, content); `binds`: host dir -> sandbox dir, writable."""
+        fds = [memfd('pairpad-probe', content.encode()) for _, content in files]
         try:
-            done = subprocess.run(argv, capture_output=True, text=True, timeout=15, stdin=subprocess.DEVNULL,
-                                  start_new_session=True, **self.credentials)
+            argv = self.argv(command, limits or RunLimits(), run_id='probe',
+                             files=[(fd, path) for fd, (path, _) in zip(fds, files)], slack=slack,
+                             extra_binds=[p for p in [runtime_prefix(command[0])] if p], env=env, rw_binds=binds)
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+                                  start_new_session=True, pass_fds=tuple(fds), **self.credentials)
         except (OSError, subprocess.SubprocessError) as e:
             return False, str(e)
+        finally:
+            for fd in fds:
+                os.close(fd)
         text = (done.stdout + done.stderr).strip()
         if done.returncode != 0:
             return False, text.splitlines()[0] if text else f'exit code {done.returncode}'
         return True, text
 
     @contextmanager
-    def launch(self, code: str, runtime: Runtime, limits: RunLimits, run_id: str) -> Iterator[Launch]:
-        """The bwrap command for one run. The code goes in through a memfd that bwrap copies into the sandbox's
-        tmpfs, so nothing is written to the host's disk and there is nothing to clean up. bwrap reports the host
-        pid of the sandbox's pid 1 on an info pipe: killing that one (not bwrap) lets bwrap reap it and exit."""
+    def launch(self, code: str, runtime: Runtime, limits: RunLimits, run_id: str, stdin: str = '') -> Iterator[Launch]:
+        """The bwrap command for one run. The code (and a compiler's support files) go in through memfds that bwrap
+        copies into the sandbox's tmpfs, so nothing is written to the host's disk and there is nothing to clean up;
+        stdin is a read-only memfd. bwrap reports the host pid of the sandbox's pid 1 on an info pipe: killing that
+        one (not bwrap) lets bwrap reap it and exit."""
         fds: list[int] = []
         try:
-            code_fd = os.memfd_create(f'pairpad-{run_id}', 0)
-            fds.append(code_fd)
-            os.write(code_fd, code.encode())
-            os.lseek(code_fd, 0, os.SEEK_SET)
+            files = [(memfd(f'pairpad-{run_id}', code.encode()), f'{WORKDIR}/{runtime.file_name}')]
+            files += [(memfd(name, content.encode()), f'/tmp/{name}') for name, content in runtime.support_files()]
+            fds += [fd for fd, _ in files]
+            fds.append(stdin_fd := memfd(f'pairpad-{run_id}-stdin', stdin.encode(), read_only=True))
             info_read, info_write = os.pipe()
             fds += [info_read, info_write]
-            argv = self.argv(runtime.command(limits), limits, run_id, code_fd, runtime.file_name,
-                             slack=runtime.address_space_slack, info_fd=info_write,
-                             extra_binds=[p for p in [runtime_prefix(runtime.executable)] if p])
+            status_read = status_write = None
+            if runtime.compiled:
+                status_read, status_write = os.pipe()
+                fds += [status_read, status_write]
+            argv = self.argv(self.program(runtime, limits, status_write), limits, run_id, files=files,
+                             slack=runtime.address_space_slack, info_fd=info_write, env=runtime.env(limits),
+                             extra_binds=[p for p in {runtime_prefix(x) for x in self._executables(runtime)} if p],
+                             ro_binds=self.caches.get(runtime.id, {}))
+            passed = [fd for fd, _ in files] + [info_write] + ([status_write] if status_write is not None else [])
 
             def spawned() -> None:
-                for fd in (code_fd, info_write):
+                for fd in passed + [stdin_fd]:
                     os.close(fd)
                     fds.remove(fd)
 
-            yield Launch(argv, {'pass_fds': (code_fd, info_write), **self.credentials}, sandboxed=True,
-                         info_fd=info_read, on_spawned=spawned)
+            yield Launch(argv, {'pass_fds': tuple(passed), **self.credentials}, sandboxed=True, info_fd=info_read,
+                         on_spawned=spawned, status_fd=status_read, stdin=stdin_fd)
         finally:
             for fd in fds:
                 os.close(fd)
 
-    def argv(self, command: list[str], limits: RunLimits, run_id: str, code_fd: int | None, file_name: str,
-             slack: int = DEFAULT_SLACK, info_fd: int | None = None, extra_binds: list[str] = ()) -> list[str]:
+    @staticmethod
+    def _executables(runtime: Runtime) -> list[str]:
+        return [x for x in (runtime.executable, runtime.compiler) if x and not x.startswith('./')]
+
+    def program(self, runtime: Runtime, limits: RunLimits, status_fd: int | None) -> list[str]:
+        """What the sandbox's init runs: the program under its limits, or the compile-then-run script."""
+        if not runtime.compiled:
+            return self.limit_command(limits, runtime.command(limits), runtime.address_space_slack)
+        compile_limits = RunLimits(cpu_seconds=max(1, math.ceil(limits.compile_seconds)),
+                                   memory_bytes=runtime.compile_memory, max_processes=limits.max_processes,
+                                   disk_bytes=limits.disk_bytes, open_files=limits.open_files)
+        run = self._prlimit(limits, runtime.address_space_slack, processes=True) + runtime.command(limits)
+        build = self._prlimit(compile_limits, runtime.compile_slack, processes=False) + runtime.compile_command(limits)
+        setup = self.setups.get(runtime.id, '')
+        body = phases.script(setup=setup, compile_argv=build, run_argv=run, status_fd=status_fd)
+        # The outer limits are the ones both phases share; the process limit is the compiler's (threads of go,
+        # javac, rustc), lowered to the run's by the run's own prlimit.
+        outer = dataclasses.replace(limits, max_processes=max(limits.max_processes,
+                                                              runtime.language.compile.processes),
+                                    wall_seconds=limits.wall_seconds + limits.compile_seconds)
+        return self._nice(outer) + [self.tools['prlimit'], f'--nproc={outer.max_processes}',
+                                    f'--nofile={outer.open_files}', f'--fsize={outer.disk_bytes}', '--core=0',
+                                    '--'] + self._backstop(outer) + body
+
+    def argv(self, command: list[str], limits: RunLimits, run_id: str, files: list[tuple[int, str]] = (),
+             slack: int = DEFAULT_SLACK, info_fd: int | None = None, extra_binds: list[str] = (),
+             env: dict[str, str] | None = None, ro_binds: dict[str, str] | None = None,
+             rw_binds: dict[str, str] | None = None) -> list[str]:
         args = [self.bwrap,
                 '--unshare-all', '--unshare-user',   # every namespace, network included; user ns always
                 '--die-with-parent',                  # the server dies -> the sandbox dies
@@ -153,12 +204,18 @@ class Sandbox:
         args += ['--proc', '/proc', '--dev', '/dev']
         for path in ('/dev/shm', '/tmp', WORKDIR):
             args += self._sized(limits) + ['--tmpfs', path]
-        if code_fd is not None:
-            args += ['--file', str(code_fd), f'{WORKDIR}/{file_name}']
+        for host, inside in (ro_binds or {}).items():
+            args += ['--ro-bind', host, inside]       # a prepared cache: read-only, copied by the run if it writes
+        for host, inside in (rw_binds or {}).items():
+            args += ['--bind', host, inside]          # only to prepare such a cache, never for a user's run
+        for fd, path in files:
+            args += ['--file', str(fd), path]
         args += ['--remount-ro', '/dev', '--remount-ro', '/',   # the sandbox root and /dev are tmpfs: no writes
                  '--chdir', WORKDIR, '--clearenv']
-        for key, value in program_env(WORKDIR, '/tmp', run_id).items():
+        for key, value in {**program_env(WORKDIR, '/tmp', run_id), **(env or {})}.items():
             args += ['--setenv', key, value]
+        if command and command[0] in (self.tools.get('nice'), self.tools['prlimit']):
+            return args + ['--', *command]            # already under its limits (Sandbox.program)
         return args + ['--', *self.limit_command(limits, command, slack)]
 
     def _sized(self, limits: RunLimits) -> list[str]:
@@ -171,15 +228,25 @@ class Sandbox:
         signal semantics (a namespace's init ignores SIGXCPU), and no bwrap reaper is left to outlive the run as a
         zombie on hosts whose init does not reap (containers without --init).
         """
+        return self._nice(limits) + self._prlimit(limits, slack, processes=True) + self._backstop(limits) + command
+
+    def _nice(self, limits: RunLimits) -> list[str]:
+        return [self.tools['nice'], '-n', str(limits.niceness)] if 'nice' in self.tools else []
+
+    def _prlimit(self, limits: RunLimits, slack: int, *, processes: bool) -> list[str]:
+        """prlimit for one phase: CPU (SIGXCPU, SIGKILL a second later), private memory (RLIMIT_DATA) and address
+        space (that plus the runtime's reservations), and, for the program, processes, files and file size."""
         memory = limits.memory_bytes
-        prefix = [self.tools['nice'], '-n', str(limits.niceness)] if 'nice' in self.tools else []
-        prefix += [self.tools['prlimit'],
-                   f'--cpu={limits.cpu_seconds}:{limits.cpu_seconds + 1}',
-                   f'--data={memory}', f'--as={memory + slack}',
-                   f'--nproc={limits.max_processes}', f'--nofile={limits.open_files}',
-                   f'--fsize={limits.disk_bytes}', '--core=0', '--']
+        args = [self.tools['prlimit'], f'--cpu={limits.cpu_seconds}:{limits.cpu_seconds + 1}',
+                f'--data={memory}', f'--as={memory + slack}']
+        if processes:
+            args += [f'--nproc={limits.max_processes}', f'--nofile={limits.open_files}',
+                     f'--fsize={limits.disk_bytes}', '--core=0']
+        return args + ['--']
+
+    def _backstop(self, limits: RunLimits) -> list[str]:
         backstop = max(1, int(limits.wall_seconds) + BACKSTOP_SECONDS)
-        return prefix + [self.tools['timeout'], '-s', 'KILL', str(backstop), *command]
+        return [self.tools['timeout'], '-s', 'KILL', str(backstop)]
 
 
 def sandbox_available(settings: RunnerSettings | None = None) -> tuple[bool, str]:

@@ -5,7 +5,9 @@ wall-clock timeout and output cap, and an unprivileged uid when the server is ro
 can read whatever that uid can read, open sockets, and leave processes that escape its process group.
 """
 
+import dataclasses
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -13,8 +15,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from . import phases
 from .languages import Runtime, find_python
-from .launch import Launch, program_env, run_as
+from .launch import Launch, memfd, program_env, run_as
 from .limits import RunLimits, RunnerSettings
 
 # Runs as `python -c LAUNCHER limits.json -- argv...`: sets the limits on itself, then execs the program. A script
@@ -69,21 +72,57 @@ class UnsafeLauncher:
         self.python = find_python()
 
     @contextmanager
-    def launch(self, code: str, runtime: Runtime, limits: RunLimits, run_id: str) -> Iterator[Launch]:
+    def launch(self, code: str, runtime: Runtime, limits: RunLimits, run_id: str, stdin: str = '') -> Iterator[Launch]:
         workdir = tempfile.mkdtemp(prefix=f'pairpad-run-{run_id}-')
+        fds: list[int] = []
         try:
-            path = os.path.join(workdir, runtime.file_name)
-            with open(path, 'w', encoding='utf-8') as f:
+            paths = [os.path.join(workdir, runtime.file_name)]
+            with open(paths[0], 'w', encoding='utf-8') as f:
                 f.write(code)
+            for name, content in runtime.support_files():
+                paths.append(os.path.join(workdir, name))
+                with open(paths[-1], 'w', encoding='utf-8') as f:
+                    f.write(content)
             if 'user' in self.credentials:  # the program runs as the sandbox uid: give it its directory
-                for p in (workdir, path):
+                for p in (workdir, *paths):
                     os.chown(p, self.credentials['user'], self.credentials['group'])
-            spec = {'cpu': limits.cpu_seconds, 'memory': limits.memory_bytes,
-                    'address_space': limits.memory_bytes + runtime.address_space_slack,
-                    'disk': limits.disk_bytes, 'open_files': limits.open_files,
-                    'processes': limits.max_processes, 'niceness': limits.niceness}
-            argv = [self.python, '-c', LAUNCHER, json.dumps(spec), '--', *runtime.command(limits)]
-            popen: dict[str, Any] = {'cwd': workdir, 'env': program_env(workdir, workdir, run_id), **self.credentials}
-            yield Launch(argv, popen, sandboxed=False)
+            fds.append(stdin_fd := memfd(f'pairpad-{run_id}-stdin', stdin.encode(), read_only=True))
+            status_read = status_write = None
+            if runtime.compiled:
+                status_read, status_write = os.pipe()
+                fds += [status_read, status_write]
+            argv = self._argv(runtime, limits, workdir, status_write)
+            env = {**program_env(workdir, workdir, run_id), **runtime.env(limits, tmp=workdir)}
+            popen: dict[str, Any] = {'cwd': workdir, 'env': env, **self.credentials}
+            if status_write is not None:
+                popen['pass_fds'] = (status_write,)
+
+            def spawned() -> None:
+                for fd in [stdin_fd] + ([status_write] if status_write is not None else []):
+                    os.close(fd)
+                    fds.remove(fd)
+
+            yield Launch(argv, popen, sandboxed=False, on_spawned=spawned, status_fd=status_read, stdin=stdin_fd)
         finally:
+            for fd in fds:
+                os.close(fd)
             shutil.rmtree(workdir, ignore_errors=True)
+
+    def _limited(self, limits: RunLimits, slack: int, command: list[str]) -> list[str]:
+        spec = {'cpu': limits.cpu_seconds, 'memory': limits.memory_bytes,
+                'address_space': limits.memory_bytes + slack, 'disk': limits.disk_bytes,
+                'open_files': limits.open_files, 'processes': limits.max_processes, 'niceness': limits.niceness}
+        return [self.python, '-c', LAUNCHER, json.dumps(spec), '--', *command]
+
+    def _argv(self, runtime: Runtime, limits: RunLimits, workdir: str, status_fd: int | None) -> list[str]:
+        """The program under the launcher's limits; a compiled language: the compile-then-run script, each phase
+        under its own limits (runner.phases)."""
+        run = self._limited(limits, runtime.address_space_slack, runtime.command(limits, tmp=workdir))
+        if not runtime.compiled:
+            return run
+        compile_limits = dataclasses.replace(limits, cpu_seconds=max(1, math.ceil(limits.compile_seconds)),
+                                             memory_bytes=runtime.compile_memory, niceness=0,
+                                             max_processes=max(limits.max_processes,
+                                                               runtime.language.compile.processes))
+        build = self._limited(compile_limits, runtime.compile_slack, runtime.compile_command(limits, tmp=workdir))
+        return phases.script(setup='', compile_argv=build, run_argv=run, status_fd=status_fd)

@@ -101,7 +101,7 @@ def _stack(name: str, header: str) -> Callable[[list[str]], Iterator[Marker]]:
         message = None
         for text in lines:
             if head.match(text):
-                message = text
+                message = re.sub(r'^Exception in thread "[^"]*" ', '', text)
             elif message and (m := frame.match(text)):
                 yield _marker(m[1], m[2], message)
                 message = None

@@ -37,8 +37,7 @@ def summary(record: RunRecord) -> str:
     result = record.result
     if result is None:
         return 'The run failed on the server (see its log).'
-    # the compiler's own exit code; the limit that stopped it if any (TEMPORARY getattr until runner/outcome lands)
-    if result.outcome is getattr(Outcome, 'COMPILE_ERROR', None):
+    if result.outcome is Outcome.COMPILE_ERROR:  # the compiler's own exit code; the limit that stopped it if any
         text = 'compile error' + (f' · exit code {result.exit_code}' if result.exit_code is not None else '')
         text += f' · {result.duration:.2f} s'
         return text if result.exit_code is not None and result.signal is None else f'{text} · {result.reason}'
@@ -91,7 +90,7 @@ def marker_data(record: RunRecord | None) -> list[dict]:
     """The markers the editors show for `record`: its result's, once it ended; none while it runs."""
     if record is None or not record.ended or record.result is None:
         return []
-    return [marker.to_dict() for marker in getattr(record.result, 'markers', ())]
+    return [marker.to_dict() for marker in record.result.markers]
 
 
 class RunPanel:

@@ -18,10 +18,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Callable, Protocol
 
 from .code_runner import CodeRunner
-try:
-    from .diagnostics import Marker
-except ImportError:  # TEMPORARY until runner/diagnostics.py (engineer R) lands
-    Marker = None  # type: ignore[assignment,misc]
+from .diagnostics import MAX_MARKERS, Marker
 from .errors import RunBusy
 from .outcome import Outcome, RunResult
 from .room import RoomRunner
@@ -201,8 +198,7 @@ class RunHub:
 def _result_data(result: RunResult) -> dict:
     """A RunResult as JSON-ready data for the other instances (asdict would turn markers into plain tuples)."""
     data = {f.name: getattr(result, f.name) for f in fields(result)}
-    data.update(outcome=result.outcome.value,
-                markers=[marker.to_dict() for marker in getattr(result, 'markers', ())])
+    data.update(outcome=result.outcome.value, markers=[marker.to_dict() for marker in result.markers])
     return data
 
 
@@ -217,13 +213,11 @@ def _remote_result(data: object, instance: str) -> RunResult | None:
     known = {f.name for f in fields(RunResult)} - {'markers', 'outcome'}
     result = RunResult(outcome=Outcome(data['outcome']), **{key: value for key, value in data.items() if key in known})
     markers = []
-    for item in (raw if isinstance(raw, list) else [raw]) if Marker is not None else ():
+    for item in (raw if isinstance(raw, list) else [raw])[:MAX_MARKERS]:  # the runner never makes more
         try:
             markers.append(Marker.from_dict(item))
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             log.warning('dropped a marker of run %s from %s: %s', result.run_id, instance, error)
-    if Marker is None:  # TEMPORARY (see the import)
-        return result
     return replace(result, markers=tuple(markers))
 
 

@@ -27,8 +27,7 @@ class RoomRunner:
         if current is not None:
             who = current.started_by or 'someone'
             raise RunBusy(f'{who} is already running the code in this room; wait for it to finish or stop it.')
-        extra = {'stdin': stdin} if stdin else {}  # TEMPORARY until CodeRunner.start takes stdin (engineer R)
-        self._current = self.runner.start(code, language, on_output, limits=limits, started_by=started_by, **extra)
+        self._current = self.runner.start(code, language, on_output, stdin=stdin, limits=limits, started_by=started_by)
         return self._current
 
     def stop(self, by: str) -> bool:

@@ -34,7 +34,7 @@ SETPRIV = shutil.which('setpriv') or '/usr/bin/setpriv'  # util-linux, on every 
 OutputCallback = Callable[[str, str], Awaitable[None] | None]
 
 CHUNK = 4096
-STDERR_TAIL = 4096      # characters of stderr kept to recognise an out-of-memory message
+STDERR_TAIL = 4096      # characters of stderr kept (first and last) to recognise an out-of-memory message
 DRAIN_SECONDS = 1.0     # after the program ends, how long its pipes may take to reach end-of-file
 # Output gathered this long before on_output is called: an unbuffered Python traceback arrives as ~100 writes of a
 # few bytes, which would otherwise be ~100 messages to every peer of the room. 30 ms still reads as live.
@@ -70,6 +70,7 @@ class Run:
         self._timed_out = False
         self._bytes = 0
         self._stderr_tail = ''
+        self._stderr_head = ''
         self._pending: list[tuple[str, str]] = []   # output not yet given to on_output, in order
         self._flusher: asyncio.Task | None = None
         self._pid: int | None = None
@@ -158,11 +159,12 @@ class Run:
             outcome, reason, code, sig = classify_compile(
                 self._compile_status, limits=self.limits, compile_seconds=self.limits.compile_seconds,
                 memory_bytes=self._runtime.compile_memory, stopped_by=self._stopped_by, truncated=self._truncated,
-                timed_out=self._timed_out, stderr_tail=self._stderr_tail)
+                timed_out=self._timed_out, stderr_tail=self._stderr_head + '\n' + self._stderr_tail)
         else:
             outcome, reason, code, sig = classify(
                 proc.returncode, sandboxed=launch.sandboxed, limits=self.limits, stopped_by=self._stopped_by,
-                truncated=self._truncated, timed_out=self._timed_out, stderr_tail=self._stderr_tail)
+                truncated=self._truncated, timed_out=self._timed_out,
+                stderr_tail=self._stderr_head + '\n' + self._stderr_tail)
         result = self._result(outcome, reason, code, sig, duration, sandboxed=launch.sandboxed)
         log.info('run %s: %s after %.2f s (%s)', self.id, outcome.value, duration, reason)
         return result
@@ -230,7 +232,9 @@ class Run:
         if self.first_output_at is None:
             self.first_output_at = time.monotonic()
         self._output.append(text)
-        if name == 'stderr':
+        if name == 'stderr':  # head and tail: Go's out-of-memory line comes before pages of goroutine dumps
+            if len(self._stderr_head) < STDERR_TAIL:
+                self._stderr_head += text[:STDERR_TAIL - len(self._stderr_head)]
             self._stderr_tail = (self._stderr_tail + text)[-STDERR_TAIL:]
         if self._on_output is None:
             return

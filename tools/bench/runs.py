@@ -1,0 +1,133 @@
+"""`python -m tools.bench.runs [--runs 5] [--languages python,go] [--json FILE]`: how long Run takes per language.
+
+For each language's hello-world template (it reads a name on stdin and greets it): the time from starting the run
+to the first byte of output and to the end, median of N warm runs (one run first, not counted), in the real
+sandbox through CodeRunner; and beside it, in the same run, the bare toolchain outside any sandbox (the same
+compile and run commands, environment and stdin, in a private temporary directory). The ratio of the two is what
+the sandbox itself costs (target <= 1.3); the absolute times have targets of their own (docs/benchmarks.md):
+interpreted languages <= 0.5 s to output, compiled <= 2 s, Rust and Java <= 3 s.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import statistics
+import tempfile
+import time
+
+from languages import LANGUAGES
+from runner import CodeRunner
+from runner.languages import Runtime
+
+STDIN = 'Ada\n'
+TARGETS = {'rust': 3.0, 'java': 3.0}  # seconds to first output; others: 2 s compiled, 0.5 s interpreted
+
+
+def target(runtime: Runtime) -> float:
+    return TARGETS.get(runtime.id, 2.0 if runtime.compiled else 0.5)
+
+
+async def sandboxed(runner: CodeRunner, language: str) -> tuple[float, float]:
+    """(seconds to the first output byte, seconds to the end) of one run in the sandbox."""
+    started = time.monotonic()
+    run = runner.start(LANGUAGES[language].template, language, stdin=STDIN)
+    result = await run.wait()
+    ended = time.monotonic()
+    if not result.ok or run.first_output_at is None:
+        raise RuntimeError(f'{language}: {result.reason}')
+    return run.first_output_at - started, ended - started
+
+
+async def bare(runtime: Runtime, runner: CodeRunner) -> tuple[float, float]:
+    """The same compile and run outside the sandbox: no bwrap, no prlimit, no nice; same commands and stdin."""
+    # In memory like the sandbox's tmpfs: the comparison is then of the sandbox, not of the disk under /tmp.
+    workdir = tempfile.mkdtemp(prefix='pairpad-bench-', dir='/dev/shm' if os.path.isdir('/dev/shm') else None)
+    try:
+        with open(os.path.join(workdir, runtime.file_name), 'w') as f:
+            f.write(runtime.language.template)
+        for name, content in runtime.support_files():
+            with open(os.path.join(workdir, name), 'w') as f:
+                f.write(content)
+        limits = runtime.limits(runner.limits)
+        env = {'PATH': '/usr/local/bin:/usr/bin:/bin', 'HOME': workdir, 'TMPDIR': workdir, 'LANG': 'C.UTF-8',
+               **runtime.env(limits, tmp=workdir)}
+        started = time.monotonic()
+        for host in getattr(runner._launcher, 'caches', {}).get(runtime.id, {}):  # Go: the same warm cache copy
+            shutil.copytree(host, env['GOCACHE'])
+        if runtime.compiled:
+            compiler = await asyncio.create_subprocess_exec(*runtime.compile_command(limits, tmp=workdir),
+                                                            cwd=workdir, env=env, stdin=asyncio.subprocess.DEVNULL)
+            if await compiler.wait() != 0:
+                raise RuntimeError(f'{runtime.id}: the bare compile failed')
+        program = await asyncio.create_subprocess_exec(*runtime.command(limits, tmp=workdir), cwd=workdir, env=env,
+                                                       stdin=asyncio.subprocess.PIPE,
+                                                       stdout=asyncio.subprocess.PIPE)
+        program.stdin.write(STDIN.encode())
+        program.stdin.close()
+        await program.stdout.read(1)
+        first = time.monotonic() - started
+        await program.stdout.read()
+        await program.wait()
+        return first, time.monotonic() - started
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+async def measure(runner: CodeRunner, language: str, runs: int) -> dict:
+    runtime = runner._runtimes[language]
+    await sandboxed(runner, language)  # warm: the page cache, the JVM's shared archive, Go's cache
+    await bare(runtime, runner)
+    box, plain = [], []
+    for _ in range(runs):  # interleaved, so a burst of load elsewhere hits both sides alike
+        box.append(await sandboxed(runner, language))
+        plain.append(await bare(runtime, runner))
+    first, end = (statistics.median(t[i] for t in box) for i in (0, 1))
+    bare_first, bare_end = (statistics.median(t[i] for t in plain) for i in (0, 1))
+    return {'language': language, 'version': runner.versions[language], 'compiled': runtime.compiled,
+            'first_output_s': round(first, 3), 'end_s': round(end, 3), 'bare_first_output_s': round(bare_first, 3),
+            'bare_end_s': round(bare_end, 3), 'overhead': round(end / bare_end, 2), 'target_s': target(runtime),
+            'meets_target': first <= target(runtime) and end / bare_end <= 1.3, 'runs': runs}
+
+
+def table(rows: list[dict]) -> str:
+    lines = ['| language | toolchain | to first output | to the end | bare toolchain (output / end) | sandbox '
+             'overhead | target to output | met |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |']
+    for r in rows:
+        lines.append(f"| {r['language']} | {r['version']} | {r['first_output_s']:.2f} s | {r['end_s']:.2f} s | "
+                     f"{r['bare_first_output_s']:.2f} / {r['bare_end_s']:.2f} s | {r['overhead']:.2f}× | "
+                     f"≤ {r['target_s']:g} s | {'yes' if r['meets_target'] else 'no'} |")
+    return '\n'.join(lines)
+
+
+async def main(args: argparse.Namespace) -> list[dict]:
+    runner = CodeRunner()
+    if runner.mode != 'sandbox':
+        raise SystemExit(f'no sandbox here: {runner.status}')
+    runner.wait_prepared()
+    wanted = args.languages.split(',') if args.languages else runner.languages
+    rows = []
+    for language in wanted:
+        if language not in runner.languages:
+            print(f'{language}: skipped, {runner.refusal(language)}')
+            continue
+        rows.append(await measure(runner, language, args.runs))
+        print(f"{language}: {rows[-1]['first_output_s']:.2f} s to output, {rows[-1]['end_s']:.2f} s in all, "
+              f"bare {rows[-1]['bare_end_s']:.2f} s, overhead {rows[-1]['overhead']:.2f}", flush=True)
+    return rows
+
+
+if __name__ == '__main__':
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--runs', type=int, default=5)
+    parser.add_argument('--languages', default='')
+    parser.add_argument('--json', default='')
+    arguments = parser.parse_args()
+    rows = asyncio.run(main(arguments))
+    print(f'\n{platform.node()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}\n')
+    print(table(rows))
+    if arguments.json:
+        with open(arguments.json, 'w') as f:
+            json.dump({'runs': rows, 'load_average': os.getloadavg()}, f, indent=1)

@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 
 from collab import RoomRegistry
 from config import Settings
+from languages import LANGUAGES
 from pages.api import build_router
 from pages.services import Services
 from presence import PresenceService
@@ -41,7 +42,7 @@ def test_create_and_read_an_interview(api):
     assert created['interviewer_url'] == f'http://testserver/room/{iid}?key={created["interviewer_key"]}'
     assert created['candidate_url'] == f'http://testserver/room/{iid}?key={created["candidate_key"]}'
     state = client.get(f'/api/interviews/{iid}', headers=_key(created, 'candidate')).json()
-    assert state == {'id': iid, 'title': 'Pairing <i>round</i>', 'language': 'rust', 'code': 'fn main() {\n}\n',
+    assert state == {'id': iid, 'title': 'Pairing <i>round</i>', 'language': 'rust', 'code': LANGUAGES['rust'].template,
                      'participants': 0, 'ended': False, 'role': 'candidate', 'links': None}
     as_interviewer = client.get(f'/api/interviews/{iid}?key={created["interviewer_key"]}').json()
     assert as_interviewer['role'] == 'interviewer'

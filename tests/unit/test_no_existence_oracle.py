@@ -19,6 +19,7 @@ from presence import PresenceService
 from store import SqlUpdateLog, create_db
 
 WRONG = secrets.token_urlsafe(16)  # shaped like a real key, matches none
+RUN_ID = secrets.token_hex(6)  # shaped like a run id (runs' own routes are walked too)
 
 
 @pytest.fixture
@@ -111,7 +112,8 @@ def existence_leaks(client: TestClient, app: FastAPI, known: str, unknown: str, 
     leaks = []
     for method, template, body in _calls(app):
         for label, (headers, query) in credentials.items():
-            paths = [template.format(interview_id=iid, participant_id=participant_id) for iid in (known, unknown)]
+            paths = [template.format(interview_id=iid, participant_id=participant_id, run_id=RUN_ID)
+                     for iid in (known, unknown)]
             answers = [_answer(client, method, path, body, headers, query) for path in paths]
             if answers[0] != answers[1]:
                 leaks.append(f'{method} {template} with {label} and body {body!r}: {answers[0]} != {answers[1]}')
@@ -133,7 +135,9 @@ def test_no_route_tells_an_existing_interview_from_an_unknown_one_without_creden
             ('POST', '/api/interviews/{interview_id}/end'), ('POST', '/api/interviews/{interview_id}/reopen'),
             ('GET', '/api/interviews/{interview_id}/participants'),
             ('POST', '/api/interviews/{interview_id}/participants'),
-            ('PATCH', '/api/interviews/{interview_id}/participants/{participant_id}')}
+            ('PATCH', '/api/interviews/{interview_id}/participants/{participant_id}'),
+            ('POST', '/api/interviews/{interview_id}/runs'), ('GET', '/api/interviews/{interview_id}/runs'),
+            ('GET', '/api/interviews/{interview_id}/runs/{run_id}')}
 
         assert existence_leaks(client, app, created['id'], secrets.token_urlsafe(9), ivan['id'], credentials) == []
         odd = ('nope', 'x' * 33, "' OR 1=1 --", '%2E%2E', 'ü' * 12,  # short, too long, hostile
@@ -157,7 +161,7 @@ def test_every_refusal_is_the_same_404_without_the_title(services):
             if body == [1]:
                 continue  # a wrong shape is a 422, the same for every id (the walk above compares it)
             for label, (headers, query) in _credentials(other, other_token).items():
-                path = template.format(interview_id=created['id'], participant_id=ivan['id'])
+                path = template.format(interview_id=created['id'], participant_id=ivan['id'], run_id=RUN_ID)
                 response = client.request(method, path, json=body, headers=headers, params=query)
                 refusal = (response.status_code, response.json())
                 assert refusal == (404, {'detail': 'no interview with this id and key'}), f'{method} {template} {label}'

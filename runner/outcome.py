@@ -28,7 +28,8 @@ class Outcome(str, enum.Enum):
 # What runtimes print when an allocation fails under RLIMIT_DATA / RLIMIT_AS.
 MEMORY_PATTERNS = re.compile(
     r'MemoryError|heap out of memory|Array buffer allocation failed|Cannot allocate memory|std::bad_alloc'
-    r'|Fatal process out of memory|out of memory|OutOfMemoryError|Allowed memory size of', re.IGNORECASE)
+    r'|Fatal process out of memory|out of memory|OutOfMemoryError|Allowed memory size of'
+    r'|memory allocation of \d+ bytes failed', re.IGNORECASE)
 # What fork() failing under RLIMIT_NPROC looks like.
 PROCESS_PATTERNS = re.compile(r'Resource temporarily unavailable|EAGAIN|BlockingIOError|fork: retry')
 

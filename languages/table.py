@@ -94,7 +94,8 @@ ROWS = (
         packages=('golang-go',),
         # GOCACHE: private to the run, filled from the server's prepared cache (runner.gocache); no cgo, so the
         # build needs no C compiler; GOMEMLIMIT: the collector works harder before the memory limit is reached.
-        env=(('GOCACHE', '{tmp}/go-build'), ('GOPATH', '{tmp}/go'), ('CGO_ENABLED', '0'), ('GOFLAGS', '-buildvcs=false'),
+        env=(('GOCACHE', '{tmp}/go-build'), ('GOPATH', '{tmp}/go'), ('CGO_ENABLED', '0'),
+             ('GOFLAGS', '-buildvcs=false'),
              ('GOMAXPROCS', '2'), ('GOMEMLIMIT', '{heap_mb}MiB'), ('GOTOOLCHAIN', 'local'))),
     Language(
         'rust', 'Rust', 'rs', 'rust',

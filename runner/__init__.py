@@ -3,6 +3,7 @@ output limits, streaming stdout and stderr as they come. It knows nothing of Nic
 `on_output(stream, text)` callback and the result is a plain dataclass (see docs/sandbox.md)."""
 
 from .code_runner import CodeRunner
+from .diagnostics import Marker, markers
 from .hub import RunHub, RunHubs, RunRecord
 from .errors import RunBusy, RunnerUnavailable, RunRefused, TooManyRuns, UnsupportedLanguage
 from .limits import RunLimits, RunnerSettings
@@ -12,7 +13,7 @@ from .run import OutputCallback, Run
 from .sandbox import sandbox_available
 
 __all__ = [
-    'CodeRunner', 'Outcome', 'OutputCallback', 'RoomRunner', 'Run', 'RunBusy', 'RunHub', 'RunHubs', 'RunLimits',
-    'RunRecord', 'RunRefused', 'RunResult', 'RunnerSettings', 'RunnerUnavailable', 'TooManyRuns',
-    'UnsupportedLanguage', 'sandbox_available',
+    'CodeRunner', 'Marker', 'Outcome', 'OutputCallback', 'RoomRunner', 'Run', 'RunBusy', 'RunHub', 'RunHubs',
+    'RunLimits', 'RunRecord', 'RunRefused', 'RunResult', 'RunnerSettings', 'RunnerUnavailable', 'TooManyRuns',
+    'UnsupportedLanguage', 'markers', 'sandbox_available',
 ]

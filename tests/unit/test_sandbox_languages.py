@@ -90,7 +90,8 @@ async def test_c_fork_bomb_is_contained_and_the_server_stays_responsive(runner):
 
 @pytest.mark.parametrize('language,code', [
     ('java', 'import java.util.*;\n\npublic class Main {\n    public static void main(String[] args) {\n'
-             '        List<long[]> hog = new ArrayList<>();\n        while (true) hog.add(new long[1 << 20]);\n    }\n}\n'),
+             '        List<long[]> hog = new ArrayList<>();\n'
+             '        while (true) hog.add(new long[1 << 20]);\n    }\n}\n'),
     ('go', 'package main\n\nfunc main() {\n\tvar hog [][]byte\n\tfor {\n\t\tb := make([]byte, 1<<24)\n'
            '\t\tfor i := range b {\n\t\t\tb[i] = 1\n\t\t}\n\t\thog = append(hog, b)\n\t}\n}\n'),
     ('c', '#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n\nint main(void) {\n    for (;;) {\n'

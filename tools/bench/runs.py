@@ -65,7 +65,8 @@ async def bare(runtime: Runtime, runner: CodeRunner) -> tuple[float, float]:
                                                             cwd=workdir, env=env, stdin=asyncio.subprocess.DEVNULL)
             if await compiler.wait() != 0:
                 raise RuntimeError(f'{runtime.id}: the bare compile failed')
-        program = await asyncio.create_subprocess_exec(*nice, *runtime.command(limits, tmp=workdir), cwd=workdir, env=env,
+        program = await asyncio.create_subprocess_exec(*nice, *runtime.command(limits, tmp=workdir), cwd=workdir,
+                                                       env=env,
                                                        stdin=asyncio.subprocess.PIPE,
                                                        stdout=asyncio.subprocess.PIPE)
         program.stdin.write(STDIN.encode())

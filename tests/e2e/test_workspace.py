@@ -60,6 +60,12 @@ def test_first_run_to_a_live_then_ended_room_on_the_dashboard(own_server, new_pa
     expect(row.get_by_test_id('row-people')).to_have_text('in the room: Ann')
     expect(row.get_by_test_id('row-created-by')).to_have_text('by Ann')
 
+    again = page.context.new_page()  # the interviewer link opened by the signed-in member: no name form
+    again.goto(page.url)
+    RoomPage(again, own_server, interview_id).wait_synced()
+    expect(again.get_by_test_id('participant').filter(has_text='Ann')).to_have_count(2)  # two tabs, one name
+    again.close()
+
     candidate = new_page()  # another browser, no account
     candidate.goto(candidate_url)
     candidate.get_by_test_id('name-input').fill('Cy')

@@ -5,6 +5,10 @@ from .interviews import (InterviewChange, create_interview, delete_interview, en
                          list_team_interviews, set_interview_ended, watch_interviews)
 from .account_models import Account, AccountSession, Activity, ApiToken, Invite, ServerSetting, SignInFailure, Team
 from .models import CodeRun, DocSnapshot, DocUpdate, Interview, Participant
+from .question_models import InterviewQuestion, QuestionRow, Scorecard, Signal, TestRunRow
+from .questions import (SlugTaken, add_signal, delete_question, erase_evidence, get_question, interview_question,
+                        list_questions, list_scorecards, list_signals, list_test_runs, pick_question, save_question,
+                        save_scorecard, save_test_run)
 from .participants import create_participant, list_participants, save_participants, token_matches
 from .room_ids import notes_room_id, split_room_id
 from .locks import LocalRunLock, PostgresRunLock, RoomRunLock, room_run_lock
@@ -20,4 +24,8 @@ __all__ = [
     # the team workspace (store/account_models.py, store/accounts.py, store/interviews.py)
     'Account', 'AccountSession', 'Activity', 'ApiToken', 'Invite', 'InterviewChange', 'ServerSetting',
     'SignInFailure', 'Team', 'ended_before', 'list_team_interviews', 'watch_interviews',
+    # interview content and evidence (store/question_models.py, store/questions.py)
+    'InterviewQuestion', 'QuestionRow', 'Scorecard', 'Signal', 'SlugTaken', 'TestRunRow', 'add_signal',
+    'delete_question', 'erase_evidence', 'get_question', 'interview_question', 'list_questions', 'list_scorecards',
+    'list_signals', 'list_test_runs', 'pick_question', 'save_question', 'save_scorecard', 'save_test_run',
 ]

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from .account_models import Activity
 from .models import CodeRun, DocSnapshot, DocUpdate, Interview, Participant, utcnow
+from .questions import erase_evidence
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ def get_interview(engine: Engine, interview_id: str) -> Interview | None:
 
 def delete_interview(engine: Engine, interview_id: str) -> bool:
     """Erase an interview and everything of it (code and notes history, snapshots, participants, runs with their
-    input and output) in one transaction; the activity log keeps that it existed, not its title. False if it did
+    input and output, its question, test runs, scorecards and signals) in one transaction; the activity log keeps that it existed, not its title. False if it did
     not exist."""
     with Session(engine) as session:
         interview = session.get(Interview, interview_id)
@@ -80,6 +81,7 @@ def delete_interview(engine: Engine, interview_id: str) -> bool:
         team_id = interview.team_id
         for table in (DocUpdate, DocSnapshot, Participant, CodeRun):
             session.exec(delete(table).where(col(table.interview_id) == interview_id))
+        erase_evidence(session, interview_id)  # its question, test runs, scorecards and signals
         session.exec(update(Activity).where(col(Activity.interview_id) == interview_id).values(subject='(erased)'))
         session.delete(interview)
         session.commit()

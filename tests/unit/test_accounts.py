@@ -208,3 +208,11 @@ def test_the_users_command_creates_accounts_and_tokens(tmp_path, capsys):
         assert 'exists already' in capsys.readouterr().err
     finally:
         engine.dispose()
+
+
+def test_the_secret_is_generated_once_and_shared_or_configured(engine):
+    first, second = Workspace.open(engine), Workspace.open(engine)  # two instances on one database
+    first.passwords = CHEAP
+    cookie = first.enter(first.setup('Ann', 'ann@example.com', PASSWORD).ticket)
+    assert second.member(cookie) is not None  # the generated secret is the same on both
+    assert Workspace.open(engine, 'PAIRPAD_SECRET value').member(cookie) is None  # a configured one wins

@@ -18,7 +18,8 @@ class RunCommand:
     """How the Run button starts a program of this language (after compiling it, if `Language.compile` is set).
 
     Arguments are templates: '{file}' is the document's file, '{stem}' its name without extension, '{heap_mb}' the
-    runtime's heap (`heap_percent` of the memory limit), '{memory_mb}' the memory limit itself.
+    runtime's heap (`heap_percent` of the memory limit), '{memory_mb}' the memory limit itself, '{tmp}' the run's
+    temporary directory, '{cache}' the language's prepared cache (read-only, may be absent: runner.caches).
     """
 
     program: str                 # the executable, looked up on this server ('python3', 'java', or './main')

@@ -65,8 +65,9 @@ ROWS = (
                             '{stem}'),
                    'Java', address_space_slack_mb=1024, heap_percent=50,
                    version=('javac', '-J-Xshare:auto', '-J-XX:+UseSerialGC', '-J-Xmx64m', '-version')),
-        CompileCommand('javac', tuple(f'-J{flag}' for flag in JVM_FLAGS) + ('-J-Xmx512m', '-encoding', 'UTF-8',
-                                                                           '-d', '.', '{file}')),
+        # {cache}: javac's own classes, archived once per server (runner.caches); absent, javac ignores it.
+        CompileCommand('javac', tuple(f'-J{flag}' for flag in JVM_FLAGS) + (
+            '-J-XX:SharedArchiveFile={cache}/javac.jsa', '-J-Xmx512m', '-encoding', 'UTF-8', '-d', '.', '{file}')),
         packages=('default-jdk-headless',), env=(('MALLOC_ARENA_MAX', '2'),), stem='Main', min_processes=32),
     Language(
         'c', 'C', 'c', 'cpp',
@@ -92,7 +93,7 @@ ROWS = (
         RunCommand('./main', (), 'Go', address_space_slack_mb=1024, version=('go', 'version')),
         CompileCommand('go', ('build', '-o', 'main', '{file}')),
         packages=('golang-go',),
-        # GOCACHE: private to the run, filled from the server's prepared cache (runner.gocache); no cgo, so the
+        # GOCACHE: private to the run, filled from the server's prepared cache (runner.caches); no cgo, so the
         # build needs no C compiler; GOMEMLIMIT: the collector works harder before the memory limit is reached.
         env=(('GOCACHE', '{tmp}/go-build'), ('GOPATH', '{tmp}/go'), ('CGO_ENABLED', '0'),
              ('GOFLAGS', '-buildvcs=false'),

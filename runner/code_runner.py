@@ -14,7 +14,7 @@ from languages import LANGUAGES
 
 from config import Settings
 
-from . import gocache
+from . import caches
 from .errors import RunnerUnavailable, TooManyRuns, UnsupportedLanguage
 from .languages import Runtime, find_runtimes
 from .limits import RunLimits, RunnerSettings, format_bytes, format_seconds
@@ -42,8 +42,9 @@ class CodeRunner:
         self._preparing = []
         if self._launcher is not None:
             self._probe_runtimes(runtimes)
-        if isinstance(self._launcher, Sandbox) and 'go' in self._runtimes:
-            self._preparing.append(gocache.prepare(self._launcher, self._runtimes['go'], self.limits))
+        if isinstance(self._launcher, Sandbox):
+            self._preparing += [caches.prepare(self._launcher, self._runtimes[language], self.limits)
+                                for language in caches.PREPARED if language in self._runtimes]
         log.info('code runner: mode %s, languages %s', self.mode, ', '.join(self.versions.values()) or 'none')
 
     @classmethod
@@ -79,7 +80,7 @@ class CodeRunner:
         return self._refused.get(language, f'{LANGUAGES[language].label} cannot be run here.')
 
     def wait_prepared(self, timeout: float = 120) -> bool:
-        """Block until the start-up preparations (Go's build cache) are done: benchmarks measure warm runs."""
+        """Block until the start-up preparations (Go's and javac's caches) are done: benchmarks measure warm runs."""
         for thread in self._preparing:
             thread.join(timeout)
         return not any(thread.is_alive() for thread in self._preparing)

@@ -76,20 +76,22 @@ class Runtime:
     def compile_seconds(self, limits: RunLimits) -> float:
         return self.limits(limits).compile_seconds
 
-    def _format(self, args, limits: RunLimits, tmp: str) -> list[str]:
+    def _format(self, args, limits: RunLimits, tmp: str, cache: str | None = None) -> list[str]:
         run = self.language.run
         heap_mb = max(16, limits.memory_bytes * run.heap_percent // 100 // MB)
         values = {'file': self.file_name, 'stem': self.language.stem, 'heap_mb': heap_mb,
-                  'memory_mb': limits.memory_bytes // MB, 'tmp': tmp}
+                  'memory_mb': limits.memory_bytes // MB, 'tmp': tmp,
+                  'cache': cache or f'/opt/pairpad-cache/{self.id}'}
         return [arg.format(**values) for arg in args]
 
     def command(self, limits: RunLimits, tmp: str = '/tmp') -> list[str]:
         return [self.executable, *self._format(self.language.run.args, limits, tmp)]
 
-    def compile_command(self, limits: RunLimits, tmp: str = '/tmp') -> list[str] | None:
+    def compile_command(self, limits: RunLimits, tmp: str = '/tmp', cache: str | None = None) -> list[str] | None:
+        """The compiler's argv; `cache`: where the prepared cache is (default: where the sandbox binds it)."""
         if not self.compiled:
             return None
-        return [self.compiler, *self._format(self.language.compile.args, limits, tmp)]
+        return [self.compiler, *self._format(self.language.compile.args, limits, tmp, cache)]
 
     def env(self, limits: RunLimits, tmp: str = '/tmp') -> dict[str, str]:
         """The language's own variables (GOCACHE, GOMEMLIMIT, ...), with paths under `tmp`."""

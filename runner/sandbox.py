@@ -65,7 +65,7 @@ class Sandbox:
         self.features = features        # optional bwrap flags this version knows (--size, --disable-userns)
         self.credentials = credentials  # Popen user/group arguments (see launch.run_as)
         # Per language: prepared caches bound read-only (host dir -> sandbox dir) and the shell that copies them
-        # into the run's private tmpfs before compiling (runner.gocache fills them once ready).
+        # into the run's private tmpfs before compiling (runner.caches fills them once ready).
         self.caches: dict[str, dict[str, str]] = {}
         self.setups: dict[str, str] = {}
 

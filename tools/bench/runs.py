@@ -58,10 +58,12 @@ async def bare(runtime: Runtime, runner: CodeRunner) -> tuple[float, float]:
                **runtime.env(limits, tmp=workdir)}
         nice = ['nice', '-n', str(limits.niceness)]
         started = time.monotonic()
-        for host in getattr(runner._launcher, 'caches', {}).get(runtime.id, {}):  # Go: the same warm cache copy
-            shutil.copytree(host, env['GOCACHE'])
+        cache = next(iter(getattr(runner._launcher, 'caches', {}).get(runtime.id, {})), None)
+        if cache and 'GOCACHE' in env:  # Go: the same warm cache copy; javac: the same archive, read in place
+            shutil.copytree(cache, env['GOCACHE'])
         if runtime.compiled:
-            compiler = await asyncio.create_subprocess_exec(*nice, *runtime.compile_command(limits, tmp=workdir),
+            build = runtime.compile_command(limits, tmp=workdir, cache=cache)
+            compiler = await asyncio.create_subprocess_exec(*nice, *build,
                                                             cwd=workdir, env=env, stdin=asyncio.subprocess.DEVNULL)
             if await compiler.wait() != 0:
                 raise RuntimeError(f'{runtime.id}: the bare compile failed')

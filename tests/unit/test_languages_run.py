@@ -152,3 +152,14 @@ def test_markers_round_trip_and_refuse_bad_input():
     assert markers('c', 'other.c:3:1: error: nope\nmain.c:2:7: warning: unused\n') == (
         Marker(2, 7, 'unused', 'warning'),)
     assert markers('klingon', 'main.k:1: error') == () and markers('python', '') == ()
+
+
+async def test_unsafe_mode_compiles_and_runs_with_stdin_too():
+    """Without bubblewrap (PAIRPAD_UNSAFE_RUN=1) the same compile-then-run script runs under the launcher's rlimits."""
+    unsafe = CodeRunner(RunnerSettings(bwrap='/nonexistent/bwrap', unsafe=True), LIMITS)
+    require(unsafe, 'c')
+    result, output = await run(unsafe, LANGUAGES['c'].template, 'c', stdin='Ada\n')
+    assert result.ok and result.unsafe and output == 'Hello, Ada!\n', (result, output)
+    result, output = await run(unsafe, ERRORS['c'][0], 'c')
+    errors = [m.line for m in result.markers if m.severity == 'error']
+    assert result.outcome is Outcome.COMPILE_ERROR and errors == [3], (result, output)

@@ -1,7 +1,8 @@
 """Issue 14 end to end: the team workspace in real Chromium against a real server.
 
 First run → dashboard → create an interview → the candidate joins by link without an account → the dashboard shows
-the room live with the candidate's name, then ended after End (pushed, never reloaded); a member invited by link
+the room live with the candidate's name, then ended after End (pushed, never reloaded), then erased from it; a
+member who opens an interviewer link joins under the account's name; a member invited by link
 sees the team's interviews, and once disabled is out at once (page and API token); sign-out closes the dashboard
 and the API; five wrong passwords lock sign-in with a clear message; hostile names and titles are text.
 """
@@ -78,6 +79,12 @@ def test_first_run_to_a_live_then_ended_room_on_the_dashboard(own_server, new_pa
     expect(row.get_by_test_id('row-state')).to_have_text('ended')
     expect(row.get_by_test_id('row-erase-at')).to_contain_text('erased automatically on')
     assert board.evaluate('window.__pwned') is None and page.evaluate('window.__pwned') is None
+
+    row.get_by_test_id('row-erase').click()  # erase: the row goes, and so does the interview with everything of it
+    board.get_by_test_id('erase-confirm').click()
+    expect(row).to_have_count(0)
+    assert httpx.get(f'{own_server.url}/api/interviews/{interview_id}', headers={'X-Pairpad-Key': key}).status_code \
+        == 404
 
 
 def _sign_in(page, url: str, email: str, password: str) -> None:

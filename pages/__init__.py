@@ -10,7 +10,7 @@ from nicegui import app, ui
 from accounts import Workspace
 from accounts.sso import TrustedProxy
 
-from . import api, auth, dashboard, health, home, room, team_admin
+from . import api, auth, dashboard, health, home, questions_page, room, team_admin
 from .auth import Auth
 from .services import Services
 from .team_events import TeamEvents
@@ -31,6 +31,7 @@ def register(services: Services, workspace: Workspace, events: TeamEvents) -> No
     home.register(services, access, events)
     dashboard.register_open_page(services, access)
     team_admin.register(access)
+    questions_page.register(access)
     room.register(services)
     api.register(services, access)
     health.register(services)

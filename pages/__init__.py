@@ -31,7 +31,7 @@ def register(services: Services, workspace: Workspace, events: TeamEvents) -> No
     home.register(services, access, events)
     dashboard.register_open_page(services, access)
     team_admin.register(access)
-    questions_page.register(access)
+    questions_page.register(services, access)
     room.register(services)
     api.register(services, access)
     health.register(services)

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
-from questions import Question, QuestionFileError, read_questions, sample_questions, write_questions
+from questions import (Question, QuestionFileError, TestRun, read_questions, run_tests, sample_questions,
+                       write_questions)
 from questions.files import Format
+from runner import CodeRunner, RunRefused
 from store import QuestionRow, SlugTaken, get_question, list_questions, save_question
 from store.question_import import NewQuestion, Saved, save_questions
 
@@ -126,6 +128,22 @@ def export(engine: Engine, team_id: str, format: Format, question_id: str | None
     return write_questions([load(row) for row in list_questions(engine, team_id)], format)
 
 
+async def check_solutions(runner: CodeRunner | None, question: Question) -> list[tuple[str, TestRun | str]]:
+    """Every reference solution of the guide against every test case (questions.run_tests, in the sandbox): per
+    language its results, or why it could not run (running is off, the language cannot run here)."""
+    checked: list[tuple[str, TestRun | str]] = []
+    for language, code in question.guide.solutions.items():
+        if runner is None:
+            checked.append((language, 'running code is off on this server'))
+            continue
+        try:
+            checked.append((language, await run_tests(runner, code, language, question.tests,
+                                                      started_by='reference solution check')))
+        except RunRefused as e:
+            checked.append((language, str(e)))
+    return checked
+
+
 @dataclass(frozen=True)
 class Summary:
     """A row of the library's list, read from the stored JSON without validating it again."""
@@ -153,5 +171,6 @@ def file_name(stem: str, format: Format) -> str:
     return f'{stem}.{"json" if format == "json" else "yaml"}'
 
 
-__all__ = ['DIFFICULTIES', 'Problem', 'QuestionInvalid', 'Saved', 'SlugTaken', 'Summary', 'add_samples', 'create',
+__all__ = ['DIFFICULTIES', 'Problem', 'QuestionInvalid', 'Saved', 'SlugTaken', 'Summary', 'add_samples',
+           'check_solutions', 'create',
            'export', 'file_name', 'import_questions', 'load', 'parse_file', 'summary', 'update', 'validate']

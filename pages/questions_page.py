@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from questions.files import MAX_FILE_BYTES, Format
+from runner import CodeRunner
 from store import delete_question, get_question, list_questions
 
 from . import question_library as library
@@ -21,11 +22,12 @@ from .auth import Auth, sign_in_form
 from .dashboard import Guard
 from .question_form import QuestionForm
 from .question_library import Problem, QuestionInvalid, SlugTaken
+from .services import Services
 
 ALL = ''
 
 
-def register(auth: Auth) -> None:
+def register(services: Services, auth: Auth) -> None:
     @ui.page('/questions', title='Questions · Pairpad')
     def questions_page(request: Request):
         if not auth.workspace.claimed():
@@ -37,13 +39,14 @@ def register(auth: Auth) -> None:
                 ui.label('Sign in to see your team\'s questions.')
             sign_in_form(auth, request, next='/questions')
             return None
-        Library(auth, Guard(auth, request, member)).build()
+        runner = services.runs.runner if services.runs is not None else None
+        Library(auth, Guard(auth, request, member), runner).build()
         return None
 
 
 class Library:
-    def __init__(self, auth: Auth, guard: Guard) -> None:
-        self.auth, self.guard = auth, guard
+    def __init__(self, auth: Auth, guard: Guard, runner: CodeRunner | None) -> None:
+        self.auth, self.guard, self.runner = auth, guard, runner
         self.engine = auth.workspace.engine
 
     def build(self) -> None:
@@ -119,6 +122,8 @@ class Library:
                     with ui.menu():
                         ui.menu_item('YAML', on_click=lambda: self.export('yaml', question.id, question.slug))
                         ui.menu_item('JSON', on_click=lambda: self.export('json', question.id, question.slug))
+                ui.button(icon='fact_check', on_click=lambda: self.check(question.id)) \
+                    .props('flat dense data-testid=q-row-check aria-label="Check the reference solutions"')
                 ui.button(icon='delete', on_click=lambda: self.confirm_delete(question)) \
                     .props('flat dense color=negative data-testid=q-row-delete aria-label=Delete')
 
@@ -150,6 +155,37 @@ class Library:
             return []
 
         QuestionForm(library.load(row) if row else None, save).dialog.open()
+
+    async def check(self, question_id: str) -> None:
+        """Run every reference solution against every case in the sandbox: a question whose own solution fails
+        its tests would fail every candidate."""
+        member = self.guard.current()
+        row = get_question(self.engine, member.team_id, question_id) if member is not None else None
+        if row is None:
+            return
+        question = library.load(row)
+        with ui.dialog() as dialog, ui.card().classes('w-[40rem]').props('data-testid=q-check-dialog'):
+            ui.label(f'Reference solutions of “{question.title}”').classes('text-lg font-semibold')
+            status = ui.label('Running every solution against every test case…').props('data-testid=q-check-status')
+            results = ui.column().classes('w-full gap-1')
+            ui.button('Close', on_click=dialog.close).props('flat data-testid=q-check-close')
+        dialog.open()
+        checked = await library.check_solutions(self.runner, question)
+        with results:
+            for language, outcome in checked:
+                with ui.column().classes('gap-0') as block:
+                    block.props.update({'data-testid': 'q-check-language', 'data-language': language})
+                    if isinstance(outcome, str):
+                        ui.label(f'{language}: not run: {outcome}').classes('text-sm text-orange-600')
+                        continue
+                    ui.label(f'{language}: {outcome.passed} of {len(outcome.cases)} passed').classes('font-medium')
+                    for case in outcome.cases:
+                        with ui.row().classes('gap-2 text-sm') as line:
+                            line.props.update({'data-testid': 'q-check-case', 'data-passed': str(case.passed).lower()})
+                            ui.label('✓' if case.passed else '✗')
+                            ui.label(case.name + (' (hidden)' if case.hidden else ''))
+                            ui.label(case.reason).classes('text-gray-600')
+        status.set_text('No reference solution to check.' if not checked else 'Done.')
 
     def confirm_delete(self, question: library.Summary) -> None:
         with ui.dialog() as dialog, ui.card().props('data-testid=q-delete-dialog'):

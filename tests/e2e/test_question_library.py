@@ -2,17 +2,30 @@
 
 A member opens `/questions` signed out (the sign-in form brings them back), adds the sample questions, edits one's
 title and a test case, saves, finds it in the list and by search; a field error shows under its field; a hostile
-title and prompt render as text. An unclaimed server sends `/questions` to the first-account form.
+title and prompt render as text; a file with two bad questions imports nothing and lists both problems, a good one
+imports; the library exports as YAML that reads back. An unclaimed server sends `/questions` to the first-account form.
 """
+
+import json
+from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
+from questions import read_questions
 from tools.app_server import ADMIN_EMAIL, ADMIN_PASSWORD, AppServer
 
 WAIT = 15_000  # ms: the machine that runs these is shared and often loaded
 HOSTILE = '<img src=x onerror=alert(1)>'
+GOOD_YAML = b'''slug: ok
+title: Fine
+prompt: Print what you read.
+tests:
+- {name: echoes, stdin: "hi\\n", expected: "hi\\n"}
+guide:
+  solutions: {python: "print(input())"}
+'''
 HOSTILE_PROMPT = 'Read **n**. <img src=x onerror="window.__pwned=1"> <script>window.__pwned=2</script>'
 
 
@@ -85,6 +98,35 @@ def test_a_member_adds_the_samples_edits_one_and_finds_it(claimed, new_page):
     expect(hostile).to_have_count(1, timeout=WAIT)
     expect(hostile.get_by_test_id('q-row-title')).to_have_text(HOSTILE, timeout=WAIT)
     assert page.locator('img').count() == 0 and page.evaluate('window.__pwned') is None and dialogs == []
+
+    page.get_by_test_id('q-search').fill('')
+    expect(page.get_by_test_id('question-row')).to_have_count(6, timeout=WAIT)
+    page.get_by_test_id('q-import').click()
+    upload = page.get_by_test_id('q-import-upload').locator('input[type=file]')
+    bad = {'questions': [{'slug': 'ok', 'title': 'Fine', 'prompt': ''},
+                         {'slug': 'bad', 'title': '', 'prompt': '', 'starters': {'klingon': ''}}]}
+    upload.set_input_files(files=[{'name': 'bad.json', 'mimeType': 'application/json',
+                                   'buffer': json.dumps(bad).encode()}])
+    problems = page.get_by_test_id('q-import-problem')
+    expect(problems).to_have_count(2, timeout=WAIT)  # each problem, by its field
+    expect(problems.first).to_have_text('questions.1.title: String should have at least 1 character', timeout=WAIT)
+    upload.set_input_files(files=[{'name': 'good.yaml', 'mimeType': 'application/yaml', 'buffer': GOOD_YAML}])
+    expect(page.get_by_test_id('q-import-result')).to_have_text('Imported 1 new and replaced 0 from good.yaml.',
+                                                                timeout=WAIT)
+    page.get_by_test_id('q-import-close').click()
+    expect(page.get_by_test_id('question-row')).to_have_count(7, timeout=WAIT)  # the bad file added nothing
+
+    _row(page, 'ok').get_by_test_id('q-row-check').click()  # its reference solution, in the server's sandbox
+    expect(page.get_by_test_id('q-check-status')).to_have_text('Done.', timeout=30_000)
+    expect(page.locator('[data-testid=q-check-case][data-passed=true]')).to_have_count(1, timeout=WAIT)
+    page.get_by_test_id('q-check-close').click()
+
+    page.get_by_test_id('q-export').click()
+    with page.expect_download() as download:
+        page.get_by_test_id('q-export-yaml').click()
+    exported = read_questions(Path(download.value.path()).read_bytes(), 'yaml')
+    assert sorted(q.slug for q in exported) == sorted(['ok', 'img-src-x-onerror-alert-1', 'balanced-brackets',
+                                                       'fizzbuzz', 'reverse-words', 'top-words', 'two-sum'])
 
 
 def test_an_unclaimed_server_sends_questions_to_the_first_account_form(own_server):

@@ -1,7 +1,7 @@
 """The question library over REST (issue 15 §1), on a FastAPI app of its own: CRUD with a member's API token, team
 scoping (another team's id answers like an unknown one), slug conflicts, an error per field, all-or-nothing
 imports with every problem listed, oversized files refused without being read whole, export round trips, samples
-added once; an unclaimed server answers 401."""
+added once; an unclaimed server answers 401; reference solutions checked against every case (real sandbox)."""
 
 import asyncio
 import json
@@ -17,12 +17,13 @@ from accounts import Member, Passwords, Workspace
 from collab import RoomRegistry
 from config import Settings
 from pages.api import build_router
-from pages.question_library import add_samples
+from pages.question_library import add_samples, check_solutions
 from pages.questions_api import read_body
 from pages.services import Services
 from presence import PresenceService
 from questions import Question, read_questions, sample_questions
 from questions.files import MAX_FILE_BYTES
+from runner import CodeRunner, RunLimits, RunnerSettings
 from store import SqlUpdateLog, Team, create_db, list_questions
 from store import accounts as rows
 from store.accounts import first_team_id
@@ -243,3 +244,18 @@ def test_an_unclaimed_server_and_bad_tokens_get_401(api, engine):
     workspace.set_disabled(workspace.create_member(email='root@example.com', name='Root', password='a password 1',
                                                    is_admin=True), member.id)
     assert api.get('/api/questions', headers={'Authorization': f'Bearer {token}'}).status_code == 401
+
+
+async def test_checking_the_reference_solutions_runs_each_against_every_case():
+    question = Question.model_validate(_question(
+        'echo', tests=[{'name': 'echoes', 'stdin': 'hi\n', 'expected': 'hi\n'},
+                       {'name': 'wrong on purpose', 'stdin': 'a\n', 'expected': 'b\n', 'hidden': True}],
+        guide={'solutions': {'python': 'print(input())'}}))
+    assert await check_solutions(None, question) == [('python', 'running code is off on this server')]
+    runner = CodeRunner(RunnerSettings(max_concurrent=2), RunLimits(cpu_seconds=5, wall_seconds=30))
+    if runner.mode != 'sandbox' or 'python' not in runner.languages:
+        pytest.skip(f'no sandbox with Python here: {runner.status}')
+    checked = dict(await check_solutions(runner, question))
+    assert [(case.name, case.passed) for case in checked['python'].cases] == [('echoes', True),
+                                                                             ('wrong on purpose', False)]
+    assert checked['python'].cases[1].reason == 'wrong answer (line 1 differs)'

@@ -34,7 +34,8 @@ def slug_of(title: str) -> str:
 
 
 class FieldErrors:
-    """Error labels by field path; a problem goes to the label of the longest path that starts it."""
+    """Error labels by field path; a problem goes to the label of the longest path that starts it (those of one
+    test case go to its card instead)."""
 
     def __init__(self) -> None:
         self.labels: dict[str, ui.label] = {}
@@ -48,6 +49,8 @@ class FieldErrors:
     def show(self, problems: list[Problem]) -> None:
         texts: dict[str, list[str]] = {path: [] for path in self.labels}
         for problem in problems:
+            if problem.field.split('.')[0] == 'tests' and problem.field.count('.') >= 1:
+                continue  # a case's own problem shows on its card (CaseRows.show)
             path = max((p for p in self.labels if problem.field == p or problem.field.startswith(p + '.')),
                        key=len, default='')
             if path in texts:

@@ -44,4 +44,11 @@ def set_ended(doc: Doc, ended: bool) -> None:
     doc.get(META, type=Map)['ended'] = ended
 
 
-__all__ = ['CODE', 'LANGUAGES', 'META', 'STDIN', 'initial_update', 'read_code', 'read_stdin', 'set_ended']
+def replace_code(doc: Doc, code: str) -> None:
+    """The whole code becomes `code` (a question's starter): inside the caller's transaction."""
+    text = doc.get(CODE, type=Text)
+    del text[:]
+    text += code
+
+
+__all__ = ['CODE', 'LANGUAGES', 'META', 'STDIN', 'initial_update', 'read_code', 'read_stdin', 'replace_code', 'set_ended']

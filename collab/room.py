@@ -125,10 +125,14 @@ class Room:
         """End (read-only for everybody) or reopen the interview. The flag lives in the shared document, so every
         browser learns it by the same sync as the code, and it is stored with it; while it is set the room
         refuses every peer's update."""
-        if self.ended == ended:
-            return
+        if self.ended != ended:
+            self.write(lambda doc: set_ended(doc, ended))
+
+    def write(self, change: Callable[[Doc], None]) -> None:
+        """A change the server makes itself (origin SERVER; a question's starter code): to every peer, the other
+        instances and the store, like a peer's, but never refused as one would be."""
         with self.doc.transaction(origin=SERVER):
-            set_ended(self.doc, ended)
+            change(self.doc)
         self._publish()
 
     def connect(self, peer_id: str, send: Send | None = None, *, identity: dict | None = None,

@@ -18,6 +18,7 @@ from .api_access import (
     INTERVIEWER_ONLY, KEY_HELP, KEYED, TOKEN_HELP, interviewer, open_or_404, refused, token_owner,
 )
 from .api_runs import run_routes
+from .api_test_runs import test_run_routes
 from .questions_api import question_routes
 from .auth import Auth
 from .services import MAX_TITLE, Services, end_interview, find_interview, new_interview, remove_interview, room_path
@@ -134,6 +135,7 @@ def build_router(services: Services, auth: Auth | None = None) -> APIRouter:
     _participant_routes(router, services)
     _team_routes(router, services, auth)
     run_routes(router, services)
+    test_run_routes(router, services)
     question_routes(router, services, auth)
     return router
 

@@ -4,18 +4,20 @@ the runs and their output; play/pause at 1× to 32×, idle gaps jumped over, eac
 It replays into a Timeline of its own (collab/history.py), built from the store: the live document is never
 touched. Automation hooks: `playback-dialog`, `playback-text` (with `data-step` and `data-steps`), `playback-slider`,
 `playback-play`, `playback-speed`, `playback-skip-idle`, `playback-start`, `playback-end`, `playback-time`,
-`playback-run` (one per run, with `data-run-id` and `data-reached`), `playback-run-output`.
+`playback-run` (one per run, with `data-run-id` and `data-reached`), `playback-run-output`, `playback-test-run` (one
+per Run tests, with `data-run-id`, `data-passed`, `data-total` and `data-reached`; interviewers only see playback,
+so the summary counts hidden cases too).
 """
 
 import asyncio
 import bisect
 import html
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from nicegui import ui
 
 from collab.history import Timeline
-from store import SqlUpdateLog, list_runs, run_output
+from store import SqlUpdateLog, list_runs, list_test_runs, run_output
 
 from .services import Services
 
@@ -30,18 +32,22 @@ async def open_playback(services: Services, interview) -> None:
     entries = await asyncio.to_thread(SqlUpdateLog(services.engine).history, interview.id)
     timeline = await asyncio.to_thread(Timeline, entries)
     runs = await asyncio.to_thread(list_runs, services.engine, interview.id)
+    test_runs = await asyncio.to_thread(list_test_runs, services.engine, interview.id)
+    for test in test_runs:  # SQLite gives the stored UTC time back without its zone
+        test.started_at = test.started_at if test.started_at.tzinfo else test.started_at.replace(tzinfo=timezone.utc)
     people = {p.id: p for p in services.presence.participants(interview.id)}
     with ui.dialog().props('maximized') as dialog, ui.card().classes('w-full h-full no-wrap') \
             .props('data-testid=playback-dialog'):
-        Player(timeline, runs, people, interview.title, dialog.close)
+        Player(timeline, runs, people, interview.title, dialog.close, test_runs)
     dialog.on('hide', dialog.delete)
     dialog.open()
 
 
 class Player:
-    def __init__(self, timeline: Timeline, runs, people: dict, title: str, close) -> None:
+    def __init__(self, timeline: Timeline, runs, people: dict, title: str, close, test_runs=()) -> None:
         self.timeline = timeline
         self.runs = runs
+        self.test_runs = list(test_runs)
         self.people = people
         self.times = [step.at for step in timeline.steps]
         self.step = len(timeline)  # opens on the final text
@@ -69,7 +75,15 @@ class Player:
                                     on_click=lambda r=run: self.seek_time(r.started_at)) \
                         .props(f'flat dense no-caps align=left data-testid=playback-run data-run-id={run.id}')
                     self.run_rows.append((run, row))
-                if not runs:
+                self.test_rows = []
+                for test in self.test_runs:
+                    row = ui.button(f'{test.started_at:%H:%M:%S} · {test.started_by} · Run tests ({test.language})'
+                                    f' · {test.passed}/{test.total} passed',
+                                    on_click=lambda t=test: self.seek_time(t.started_at)) \
+                        .props(f'flat dense no-caps align=left data-testid=playback-test-run data-run-id={test.id} '
+                               f'data-passed={test.passed} data-total={test.total}')
+                    self.test_rows.append((test, row))
+                if not runs and not self.test_runs:
                     ui.label('No code was run.').classes('text-sm text-gray-500')
                 self.output = ui.html('', sanitize=False).classes(
                     'w-full grow overflow-auto bg-slate-900 text-slate-100 font-mono text-xs p-2 rounded '
@@ -140,6 +154,9 @@ class Player:
         for run, row in self.run_rows:
             row.props(f'data-reached={"true" if run in reached else "false"}')
             row.classes(replace='font-bold' if run in reached else '')
+        for test, row in self.test_rows:
+            at = self.clock is not None and test.started_at <= self.clock
+            row.props(f'data-reached={"true" if at else "false"}')
         if reached:
             run = reached[-1]
             lines = [f'<span class="text-sky-300">▶ {html.escape(run.started_by)} ran {html.escape(run.language)}'
@@ -153,7 +170,8 @@ class Player:
             self.output.set_content('<span class="text-slate-400">No run yet at this point.</span>')
 
     def _run_markers(self) -> dict[str, str]:
-        return {str(bisect.bisect_right(self.times, run.started_at)): '▶' for run in self.runs}
+        markers = {str(bisect.bisect_right(self.times, test.started_at)): '✓' for test in self.test_runs}
+        return markers | {str(bisect.bisect_right(self.times, run.started_at)): '▶' for run in self.runs}
 
     def _authors(self) -> list[str | None]:
         return sorted({step.author for step in self.timeline.steps}, key=lambda a: (a is not None, str(a)))

@@ -3,7 +3,9 @@ that everybody's console shows, and Stop stops it wherever it runs.
 
 The hub of the instance that runs the code (it took the room's run lock in the database) publishes every event on
 the interview's run channel of the relay; the other instances' hubs mirror it for their tabs, send a Stop to it,
-and end it as failed when its instance's liveness key expires.
+and end it as failed when its instance's liveness key expires. Run tests and a picked question go the same way
+(tests_start/tests_end carry the interviewer's view of the results: server to server only; each instance renders
+each tab's role view from it).
 """
 
 import json
@@ -17,7 +19,7 @@ from .liveness import LivenessWatch
 log = logging.getLogger(__name__)
 
 CHANNEL = 'run:'
-EVENTS = ('start', 'output', 'end', 'stop')
+EVENTS = ('start', 'output', 'end', 'stop', 'tests_start', 'tests_end', 'question')
 
 
 class RunLink(LivenessWatch):
@@ -48,3 +50,7 @@ class RunLink(LivenessWatch):
             if current is not None and current.instance is not None and current.instance not in alive:
                 log.info('the instance running %s is gone: the run ends as failed', current.run_id)
                 hub.drop_instance(current.instance)
+            testing = hub.testing
+            if testing is not None and testing.instance is not None and testing.instance not in alive:
+                log.info('the instance running tests %s is gone: they end with no result', testing.run_id)
+                hub.drop_testing(testing.instance)

@@ -5,6 +5,10 @@ what the room's document holds with what its stdin box holds, never what a brows
 ends, its markers (errors with a line of the code) are shown in every tab's editor, and cleared when the next run
 starts; a tab that loads later gets the last run's. The Run button is off, saying why, while the document's
 language cannot run on this server (its toolchain is missing), whichever tab or instance changed the language.
+
+Run tests (everybody, the candidate too) runs the document against the picked question's cases under the same
+one-run lock; each tab's results table is built on the server from what its participant's role may see
+(pages/test_runs.role_view), so nothing of a hidden case is ever sent to a candidate's tab.
 """
 
 import logging
@@ -14,10 +18,15 @@ from nicegui import ui
 from collab import RoomRegistry
 from components.collab_editor import CollabEditor
 from components.run_console import RunConsole
+from components.test_results import TestResults
 from languages import PLAIN_TEXT, select_options
 from presence import ParticipantView
 from runner import CodeRunner, Outcome, RunHub, RunRecord, RunRefused
+from runner.hub import TestRecord
 from store import new_run, save_run
+
+from .services import Services
+from .test_runs import role_view, start_test_run
 
 log = logging.getLogger(__name__)
 
@@ -94,29 +103,36 @@ def marker_data(record: RunRecord | None) -> list[dict]:
 
 
 class RunPanel:
-    def __init__(self, hub: RunHub, rooms: RoomRegistry, interview_id: str, participant: ParticipantView,
+    def __init__(self, services: Services, interview_id: str, participant: ParticipantView,
                  editor: CollabEditor, language: str) -> None:
         """:param editor: the room's code editor: its document holds the stdin box, its model shows the markers
         :param language: the document's language as the page was built (then every change the editor reports)"""
-        self.hub = hub
-        self.rooms = rooms
+        self.services = services
+        self.hub = hub = services.runs.get(interview_id)
+        self.rooms = services.rooms
         self.interview_id = interview_id
         self.participant = participant
         self.editor = editor
         self.language = language
         self.ended = False
+        self.has_tests = False
         self._refusal: str | None = None
         with ui.row().classes('items-center gap-2'):
             self.run_button = ui.button('Run', icon='play_arrow', on_click=self.run) \
                 .props('data-testid=run-button color=positive')
             self.stop_button = ui.button('Stop', icon='stop', on_click=self.stop) \
                 .props('data-testid=stop-button outline')
+            self.tests_button = ui.button('Run tests', icon='checklist', on_click=self.run_tests) \
+                .props('data-testid=run-tests outline color=positive')
         with ui.row().classes('w-full no-wrap gap-2 items-start'):
-            self.console = RunConsole().classes('grow')
+            with ui.column().classes('grow gap-1'):
+                self.console = RunConsole()
+                self.results = TestResults()
             with ui.column().classes('w-1/3 gap-1'):
                 ui.label('stdin (shared: every run reads it)').classes('text-xs text-gray-500')
                 editor.stdin_box().classes('w-full').style('height: 10rem')
         self._show(hub.last)
+        self._show_tests(hub.tests[-1] if hub.tests else None)
         unsubscribe = hub.subscribe(self._on_event)
         ui.context.client.on_delete(unsubscribe)
         self._update_buttons()
@@ -143,8 +159,33 @@ class RunPanel:
         except RunRefused as e:
             ui.notify(str(e), type='warning')
 
+    def set_has_tests(self, has_tests: bool) -> None:
+        """The interview's question (pages/question_panel.py) has test cases, or there is none."""
+        self.has_tests = has_tests
+        self._update_buttons()
+
+    async def run_tests(self) -> None:
+        try:
+            await start_test_run(self.services, self.interview_id, self.participant.name)
+        except RunRefused as e:
+            ui.notify(str(e), type='warning')
+
     def stop(self) -> None:
         self.hub.stop(by=self.participant.name)
+
+    def _show_tests(self, record: TestRecord | None) -> None:
+        if record is None:
+            return
+        if not record.ended:
+            self.results.running(record.started_by)
+        elif record.result is None:
+            self.results.failed(record.reason or 'the tests did not run')
+        else:
+            try:
+                self.results.show(role_view(record.result, self.participant.role), record.started_by)
+            except (KeyError, TypeError, ValueError) as error:  # checked by the hub already: a bug if it happens
+                log.warning('test results of %s not shown: %s', record.run_id, error)
+                self.results.failed('the results could not be read')
 
     def _show(self, record: RunRecord | None) -> None:
         if record is None:
@@ -156,8 +197,10 @@ class RunPanel:
             self.console.ended(summary(record))
         self.editor.set_markers(marker_data(record))
 
-    def _on_event(self, event: str, record: RunRecord, chunk: tuple[str, str] | None) -> None:
-        if event == 'start':
+    def _on_event(self, event: str, record, chunk: tuple[str, str] | None) -> None:
+        if event in ('tests_start', 'tests_end'):
+            self._show_tests(record)
+        elif event == 'start':
             self.console.started(record.language, record.started_by, record.stdin)
             self.editor.set_markers([])
         elif event == 'output' and chunk is not None:
@@ -170,7 +213,8 @@ class RunPanel:
     def _update_buttons(self) -> None:
         running = self.hub.current is not None
         refusal = self.hub.runner.refusal(self.language)
-        self.run_button.set_enabled(not running and not self.ended and refusal is None)
+        self.run_button.set_enabled(not self.hub.busy and not self.ended and refusal is None)
+        self.tests_button.set_enabled(not self.hub.busy and not self.ended and refusal is None and self.has_tests)
         self.stop_button.set_enabled(running)
         if refusal != self._refusal:  # the tooltip says why Run is off (automation: data-refusal)
             self._refusal = refusal

@@ -1,6 +1,7 @@
-"""The room once a tab has joined: the shared editor, the people, the run console; and for interviewers the
-controls and documents candidates never receive (end/reopen, notes, playback). Those are not hidden on the
-candidate's page: they are never built for it, so nothing of them reaches a candidate's browser."""
+"""The room once a tab has joined: the question's prompt, the shared editor, the people, the run console and the
+tests' results; and for interviewers the controls and documents candidates never receive (end/reopen, notes,
+playback, the question picker and its guide). Those are not hidden on the candidate's page: they are never built
+for it, so nothing of them reaches a candidate's browser."""
 
 from nicegui import ui
 
@@ -12,6 +13,7 @@ from presence import ParticipantView
 from .editor_session import EditorSession
 from .notes_panel import NotesPanel
 from .playback import open_playback
+from .question_panel import QuestionPanel
 from .run_panel import RunPanel, language_notes, show_language_notes
 from .services import NotAllowed, Services, end_interview
 
@@ -33,6 +35,7 @@ def workspace(services: Services, interview, participant: ParticipantView) -> No
             reopen_button = ui.button('Reopen', icon='play_circle').props('data-testid=reopen-interview outline')
     for other in services.presence.participants(interview_id):
         people.show(other)
+    prompt = ui.element('div').classes('w-full')
     with ui.row().classes('w-full grow no-wrap gap-2'):
         editor = CollabEditor(interview_id, max_message_bytes=services.settings.max_message_bytes,
                               max_document_bytes=services.settings.max_document_bytes, monaco_ids=monaco_ids()) \
@@ -40,12 +43,18 @@ def workspace(services: Services, interview, participant: ParticipantView) -> No
         editor.style('min-height: 400px')
         if is_interviewer:
             NotesPanel(services, interview_id, participant).classes('w-1/3 h-full')
-    panel = RunPanel(services.runs.get(interview_id), services.rooms, interview_id, participant, editor,
-                     interview.language)
+    panel = RunPanel(services, interview_id, participant, editor, interview.language)
+    with prompt:
+        question = QuestionPanel(services, interview, participant, editor, on_tests=panel.set_has_tests)
     editor.on('run', panel.run)
     editor.on_ended(lambda e: panel.set_ended(bool(e.args)))
     language.on_value_change(lambda e: e.value and editor.set_language(e.value))
-    editor.on_language(lambda e: (language.set_value(e.language), panel.set_language(e.language)))
+
+    async def language_changed(e) -> None:
+        language.set_value(e.language)
+        panel.set_language(e.language)
+        await question.set_language(e.language)
+    editor.on_language(language_changed)
     if is_interviewer:
         async def set_ended(ended: bool) -> None:
             try:

@@ -9,17 +9,24 @@ database (store.locks) decides who may start, every event goes out through `outb
 hubs mirror it (`apply_remote`) so their tabs see the same console; a run whose instance dies ends as failed.
 The run's stdin goes with its start and its markers (errors with a line of the document) with its end: another
 instance's message is read as untrusted, and a marker that does not validate is dropped, never the run's end.
+
+Run tests (`start_tests`) holds the same lock for the whole set of cases, so a Run and a Run tests exclude each
+other on every instance. The hub does not know questions (they import the runner): it runs the caller's job and
+keeps what it returns, the interviewer's view of the results, which only goes server to server; the pages choose
+what each tab's role may see of it. A picked question is announced through the hub too (`announce_question`), so
+every instance's tabs read the new one from the database.
 """
 
 import asyncio
 import logging
+import secrets
 import time
 from dataclasses import dataclass, field, fields, replace
-from typing import Callable, Protocol
+from typing import Awaitable, Callable, Protocol
 
 from .code_runner import CodeRunner
 from .diagnostics import MAX_MARKERS, Marker
-from .errors import RunBusy
+from .errors import RunBusy, RunRefused
 from .outcome import Outcome, RunResult
 from .room import RoomRunner
 from .run import Run
@@ -42,7 +49,25 @@ class RunRecord:
     stdin: str = ''  # what the program was given on its standard input (the room's stdin box at Run)
 
 
-Subscriber = Callable[[str, RunRecord, tuple[str, str] | None], None]  # (event, record, chunk)
+@dataclass
+class TestRecord:
+    """One press of Run tests: every case of the interview's question against the document."""
+
+    __test__ = False
+    run_id: str
+    language: str
+    started_by: str
+    started_at: float  # time.time()
+    result: dict | None = None  # the interviewer's view (questions.TestRun.view('interviewer')); None: no result
+    ended: bool = False
+    reason: str = ''  # why there is no result (refused, failed on the server, its instance stopped)
+    instance: str | None = None  # the other instance that runs it (None: this one)
+
+
+# (event, record, chunk): start/output/end with a RunRecord, tests_start/tests_end with a TestRecord, question
+# with None
+Subscriber = Callable[[str, 'RunRecord | TestRecord | None', tuple[str, str] | None], None]
+TestJob = Callable[[TestRecord], Awaitable[dict]]  # runs the cases, returns the interviewer's view
 OnEnd = Callable[[RunRecord], None]
 
 
@@ -64,6 +89,8 @@ class RunHub:
         self.outbound: Callable[[str, dict], None] | None = None  # (event, data) to the other instances
         self.room_runner = RoomRunner(runner)
         self.history: list[RunRecord] = []
+        self.tests: list[TestRecord] = []
+        self.question_version = ''  # the last question announced here or by another instance
         self._subscribers: list[Subscriber] = []
         self._watchers: set[asyncio.Task] = set()
 
@@ -75,6 +102,15 @@ class RunHub:
     def last(self) -> RunRecord | None:
         return self.history[-1] if self.history else None
 
+    @property
+    def testing(self) -> TestRecord | None:
+        """The Run tests going on (here or on another instance), or None."""
+        return self.tests[-1] if self.tests and not self.tests[-1].ended else None
+
+    @property
+    def busy(self) -> bool:
+        return self.current is not None or self.testing is not None
+
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         self._subscribers.append(callback)
         return lambda: callback in self._subscribers and self._subscribers.remove(callback)
@@ -84,6 +120,8 @@ class RunHub:
         sandbox off) with the reason."""
         if self.current is not None and self.current.instance is not None:
             raise RunBusy(f'{self.current.started_by} is running the code already; wait for it to end or stop it')
+        if self.testing is not None:
+            raise RunBusy(f'{self.testing.started_by} is running the tests; wait for them to end')
         if self.lock is not None and not self.lock.try_acquire(self.room_id):
             raise RunBusy('someone is running the code in this room already; wait for it to end or stop it')
         try:
@@ -110,6 +148,42 @@ class RunHub:
         task.add_done_callback(self._watchers.discard)
         return record
 
+    def start_tests(self, language: str, job: TestJob, *, started_by: str) -> TestRecord:
+        """Run tests: `job(record)` runs every case (questions.run_tests) and returns the interviewer's view of the
+        results. It holds the room's run lock until it ends; raises RunBusy while a run or another set goes."""
+        if self.busy:
+            raise RunBusy('the code or the tests are running in this room already; wait for them to end')
+        if self.lock is not None and not self.lock.try_acquire(self.room_id):
+            raise RunBusy('someone is running the code in this room already; wait for it to end or stop it')
+        record = TestRecord(run_id=secrets.token_urlsafe(9), language=language, started_by=started_by,
+                            started_at=time.time())
+        self.tests.append(record)
+        self._notify('tests_start', record, None)
+        self._watchers.add(task := asyncio.create_task(self._finish_tests(record, job)))
+        task.add_done_callback(self._watchers.discard)
+        return record
+
+    async def _finish_tests(self, record: TestRecord, job: TestJob) -> None:
+        try:
+            record.result = await job(record)
+        except RunRefused as e:
+            record.reason = str(e)
+        except Exception:
+            log.exception('test run %s failed', record.run_id)
+            record.reason = 'the tests failed on the server (see its log)'
+        finally:
+            record.ended = True
+            if self.lock is not None:
+                self.lock.release(self.room_id)
+        self._notify('tests_end', record, None)
+
+    def announce_question(self, version: str) -> None:
+        """A question was picked (stored already): every tab, on every instance, reads it again."""
+        self.question_version = version
+        if self.outbound is not None:
+            self.outbound('question', {'version': version})
+        self._tell('question', None, None)
+
     def stop(self, by: str) -> bool:
         current = self.current
         if current is not None and current.instance is not None and self.outbound is not None:
@@ -125,6 +199,9 @@ class RunHub:
             current = self.current
             if current is not None and current.instance is None and current.run_id == data.get('run_id'):
                 self.room_runner.stop(str(data.get('by', 'someone'))[:80])
+            return
+        if event in ('tests_start', 'tests_end', 'question'):
+            self._apply_remote_tests(instance, event, data)
             return
         run_id = str(data['run_id'])
         record = next((r for r in reversed(self.history) if r.run_id == run_id), None)
@@ -162,6 +239,40 @@ class RunHub:
         if self.on_end is not None:
             self.on_end(current)  # kept by a survivor: its instance could not
 
+    def _apply_remote_tests(self, instance: str, event: str, data: dict) -> None:
+        if event == 'question':
+            version = data['version']
+            if not isinstance(version, str) or len(version) > 64:
+                raise ValueError('a question version must be a short string')
+            self.question_version = version
+            self._tell('question', None, None)
+            return
+        run_id = data['run_id']
+        if not isinstance(run_id, str) or len(run_id) > 32:
+            raise ValueError('a test run id must be a short string')
+        record = next((r for r in reversed(self.tests) if r.run_id == run_id), None)
+        if event == 'tests_start':
+            if record is not None:
+                return
+            record = TestRecord(run_id=run_id, language=str(data['language'])[:32],
+                                started_by=str(data['started_by'])[:80], started_at=float(data['started_at']),
+                                instance=instance)
+            self.tests.append(record)
+        elif record is None or record.instance != instance or record.ended:
+            return
+        else:  # tests_end
+            record.result = _remote_tests(data.get('result'))
+            record.reason = str(data.get('reason', ''))[:300]
+            record.ended = True
+        self._tell(event, record, None)
+
+    def drop_testing(self, instance: str) -> None:
+        """The instance running the current Run tests is gone: the set ended with no result, saying why."""
+        testing = self.testing
+        if testing is not None and testing.instance == instance:
+            testing.reason, testing.ended = 'the server that ran the tests stopped; run them again', True
+            self._tell('tests_end', testing, None)
+
     async def _finish(self, record: RunRecord, run: Run) -> None:
         try:
             record.result = await run.wait()
@@ -177,10 +288,14 @@ class RunHub:
             except Exception:
                 log.exception('keeping run %s failed', record.run_id)
 
-    def _notify(self, event: str, record: RunRecord, chunk: tuple[str, str] | None) -> None:
+    def _notify(self, event: str, record: RunRecord | TestRecord, chunk: tuple[str, str] | None) -> None:
         if record.instance is None and self.outbound is not None:
             data: dict = {'run_id': record.run_id}
-            if event == 'start':
+            if event == 'tests_start':
+                data.update(language=record.language, started_by=record.started_by, started_at=record.started_at)
+            elif event == 'tests_end':
+                data.update(result=record.result, reason=record.reason)
+            elif event == 'start':
                 data.update(language=record.language, started_by=record.started_by, started_at=record.started_at,
                             stdin=record.stdin)
             elif event == 'output' and chunk is not None:
@@ -188,6 +303,9 @@ class RunHub:
             elif event == 'end':
                 data['result'] = _result_data(record.result) if record.result else None
             self.outbound(event, data)
+        self._tell(event, record, chunk)
+
+    def _tell(self, event: str, record: RunRecord | TestRecord | None, chunk: tuple[str, str] | None) -> None:
         for callback in list(self._subscribers):
             try:
                 callback(event, record, chunk)
@@ -219,6 +337,27 @@ def _remote_result(data: object, instance: str) -> RunResult | None:
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             log.warning('dropped a marker of run %s from %s: %s', result.run_id, instance, error)
     return replace(result, markers=tuple(markers))
+
+
+CASE_TEXTS = ('name', 'reason', 'stdin', 'expected', 'actual', 'stderr')
+
+
+def _remote_tests(data: object) -> dict | None:
+    """The results of a Run tests another instance sent, checked field by field (ValueError: the caller drops
+    the message): each tab's role view is rebuilt from these cases, so a malformed one must not get that far."""
+    if data is None:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get('cases'), list) or len(data['cases']) > 1000:
+        raise ValueError('test results must be an object with a list of cases')
+    for case in data['cases']:
+        if not isinstance(case, dict) or not all(isinstance(case.get(key), str) for key in CASE_TEXTS) \
+                or not isinstance(case.get('hidden'), bool) or not isinstance(case.get('passed'), bool) \
+                or type(case.get('weight')) is not int or not isinstance(case.get('duration', 0.0), (int, float)) \
+                or not (case.get('first_difference') is None or type(case.get('first_difference')) is int):
+            raise ValueError('a test case result with missing or mistyped fields')
+    if not isinstance(data.get('language'), str):
+        raise ValueError('test results without a language')
+    return data
 
 
 class RunHubs:

@@ -50,6 +50,7 @@ def build(settings: Settings) -> pages.Services:
             app.on_startup(link.start)
             app.on_shutdown(link.stop)
     app.on_startup(presence.start)
+    app.on_startup(lambda: pages.services.fail_abandoned(services))  # runs a dead instance left "running"
     app.on_shutdown(presence.stop)
     app.on_shutdown(runs.close)
     app.on_shutdown(run_lock.close)

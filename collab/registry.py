@@ -211,8 +211,12 @@ class RoomRegistry:
         sleeping = self._hibernating.get(room_id)
         if (room is None and sleeping is None) or (room is not None and room.peer_ids):
             return
-        await self.writer.flush()
-        await self.writer.compact(room_id)
+        await self.writer.flush()  # while the store is away this waits for it: the room stays meanwhile
+        try:
+            await self.writer.compact(room_id)
+        except Exception as error:  # the store went away again: the room stays in memory, unloaded at a later sweep
+            log.warning('room %s stays loaded: its compaction failed (%s)', room_id, ' '.join(str(error).split())[:200])
+            return
         if room is not None and not room.peer_ids and self._rooms.get(room_id) is room:
             del self._rooms[room_id]
             self._unlink(room_id)

@@ -11,6 +11,7 @@ from nicegui import ui
 
 from languages import LANGUAGES, PLAIN_TEXT
 from presence import MAX_NAME, Forbidden, NotFound, ParticipantView, PresenceError
+from collab.writer import SAVING
 from store import notes_room_id
 
 from .report import download_report
@@ -46,6 +47,7 @@ def register(services: Services) -> None:
             ui.badge(role.capitalize(), color='amber' if role == 'interviewer' else 'teal') \
                 .props(f'data-testid=my-role data-role={role}')
             ui.space()
+            _save_state(services, [interview.id] + ([notes_room_id(interview.id)] if role == 'interviewer' else []))
             theme = ui.button(icon='dark_mode').props('flat round color=white data-testid=theme-toggle') \
                 .tooltip('Light or dark theme (remembered in this browser)')
             ui.button('Code', icon='download', on_click=lambda: _download_code(services, interview)) \
@@ -64,6 +66,24 @@ def register(services: Services) -> None:
                 workspace(services, interview, participant)
             else:
                 _ask_identity(services, interview, role, content)
+
+
+def _save_state(services: Services, room_ids: list[str]) -> None:
+    """"Saving…" while updates of this interview's documents (the notes too, for an interviewer) wait for the store
+    on this instance (it is away: collab/writer.py retries until it answers), "Saved" otherwise. Nothing typed is
+    lost meanwhile, so this is the only sign of a store outage a person sees."""
+    writer = services.rooms.writer
+    label = ui.label().classes('text-xs text-white')
+
+    def show(_state: str | None = None) -> None:
+        saving = any(writer.state(room_id) == SAVING for room_id in room_ids)
+        label.set_text('Saving…' if saving else 'Saved')
+        title = 'Waiting for the database; nothing is lost' if saving else 'Everything is saved'
+        label.props(f'data-testid=save-state data-state={"saving" if saving else "saved"} title="{title}"')
+
+    show()
+    for room_id in room_ids:
+        ui.context.client.on_delete(writer.watch(room_id, show))
 
 
 def _copy_button(label: str, path: str, testid: str) -> None:

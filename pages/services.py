@@ -1,7 +1,9 @@
 """What the pages share: settings, the database engine, the live rooms; and the interview use cases both the
 UI and the REST API call, so each rule is written once."""
 
+import asyncio
 import hmac
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -12,7 +14,10 @@ from config import Settings
 from languages import LANGUAGES
 from presence import PresenceService
 from runner import RunHubs
-from store import Interview, create_interview, delete_interview, get_interview, notes_room_id, set_interview_ended
+from store import (Interview, create_interview, delete_interview, fail_abandoned_runs, get_interview, notes_room_id,
+                   set_interview_ended)
+
+log = logging.getLogger(__name__)
 
 MAX_TITLE = 200
 
@@ -102,3 +107,18 @@ async def end_interview(services: Services, interview_id: str, participant_role:
     room = await services.rooms.get(interview_id)
     room.set_ended(ended)
     set_interview_ended(services.engine, interview_id, ended)
+
+
+async def fail_abandoned(services: Services) -> list[str]:
+    """At start-up: runs left RUNNING by an instance that died (this one before a restart, or another) are marked
+    failed with the reason, or their rooms would show a run that never ends (store.runs.fail_abandoned_runs: only
+    runs whose room's run lock nobody holds, so a run that goes on elsewhere is untouched). A store that does not
+    answer now is not a reason to refuse to start: the runs are then failed at the next start."""
+    lock = getattr(services.runs, 'lock', None)
+    if lock is None:
+        return []
+    try:
+        return await asyncio.to_thread(fail_abandoned_runs, services.engine, lock)
+    except Exception as error:
+        log.warning('could not fail the runs left running: %s', ' '.join(str(error).split())[:300])
+        return []

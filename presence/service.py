@@ -372,8 +372,8 @@ class PresenceService:
             await asyncio.sleep(self.write_interval)
             try:
                 await self.flush()
-            except Exception:
-                log.exception('presence write failed; will retry')
+            except Exception as error:  # the store is away (a restart, say): kept in memory, written next time
+                log.warning('presence write failed; will retry: %s', ' '.join(str(error).split())[:300])
 
     async def _sweep_forever(self) -> None:
         while True:

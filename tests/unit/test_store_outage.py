@@ -18,7 +18,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from collab import Room, RoomRegistry, initial_update
+from collab import MemoryPersistence, Room, RoomRegistry, initial_update
 from collab.writer import SAVED, SAVING
 from config import Settings
 from pages.health import build_router
@@ -171,3 +171,37 @@ def _mount(router) -> FastAPI:
     app = FastAPI()
     app.include_router(router)
     return app
+
+
+class CompactionFails(MemoryPersistence):
+    def __init__(self) -> None:
+        super().__init__()
+        self.failing = True
+
+    def compact(self, room_id: str) -> None:
+        if self.failing:
+            raise ConnectionError('connection refused')
+        super().compact(room_id)
+
+
+async def test_a_room_whose_compaction_fails_stays_loaded_and_is_compacted_later():
+    store = CompactionFails()
+    rooms = RoomRegistry(store, commit_window=0.005, compact_after_idle=0.0, unload_after=0.0)
+    room = await rooms.get('r')
+    wire = Wire(room)
+    ada = wire.add('ada')
+    wire.connect('ada')
+    ada.insert(0, 'ab')
+    wire.settle()
+    ada.insert(2, 'cd')
+    wire.settle()
+    wire.disconnect('ada')
+    await rooms.writer.flush()
+    await rooms.sweep()  # compact_idle and unload both fail to compact: warnings, the room stays
+    assert rooms.loaded('r') is room and len(store.updates['r']) == 1
+    store.failing = False
+    await rooms.sweep()
+    assert rooms.loaded('r') is None
+    reloaded = Room('again')
+    reloaded.load(store.load('r'))
+    assert reloaded.text == 'abcd'

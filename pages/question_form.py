@@ -27,6 +27,16 @@ def prompt_html(markdown: str) -> str:
     return markdown2.markdown(markdown, safe_mode='escape', extras=MARKDOWN_EXTRAS)
 
 
+class PromptView(ui.markdown):
+    """ui.markdown (its look, and DOMPurify in the browser) whose HTML comes from `prompt_html`: ui.markdown alone
+    lets raw HTML through to DOMPurify, which drops scripts but still renders the tags; a prompt's tags are text."""
+
+    def _handle_content_change(self, content: str) -> None:
+        html = prompt_html(content)
+        if self._props.get('innerHTML') != html:
+            self._props['innerHTML'] = html
+
+
 def slug_of(title: str) -> str:
     """A slug suggested from the title: lowercase letters and digits, dashes between."""
     stem = ''.join(ch if ch.isascii() and ch.isalnum() else '-' for ch in title.lower())
@@ -41,7 +51,7 @@ class FieldErrors:
         self.labels: dict[str, ui.label] = {}
 
     def add(self, path: str) -> ui.label:
-        label = ui.label('').classes('text-xs text-red-500 whitespace-pre-line')
+        label = ui.label('').classes('text-xs text-red-400 whitespace-pre-wrap')
         label.props.update({'data-testid': 'q-field-error', 'data-field': path, 'role': 'alert'})
         self.labels[path] = label
         return label
@@ -110,17 +120,17 @@ class CaseRows:
                        'hidden': ui.checkbox('Hidden from the candidate', value=case.get('hidden', False))
                        .props('data-testid=q-case-hidden'),
                        'weight': ui.number('Weight', value=case.get('weight', 1), min=1, max=100, precision=0)
-                       .props('dense outlined data-testid=q-case-weight').classes('w-24')}
+                       .props('dense outlined data-testid=q-case-weight').style('width: 6rem')}
                 ui.space()
                 ui.button(icon='delete', on_click=lambda: self.remove(row)) \
                     .props('flat dense data-testid=q-case-remove aria-label="Remove this test case"')
             with ui.row().classes('w-full no-wrap gap-2'):
                 row['stdin'] = ui.textarea('stdin', value=case.get('stdin', '')) \
-                    .props('outlined autogrow data-testid=q-case-stdin spellcheck=false').classes('w-1/2 font-mono')
+                    .props('outlined autogrow data-testid=q-case-stdin spellcheck=false').classes('font-mono').style('width: 50%')
                 row['expected'] = ui.textarea('Expected stdout', value=case.get('expected', '')) \
                     .props('outlined autogrow data-testid=q-case-expected spellcheck=false') \
-                    .classes('w-1/2 font-mono')
-            row['error'] = ui.label('').classes('text-xs text-red-500 whitespace-pre-line') \
+                    .classes('font-mono').style('width: 50%')
+            row['error'] = ui.label('').classes('text-xs text-red-400 whitespace-pre-wrap') \
                 .props('data-testid=q-case-error role=alert')
         self.rows.append(row)
 
@@ -155,20 +165,20 @@ class QuestionForm:
         guide = data.get('guide') or {}
         self.errors = FieldErrors()
         with ui.dialog().props('persistent full-width') as self.dialog, \
-                ui.card().classes('w-full max-w-5xl mx-auto').props('data-testid=question-form'):
+                ui.card().classes('w-full mx-auto').style('max-width: 64rem').props('data-testid=question-form'):
             ui.label('New question' if self.new else 'Edit question').classes('text-lg font-semibold')
-            self.summary = ui.label('').classes('text-sm text-red-500 whitespace-pre-line') \
+            self.summary = ui.label('').classes('text-sm text-red-400 whitespace-pre-wrap') \
                 .props('data-testid=q-errors role=alert')
             with ui.row().classes('w-full items-start gap-2'):
-                with ui.column().classes('grow gap-0'):
+                with ui.column().classes('grow gap-1'):
                     self.title = ui.input('Title', value=data['title']) \
                         .props('outlined maxlength=200 data-testid=q-title').classes('w-full')
                     self.errors.add('title')
-                with ui.column().classes('w-64 gap-0'):
+                with ui.column().classes('gap-1').style('width: 16rem'):
                     self.slug = ui.input('Slug (id in files)', value=data['slug']) \
                         .props('outlined maxlength=64 data-testid=q-slug').classes('w-full')
                     self.errors.add('slug')
-                with ui.column().classes('w-36 gap-0'):
+                with ui.column().classes('w-40 gap-1'):
                     self.difficulty = ui.select(list(DIFFICULTIES), value=data['difficulty'], label='Difficulty') \
                         .props('outlined data-testid=q-difficulty').classes('w-full')
                     self.errors.add('difficulty')
@@ -179,16 +189,16 @@ class QuestionForm:
                 .props('outlined data-testid=q-tags').classes('w-full')
             self.errors.add('tags')
             with ui.row().classes('w-full no-wrap gap-2'):
-                with ui.column().classes('w-1/2 gap-0'):
+                with ui.column().classes('gap-1').style('width: 50%'):
                     self.prompt = ui.textarea('Prompt (Markdown, shown to everybody)', value=data['prompt']) \
                         .props('outlined autogrow data-testid=q-prompt').classes('w-full')
                     self.errors.add('prompt')
-                with ui.column().classes('w-1/2 gap-0'):
+                with ui.column().classes('gap-1').style('width: 50%'):
                     ui.label('Preview').classes('text-xs text-gray-500')
-                    self.preview = ui.html('', sanitize=True).classes('nicegui-markdown w-full border rounded p-2') \
+                    self.preview = PromptView().classes('w-full border rounded p-2') \
                         .props('data-testid=q-prompt-preview')
-            self.prompt.on_value_change(lambda e: self.preview.set_content(prompt_html(e.value or '')))
-            self.preview.set_content(prompt_html(data['prompt']))
+            self.prompt.on_value_change(lambda e: self.preview.set_content(e.value or ''))
+            self.preview.set_content(data['prompt'])
             self.starters = CodeByLanguage('Starter code', 'q-starter', data['starters'], self.errors, 'starters')
             ui.label('Test cases').classes('font-medium')
             self.errors.add('tests')
@@ -205,7 +215,8 @@ class QuestionForm:
             self.criteria = ui.textarea('Rubric criteria, one per line', value='\n'.join(guide.get('criteria', []))) \
                 .props('outlined autogrow data-testid=q-criteria').classes('w-full')
             self.errors.add('guide.criteria')
-            with ui.row().classes('w-full justify-end gap-2'):
+            with ui.row().classes('w-full gap-2'):
+                ui.space()
                 ui.button('Cancel', on_click=self.dialog.close).props('flat data-testid=q-cancel')
                 ui.button('Save', icon='save', on_click=self.save).props('data-testid=q-save')
         self._slug_followed = self.new

@@ -56,10 +56,10 @@ class Library:
             ui.label('Questions').classes('text-lg font-semibold')
             ui.space()
             ui.label(self.guard.member.name).props('data-testid=member-name')
-        with ui.column().classes('w-full gap-3 p-2'):
+        with ui.column().classes('w-full gap-2 p-2'):
             with ui.row().classes('w-full items-end gap-2'):
                 self.search = ui.input('Search by title', on_change=lambda: self.refresh()) \
-                    .props('outlined dense clearable debounce=250 data-testid=q-search').classes('w-64')
+                    .props('outlined dense clearable debounce=250 data-testid=q-search').style('width: 16rem')
                 self.difficulty = ui.select({ALL: 'any difficulty', **{d: d for d in library.DIFFICULTIES}},
                                             value=ALL, on_change=lambda: self.refresh()) \
                     .props('outlined dense data-testid=q-filter-difficulty').classes('w-40')
@@ -107,7 +107,7 @@ class Library:
         with ui.card().classes('w-full p-2').props('flat bordered') as card:
             # data attributes set as values, never parsed from a props string: titles and slugs are text from outside
             card.props.update({'data-testid': 'question-row', 'data-id': question.id, 'data-slug': question.slug})
-            with ui.row().classes('w-full items-center gap-3'):
+            with ui.row().classes('w-full items-center gap-2'):
                 ui.label(question.title).classes('font-medium').props('data-testid=q-row-title')
                 ui.badge(question.difficulty).props('data-testid=q-row-difficulty')
                 ui.label(', '.join(question.tags)).classes('text-sm text-gray-600').props('data-testid=q-row-tags')
@@ -164,7 +164,7 @@ class Library:
         if row is None:
             return
         question = library.load(row)
-        with ui.dialog() as dialog, ui.card().classes('w-[40rem]').props('data-testid=q-check-dialog'):
+        with ui.dialog() as dialog, ui.card().style('width: 40rem').props('data-testid=q-check-dialog'):
             ui.label(f'Reference solutions of “{question.title}”').classes('text-lg font-semibold')
             status = ui.label('Running every solution against every test case…').props('data-testid=q-check-status')
             results = ui.column().classes('w-full gap-1')
@@ -173,10 +173,10 @@ class Library:
         checked = await library.check_solutions(self.runner, question)
         with results:
             for language, outcome in checked:
-                with ui.column().classes('gap-0') as block:
+                with ui.column().classes('gap-1') as block:
                     block.props.update({'data-testid': 'q-check-language', 'data-language': language})
                     if isinstance(outcome, str):
-                        ui.label(f'{language}: not run: {outcome}').classes('text-sm text-orange-600')
+                        ui.label(f'{language}: not run: {outcome}').classes('text-sm text-red-400')
                         continue
                     ui.label(f'{language}: {outcome.passed} of {len(outcome.cases)} passed').classes('font-medium')
                     for case in outcome.cases:
@@ -191,7 +191,8 @@ class Library:
         with ui.dialog() as dialog, ui.card().props('data-testid=q-delete-dialog'):
             ui.label(f'Delete “{question.title}” from the library?')
             ui.label('Interviews that used it keep their own copy.').classes('text-sm text-gray-600')
-            with ui.row().classes('justify-end w-full'):
+            with ui.row().classes('w-full'):
+                ui.space()
                 ui.button('Cancel', on_click=dialog.close).props('flat data-testid=q-delete-cancel')
                 ui.button('Delete', color='negative', on_click=lambda: (dialog.close(), self._delete(question.id))) \
                     .props('data-testid=q-delete-confirm')
@@ -227,13 +228,13 @@ class Library:
                             'application/json' if format == 'json' else 'application/yaml')
 
     def import_dialog(self) -> None:
-        with ui.dialog() as dialog, ui.card().classes('w-[36rem]').props('data-testid=q-import-dialog'):
+        with ui.dialog() as dialog, ui.card().style('width: 36rem').props('data-testid=q-import-dialog'):
             ui.label('Import questions').classes('text-lg font-semibold')
             ui.label('A JSON or YAML file: one question, or {questions: [...]}. If anything in it is invalid, '
                      'nothing is imported.').classes('text-sm text-gray-600')
             replace = ui.checkbox('Replace questions that have the same slug').props('data-testid=q-import-replace')
             result = ui.label('').classes('text-sm').props('data-testid=q-import-result role=status')
-            problems = ui.column().classes('gap-0').props('data-testid=q-import-problems')
+            problems = ui.column().classes('gap-1').props('data-testid=q-import-problems')
 
             async def received(e) -> None:
                 member = self.guard.current()
@@ -271,4 +272,4 @@ class Library:
         result.set_text(heading)
         with container:
             for problem in problems:
-                ui.label(str(problem)).classes('text-sm text-red-500').props('data-testid=q-import-problem')
+                ui.label(str(problem)).classes('text-sm text-red-400').props('data-testid=q-import-problem')

@@ -4,7 +4,7 @@ the title in the shape questions.Question accepts."""
 
 import pytest
 
-from pages.question_form import prompt_html, slug_of
+from pages.question_form import PromptView, prompt_html, slug_of
 from questions import Question
 
 
@@ -29,3 +29,9 @@ def test_markdown_still_renders_and_script_links_are_neutralised():
 def test_a_slug_is_suggested_from_the_title(title, slug):
     assert slug_of(title) == slug
     Question(slug=slug_of(title), title='t', prompt='')  # accepted by the model
+
+
+def test_the_preview_element_holds_the_escaped_html():
+    view = PromptView('**n** <img src=x onerror=alert(1)>')
+    assert view.props['innerHTML'] == prompt_html('**n** <img src=x onerror=alert(1)>')
+    assert '<img' not in view.props['innerHTML'] and view.props['sanitize'] is True  # and DOMPurify in the browser

@@ -8,7 +8,8 @@ typing presence, a heartbeat every second). The rooms grow in steps (the tabs of
 step the keystrokes of a window are timed from one tab to the other, and the instances' CPU and RSS are sampled.
 A step passes when every tab joined, 99 % of its keystrokes arrived within the grace, and the keystroke p99 is at
 most 50 ms. After the first failing step the rooms shrink and grow between the last pass and it (bisection), so the
-figure is the largest K that passed.
+figure is the largest K that passed. With --all-steps every step is measured anyway (no bisection): the CPU and RSS
+one room costs at larger K, when other processes on the machine make the latency fail early.
 
 Everything runs on a real cluster (tools.cluster: redis-server, PostgreSQL, the instances, haproxy). With one
 instance the tabs join it directly; with several they join through the proxy (its cookie pins each tab, and the two
@@ -124,7 +125,8 @@ class Sampler:
         return [p.memory_info().rss for p in self.processes]
 
 
-async def run_step(k: int, workers: Workers, sampler: Sampler, new_room, seconds: float, baseline_rss: list[int]) -> dict:
+async def run_step(k: int, workers: Workers, sampler: Sampler, new_room, seconds: float, baseline_rss: list[int],
+                   idle_cpu: float) -> dict:
     grown = await workers.resize(k, new_room)
     await asyncio.sleep(3.0)  # the new tabs' joins and first bursts settle
     cpu_before, started = sampler.cpu(), time.monotonic()
@@ -153,13 +155,15 @@ async def run_step(k: int, workers: Workers, sampler: Sampler, new_room, seconds
             'p50_ms': _r(percentile(latencies, 50)), 'p99_ms': _r(p99), 'max_ms': _r(max(latencies, default=None)),
             'server_cpu_cores': round(sum(cpu), 3), 'server_cpu_cores_each': [round(c, 3) for c in cpu],
             'cpu_ms_per_room_s': round(sum(cpu) * 1000 / rooms, 3) if rooms else None,
+            # what the rooms add to the instances' idle CPU (health checks, liveness, sweeps), per room
+            'marginal_cpu_ms_per_room_s': round((sum(cpu) - idle_cpu) * 1000 / rooms, 3) if rooms else None,
             'server_rss_mb': round(sum(rss) / 2**20, 1),
             'rss_kb_per_room': round((sum(rss) - sum(baseline_rss)) / 1024 / rooms, 1) if rooms else None,
             'tabs_cpu_cores': round(workers_cpu, 3), 'load_average': round(os.getloadavg()[0], 2),
             'passed': not reasons, 'reason': '; '.join(reasons) or None}
 
 
-async def ramp(instances: int, steps: list[int], seconds: float, bisect: int, log) -> dict:
+async def ramp(instances: int, steps: list[int], seconds: float, bisect: int, log, all_steps: bool = False) -> dict:
     state = Path(tempfile.mkdtemp(prefix='pairpad-bench-capacity-'))  # under /tmp: PostgreSQL's user reaches it
     cluster = Cluster(state, instances=instances, durable=False)
     try:
@@ -176,22 +180,28 @@ async def ramp(instances: int, steps: list[int], seconds: float, bisect: int, lo
         baseline_rss = sampler.rss()
         workers = Workers(url)
         await workers.start()
+        before, started = sampler.cpu(), time.monotonic()
+        await asyncio.sleep(min(seconds, 10.0))  # the instances with no room: their fixed cost
+        idle_cpu = sum(after - b for b, after in zip(before, sampler.cpu())) / (time.monotonic() - started)
+        log({'idle_server_cpu_cores': round(idle_cpu, 3)})
         results: list[dict] = []
         try:
             passed, failed = 0, None
             for k in steps:
-                step = await run_step(k, workers, sampler, new_room, seconds, baseline_rss)
+                step = await run_step(k, workers, sampler, new_room, seconds, baseline_rss, idle_cpu)
                 results.append(step)
                 log(step)
-                if not step['passed']:
+                if not step['passed'] and failed is None:
                     failed = k
-                    break
-                passed = k
-            for _ in range(bisect if failed is not None else 0):
+                    if not all_steps:
+                        break
+                elif failed is None:
+                    passed = k
+            for _ in range(bisect if failed is not None and not all_steps else 0):
                 k = (passed + failed) // 2
                 if failed - passed <= max(5, passed // 20):
                     break
-                step = await run_step(k, workers, sampler, new_room, seconds, baseline_rss)
+                step = await run_step(k, workers, sampler, new_room, seconds, baseline_rss, idle_cpu)
                 results.append(step)
                 log(step)
                 passed, failed = (k, failed) if step['passed'] else (passed, k)
@@ -201,28 +211,48 @@ async def ramp(instances: int, steps: list[int], seconds: float, bisect: int, lo
     finally:
         cluster.stop()
         shutil.rmtree(state, ignore_errors=True)
-    best = max((s for s in results if s['passed']), key=lambda s: s['k'], default=None)
+    # the largest K below which every step passed (with --all-steps a later step may pass again by luck)
+    ordered = sorted(results, key=lambda s: s['k'])
+    first_fail = next((s['k'] for s in ordered if not s['passed']), None)
+    best = max((s for s in ordered if s['passed'] and (first_fail is None or s['k'] < first_fail)),
+               key=lambda s: s['k'], default=None)
+    biggest = max(results, key=lambda s: s['rooms'], default=None)
     cores = psutil.cpu_count()
-    return {'instances': instances, 'machine_cores': cores, 'steps': results,
+    return {'instances': instances, 'machine_cores': cores, 'idle_server_cpu_cores': round(idle_cpu, 3),
+            'steps': results,
             'largest_k': best['k'] if best else 0, 'at_largest': best,
             'largest_k_per_instance': round((best['k'] if best else 0) / instances, 1),
             'largest_k_per_machine_core': round((best['k'] if best else 0) / cores, 1),
             'largest_k_per_server_cpu_core': round(best['k'] / best['server_cpu_cores'], 1)
             if best and best['server_cpu_cores'] else None,
+            # the server CPU one room adds at the largest K measured, as the rooms one fully used core would carry
+            # beside an instance's idle cost: a projection, free of the latency noise other processes on the machine
+            # add (not a measured capacity)
+            'projected_rooms_per_server_core': round((1000 - idle_cpu * 1000 / instances)
+                                                     / biggest['marginal_cpu_ms_per_room_s'], 1)
+            if biggest and biggest['marginal_cpu_ms_per_room_s'] and biggest['marginal_cpu_ms_per_room_s'] > 0 else None,
             'limited_by': next((s['reason'] for s in results if not s['passed']), 'the last step (raise --steps)')}
 
 
 def table(outcomes: list[dict]) -> str:
     lines = ['| instances | K | tabs | keystrokes/s | p50 ms | p99 ms | delivered | server CPU (cores) | CPU ms/room/s '
-             '| server RSS MB | RSS KB/room | tabs CPU | load | passed |',
-             '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |']
+             '| marginal CPU ms/room/s | server RSS MB | RSS KB/room | tabs CPU | load | passed |',
+             '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |']
     for outcome in outcomes:
         for s in outcome['steps']:
             lines.append(f'| {outcome["instances"]} | {s["k"]} | {s["tabs"]} | {s["keystrokes_per_s"]} | {s["p50_ms"]} '
                          f'| {s["p99_ms"]} | {s["delivered"]:.2%} | {s["server_cpu_cores"]} | {s["cpu_ms_per_room_s"]} '
-                         f'| {s["server_rss_mb"]} | {s["rss_kb_per_room"]} | {s["tabs_cpu_cores"]} '
+                         f'| {s["marginal_cpu_ms_per_room_s"]} | {s["server_rss_mb"]} | {s["rss_kb_per_room"]} | {s["tabs_cpu_cores"]} '
                          f'| {s["load_average"]} | {"yes" if s["passed"] else "no: " + s["reason"]} |')
     return '\n'.join(lines)
+
+
+def _progress(step: dict) -> None:
+    if 'k' not in step:
+        print(f'  {step}', file=sys.stderr, flush=True)
+        return
+    print(f'  K={step["k"]:<4} p99={step["p99_ms"]} ms cpu={step["server_cpu_cores"]} '
+          f'delivered={step["delivered"]} {step["reason"] or "passed"}', file=sys.stderr, flush=True)
 
 
 def _r(value: float | None) -> float | None:
@@ -234,9 +264,7 @@ async def main(args: argparse.Namespace) -> dict:
     for instances in args.instances:
         print(f'capacity: {instances} instance(s), steps {args.steps}', file=sys.stderr, flush=True)
         outcomes.append(await ramp(instances, args.steps, args.seconds, args.bisect,
-                                   lambda s: print(f'  K={s["k"]:<4} p99={s["p99_ms"]} ms cpu={s["server_cpu_cores"]} '
-                                                   f'delivered={s["delivered"]} {s["reason"] or "passed"}',
-                                                   file=sys.stderr, flush=True)))
+                                   _progress, args.all_steps))
     return {'workload': {'tabs_per_room': 2, 'keystrokes_per_s_per_tab': 2.0, 'p99_limit_ms': P99_LIMIT_MS,
                          'window_s': args.seconds},
             'started_load_average': args.load, 'results': outcomes}
@@ -248,6 +276,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--steps', type=lambda v: [int(k) for k in v.split(',')], default=DEFAULT_STEPS)
     parser.add_argument('--seconds', type=float, default=15.0, help='the measured window of each step')
     parser.add_argument('--bisect', type=int, default=2, help='bisection steps after the first failing step')
+    parser.add_argument('--all-steps', action='store_true',
+                        help='measure every step even after one failed (CPU and RSS per room at larger K); no bisection')
     parser.add_argument('--quick', action='store_true', help='a tiny run (K = 2, 4; one instance): the test')
     parser.add_argument('--json', type=Path)
     args = parser.parse_args(argv)

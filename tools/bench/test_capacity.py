@@ -30,8 +30,9 @@ def test_capacity_quick_run_reports_every_figure(tmp_path: Path) -> None:
     for step in result['steps']:
         assert step['rooms'] == step['k'] and step['tabs'] == 2 * step['k'], step
         assert step['keystrokes'] > 0 and step['delivered'] >= 0.99, step  # both tabs typed and heard each other
-        for key in ('p50_ms', 'p99_ms', 'server_cpu_cores', 'cpu_ms_per_room_s', 'server_rss_mb', 'rss_kb_per_room',
-                    'tabs_cpu_cores'):
+        for key in ('p50_ms', 'p99_ms', 'server_cpu_cores', 'cpu_ms_per_room_s', 'marginal_cpu_ms_per_room_s',
+                    'server_rss_mb', 'rss_kb_per_room', 'tabs_cpu_cores'):
             assert step[key] is not None, key
-    for key in ('largest_k', 'largest_k_per_instance', 'largest_k_per_machine_core', 'limited_by'):
+    for key in ('largest_k', 'largest_k_per_instance', 'largest_k_per_machine_core', 'idle_server_cpu_cores',
+                'projected_rooms_per_server_core', 'limited_by'):
         assert key in result, key

@@ -76,6 +76,7 @@ class AppServer:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
+        self.kill()  # never left behind: a caller whose start failed has nothing to stop
         raise RuntimeError(f'server did not start within {timeout} s:\n{self.log()}')
 
     def kill(self) -> None:

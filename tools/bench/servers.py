@@ -59,7 +59,11 @@ class Subprocess:
                     if not k.startswith('PYTEST') and k != 'NICEGUI_SCREEN_TEST_PORT'}
             self.process = subprocess.Popen(command, cwd=cwd, env={**base, **env}, stdout=log,
                                             stderr=subprocess.STDOUT)
-        wait_port(self.port, self.process, timeout, self.log_path)
+        try:
+            wait_port(self.port, self.process, timeout, self.log_path)
+        except RuntimeError:
+            self.stop()  # never left behind: a caller whose start failed has nothing to stop
+            raise
         return self
 
     @property
@@ -144,6 +148,7 @@ class FloorServer(Subprocess):
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
+        self.stop()
         raise RuntimeError('floor app did not answer')
 
 

@@ -15,6 +15,7 @@ from nicegui.elements.mixins.text_element import TextElement
 
 SHOWN_CHARS = 2000  # of a case's stdin shown in the table
 SHOWN_LINES = 40    # of its expected and actual output (plus the first differing line, wherever it is)
+LINE_CHARS = 300    # of each line shown: a case's one-line 64 KB input would otherwise go whole to every tab
 
 
 def summary_text(view: dict) -> str:
@@ -90,7 +91,8 @@ def _block(title: str, text: str, testid: str, marked: int | None) -> None:
             for index in sorted(shown):
                 if index != previous + 1:
                     TextElement(tag='span', text='…\n').classes('text-gray-400')
-                line = lines[index] + ('\n' if index < len(lines) - 1 else '')
+                line = lines[index][:LINE_CHARS] + ('…' if len(lines[index]) > LINE_CHARS else '')
+                line += '\n' if index < len(lines) - 1 else ''
                 span = TextElement(tag='span', text=line)
                 if marked is not None and index == marked - 1:
                     span.classes('bg-red-200 dark:bg-red-900').props(f'data-testid=diff-line data-line={marked}')

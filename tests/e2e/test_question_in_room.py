@@ -1,7 +1,8 @@
 """Issue 15 §2 in real Chromium: an interviewer picks a sample question in the room, both tabs show its prompt, the
 candidate's editor gets the Python starter, the candidate pastes the reference solution and presses Run tests, both
 see 5/5 passed; the candidate sees the hidden cases only as a count, and no hidden case's name, stdin or expected
-output reaches the candidate's page or any socket frame of it; the interviewer sees the hidden rows and the guide.
+output reaches the candidate's page or any socket frame of it; the interviewer sees the hidden rows and the guide,
+and the set on the playback timeline.
 Then the starter of another language is offered after a language switch, and replacing code asks first.
 
 Hooks used (docs/automation.md): `pick-question`, `question-option`, `prompt`, `prompt-title`, `question-guide`,
@@ -98,6 +99,11 @@ def test_candidate_runs_the_tests_of_a_picked_question_and_never_receives_hidden
     leaked = [secret for secret in secrets_of_hidden_cases() if secret in received or secret in page]
     assert not leaked, f'hidden test data reached the candidate: {leaked}'
     assert HIDDEN[0].name in ivan.page.content()
+
+    ivan.page.get_by_test_id('playback').click()  # the set is stored, on the timeline beside the runs
+    on_timeline = ivan.page.get_by_test_id('playback-test-run')
+    expect(on_timeline).to_have_count(1)
+    expect(on_timeline).to_have_attribute('data-passed', str(len(TWO_SUM.tests)))
 
 
 def test_switching_language_offers_its_starter_and_replacing_code_asks_first(app, new_page):

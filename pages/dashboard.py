@@ -45,6 +45,8 @@ def dashboard(services: Services, auth: Auth, events: TeamEvents, guard: Guard) 
         ui.label('Pairpad').classes('text-lg font-semibold')
         ui.space()
         ui.label(member.name).props('data-testid=member-name')
+        ui.button('Questions', icon='quiz', on_click=lambda: ui.navigate.to('/questions')) \
+            .props('flat color=white data-testid=open-questions')
         if member.is_admin:
             ui.button('Team', icon='group', on_click=lambda: ui.navigate.to('/team')) \
                 .props('flat color=white data-testid=open-team')

@@ -169,10 +169,14 @@ async def ramp(instances: int, steps: list[int], seconds: float, bisect: int, lo
     try:
         urls = cluster.start()
         url = urls['instances'][0] if instances == 1 else urls['proxy']
-        api = httpx.AsyncClient(base_url=urls['proxy'], timeout=30)
+        api = httpx.AsyncClient(timeout=30)
+        made = [0]
 
         async def new_room() -> tuple[str, str]:
-            response = await api.post('/api/interviews', json={'title': 'capacity', 'language': 'plaintext'})
+            """Straight to an instance (they share the database): haproxy may just have marked a busy one down."""
+            made[0] += 1
+            base = urls['instances'][made[0] % instances]
+            response = await api.post(f'{base}/api/interviews', json={'title': 'capacity', 'language': 'plaintext'})
             response.raise_for_status()
             return response.json()['id'], response.json()['candidate_key']
 
@@ -186,9 +190,15 @@ async def ramp(instances: int, steps: list[int], seconds: float, bisect: int, lo
         log({'idle_server_cpu_cores': round(idle_cpu, 3)})
         results: list[dict] = []
         try:
-            passed, failed = 0, None
+            passed, failed, broke = 0, None, None
             for k in steps:
-                step = await run_step(k, workers, sampler, new_room, seconds, baseline_rss, idle_cpu)
+                try:
+                    step = await run_step(k, workers, sampler, new_room, seconds, baseline_rss, idle_cpu)
+                except (httpx.HTTPError, RuntimeError, asyncio.TimeoutError) as error:  # a result, not a crash
+                    broke = {'k': k, 'broke': f'{type(error).__name__}: {error}'[:300]}
+                    log(broke)
+                    failed = k if failed is None else failed
+                    break
                 results.append(step)
                 log(step)
                 if not step['passed'] and failed is None:
@@ -219,7 +229,7 @@ async def ramp(instances: int, steps: list[int], seconds: float, bisect: int, lo
     biggest = max(results, key=lambda s: s['rooms'], default=None)
     cores = psutil.cpu_count()
     return {'instances': instances, 'machine_cores': cores, 'idle_server_cpu_cores': round(idle_cpu, 3),
-            'steps': results,
+            'steps': results, 'broke': broke,
             'largest_k': best['k'] if best else 0, 'at_largest': best,
             'largest_k_per_instance': round((best['k'] if best else 0) / instances, 1),
             'largest_k_per_machine_core': round((best['k'] if best else 0) / cores, 1),
@@ -242,13 +252,13 @@ def table(outcomes: list[dict]) -> str:
         for s in outcome['steps']:
             lines.append(f'| {outcome["instances"]} | {s["k"]} | {s["tabs"]} | {s["keystrokes_per_s"]} | {s["p50_ms"]} '
                          f'| {s["p99_ms"]} | {s["delivered"]:.2%} | {s["server_cpu_cores"]} | {s["cpu_ms_per_room_s"]} '
-                         f'| {s["marginal_cpu_ms_per_room_s"]} | {s["server_rss_mb"]} | {s["rss_kb_per_room"]} | {s["tabs_cpu_cores"]} '
+                         f'| {s.get("marginal_cpu_ms_per_room_s")} | {s["server_rss_mb"]} | {s["rss_kb_per_room"]} | {s["tabs_cpu_cores"]} '
                          f'| {s["load_average"]} | {"yes" if s["passed"] else "no: " + s["reason"]} |')
     return '\n'.join(lines)
 
 
 def _progress(step: dict) -> None:
-    if 'k' not in step:
+    if 'passed' not in step:
         print(f'  {step}', file=sys.stderr, flush=True)
         return
     print(f'  K={step["k"]:<4} p99={step["p99_ms"]} ms cpu={step["server_cpu_cores"]} '

@@ -128,6 +128,10 @@ def test_a_member_adds_the_samples_edits_one_and_finds_it(claimed, new_page):
     assert sorted(q.slug for q in exported) == sorted(['ok', 'img-src-x-onerror-alert-1', 'balanced-brackets',
                                                        'fizzbuzz', 'reverse-words', 'top-words', 'two-sum'])
 
+    page.get_by_test_id('back-to-dashboard').click()  # and the dashboard leads back here
+    page.get_by_test_id('open-questions').click()
+    expect(page.get_by_test_id('q-count')).to_have_text('7 of 7 questions', timeout=WAIT)
+
 
 def test_an_unclaimed_server_sends_questions_to_the_first_account_form(own_server):
     answer = httpx.get(f'{own_server.url}/questions', follow_redirects=False, timeout=10)

@@ -8,7 +8,8 @@ is left in the browser.
 
 Picking stores the interview's copy of the question (store.pick_question) and announces it through the room's
 RunHub, which relays it to the other instances (pages/run_link.py): every tab then reads the question again from
-the database, so all instances show the one copy the database holds. The starter goes into the room's pycrdt
+the database, so all instances show the one copy the database holds. The relay is at-most-once, so a tab also
+checks the stored question's version whenever a Run tests starts: a lost announcement heals by then. The starter goes into the room's pycrdt
 document on the server (collab Room.write, origin SERVER), which syncs it like any edit; if the document holds
 more than the language's template, the interviewer is asked first. Switching language offers that language's
 starter with a button in the prompt panel.
@@ -31,7 +32,7 @@ from questions import Question, sample_questions
 from store import list_questions, pick_question
 
 from .services import Services
-from .test_runs import current_question
+from .test_runs import current_question, question_version
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class QuestionPanel(ui.column):
         self.classes('w-full gap-1 border rounded p-2')
         with self:
             with ui.row().classes('w-full items-center gap-2'):
-                self.title = ui.label('No question yet').classes('text-base font-semibold') \
+                self.title = ui.label('No question yet').classes('text-lg font-semibold') \
                     .props('data-testid=prompt-title')
                 ui.space()
                 self.starter_button = ui.button(on_click=self.offer_starter).props('dense outline no-caps '
@@ -89,18 +90,23 @@ class QuestionPanel(ui.column):
                 .props('data-testid=question-guide dense') if self.is_interviewer else None
         self.props('data-testid=prompt')
         hub = services.runs.get(interview.id)
-        ui.context.client.on_delete(hub.subscribe(lambda event, record, chunk: event == 'question' and self._later()))
+        self.version: str | None = None  # of the question shown (store: when it was picked)
+        ui.context.client.on_delete(hub.subscribe(
+            lambda event, record, chunk: event in ('question', 'tests_start') and self._later()))
         self._later()
 
     def _later(self) -> None:
         background_tasks.create(self.refresh(), name='question refresh')
 
     async def refresh(self) -> None:
-        """Read the interview's question from the database and show it."""
+        """Read the interview's question from the database and show it, if it is not the one shown."""
+        version = await asyncio.to_thread(question_version, self.services, self.interview_id)
+        if version == self.version:
+            return
         question = await asyncio.to_thread(current_question, self.services, self.interview_id)
         if self.is_deleted:  # the tab closed meanwhile
             return
-        self.question = question
+        self.question, self.version = question, version
         self.props(f'data-slug={question.slug if question else ""}')
         self.title.set_text(question.title if question else 'No question yet')
         self.body.set_content(prompt_html(question.prompt) if question else
@@ -170,7 +176,7 @@ class QuestionPanel(ui.column):
 
     async def open_picker(self) -> None:
         questions = await asyncio.to_thread(library, self.services, self.team_id)
-        with ui.dialog() as dialog, ui.card().classes('w-[40rem]').props('data-testid=question-picker'):
+        with ui.dialog() as dialog, ui.card().style('width: 40rem; max-width: 90vw').props('data-testid=question-picker'):
             ui.label('Pick the question of this interview').classes('text-lg font-semibold')
             for question in questions:
                 with ui.row().classes('w-full items-center gap-2'):

@@ -44,8 +44,9 @@ DEFAULT_STEPS = [25, 50, 100, 150, 200, 300, 400, 600]
 class Workers:
     """The worker processes, each holding its share of the rooms (both tabs of a room in one worker)."""
 
-    def __init__(self, url: str, count: int = WORKERS) -> None:
+    def __init__(self, url: str, count: int = WORKERS, without: list[str] | None = None) -> None:
         self.url = url
+        self.without = without or []
         self.count = count
         self.processes: list[asyncio.subprocess.Process] = []
         self.rooms: list[list[tuple[str, str]]] = [[] for _ in range(count)]
@@ -53,7 +54,7 @@ class Workers:
     async def start(self) -> None:
         for _ in range(self.count):
             process = await asyncio.create_subprocess_exec(
-                sys.executable, '-m', 'tools.bench.capacity_worker', json.dumps({'url': self.url}), cwd=ROOT,
+                sys.executable, '-m', 'tools.bench.capacity_worker', json.dumps({'url': self.url, 'without': self.without}), cwd=ROOT,
                 env={k: v for k, v in os.environ.items() if not k.startswith('PYTEST')},
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=64 * 1024 * 1024)
             self.processes.append(process)
@@ -163,7 +164,8 @@ async def run_step(k: int, workers: Workers, sampler: Sampler, new_room, seconds
             'passed': not reasons, 'reason': '; '.join(reasons) or None}
 
 
-async def ramp(instances: int, steps: list[int], seconds: float, bisect: int, log, all_steps: bool = False) -> dict:
+async def ramp(instances: int, steps: list[int], seconds: float, bisect: int, log, all_steps: bool = False,
+               without: list[str] | None = None) -> dict:
     state = Path(tempfile.mkdtemp(prefix='pairpad-bench-capacity-'))  # under /tmp: PostgreSQL's user reaches it
     cluster = Cluster(state, instances=instances, durable=False)
     try:
@@ -182,7 +184,7 @@ async def ramp(instances: int, steps: list[int], seconds: float, bisect: int, lo
 
         sampler = Sampler([part.pid for part in cluster.instances])
         baseline_rss = sampler.rss()
-        workers = Workers(url)
+        workers = Workers(url, without=without)
         await workers.start()
         before, started = sampler.cpu(), time.monotonic()
         await asyncio.sleep(min(seconds, 10.0))  # the instances with no room: their fixed cost
@@ -274,9 +276,9 @@ async def main(args: argparse.Namespace) -> dict:
     for instances in args.instances:
         print(f'capacity: {instances} instance(s), steps {args.steps}', file=sys.stderr, flush=True)
         outcomes.append(await ramp(instances, args.steps, args.seconds, args.bisect,
-                                   _progress, args.all_steps))
+                                   _progress, args.all_steps, args.without))
     return {'workload': {'tabs_per_room': 2, 'keystrokes_per_s_per_tab': 2.0, 'p99_limit_ms': P99_LIMIT_MS,
-                         'window_s': args.seconds},
+                         'window_s': args.seconds, 'without': args.without},
             'started_load_average': args.load, 'results': outcomes}
 
 
@@ -288,6 +290,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--bisect', type=int, default=2, help='bisection steps after the first failing step')
     parser.add_argument('--all-steps', action='store_true',
                         help='measure every step even after one failed (CPU and RSS per room at larger K); no bisection')
+    parser.add_argument('--without', type=lambda v: [e for e in v.split(',') if e], default=[],
+                        help='leave out events of each keystroke (awareness, cursor, typing): what does it cost?')
     parser.add_argument('--quick', action='store_true', help='a tiny run (K = 2, 4; one instance): the test')
     parser.add_argument('--json', type=Path)
     args = parser.parse_args(argv)

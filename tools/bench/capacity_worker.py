@@ -11,7 +11,8 @@ keystrokes sent in the next s seconds (plus a grace for the last to arrive) and 
 A tab behaves as the browser component does (components/collab_editor/collab_editor.js), as far as the server can
 tell: keystrokes in bursts (2 a second on average), each one Yjs update and one awareness update (its cursor) in one
 `yjs` event, then a `cursor` event; `presence` is_typing at the start of a burst and 1 s after its end; a `presence`
-heartbeat every second (tools/peers/light.py). Not done: the idle `check` every 10 s (it needs the whole document,
+heartbeat every second (tools/peers/light.py); `without` in the config leaves out the awareness update, the
+`cursor` event or the typing presence (to find what a keystroke costs). Not done: the idle `check` every 10 s (it needs the whole document,
 which a write-mostly tab does not keep).
 
 Each keystroke types one character of its own (CJK, 3 UTF-8 bytes, a range per side of the room), so the other
@@ -47,6 +48,7 @@ class Tab(LightSocketPeer):
         self._outgoing: list[bytes] = []
         self._cursor: dict | None = None
         self.seq = 0  # keystrokes typed
+        self.without: set[str] = set()  # events left out, to find what a keystroke's cost is made of
 
     def _send_message(self, message: bytes) -> None:
         if 'yjs' not in self.listeners:
@@ -71,11 +73,13 @@ class Tab(LightSocketPeer):
     def keystroke(self, ch: str, typing: bool) -> None:
         at = len(self.client.text)
         self.client.insert(at, ch)  # sends the update
-        self.client.set_awareness({'selection': {'anchor': at + 1, 'head': at + 1}, 'typing': typing})
-        self._cursor = {'line': 1, 'column': at + 2}
+        if 'awareness' not in self.without:
+            self.client.set_awareness({'selection': {'anchor': at + 1, 'head': at + 1}, 'typing': typing})
+        if 'cursor' not in self.without:
+            self._cursor = {'line': 1, 'column': at + 2}
 
     async def presence(self, **fields) -> None:
-        if 'presence' in self.listeners:
+        if 'presence' in self.listeners and 'typing' not in self.without:
             await self._event('presence', fields)
 
 
@@ -87,6 +91,7 @@ class Worker:
         self.arrived: dict[tuple[int, int], float] = {}
         self.window_open = False
         self.failures: list[str] = []
+        self.without = set(config.get('without', []))
 
     async def grow(self, rooms: list[list[str]]) -> dict:
         gate = asyncio.Semaphore(8)
@@ -101,6 +106,7 @@ class Worker:
                     self.failures.append(f'{interview_id}: {type(error).__name__}: {error}'[:200])
                     return
             for side, tab in enumerate(tabs):
+                tab.without = self.without
                 tab.on_frame = lambda frame, sender=tabs[1 - side], side=side: self._received(sender, 1 - side, frame)
             tasks = [asyncio.create_task(self._type(tab, side, random.Random(f'{interview_id}{side}')))
                      for side, tab in enumerate(tabs)]

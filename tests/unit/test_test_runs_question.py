@@ -1,15 +1,19 @@
 """The room's question panel without a browser (pages/question_panel.py): a hostile prompt renders with no raw HTML
 and no javascript: link; the picker offers the team's library, or the five samples for an interview without a team
 or a team whose library is empty; a stored question that no longer validates is left out; the starter goes in
-without asking only over an empty document or the language's template."""
+without asking only over an empty document or the language's template, written by the server (Room.write) so it
+reaches the peers, the store and the other instances like an edit."""
 
 import pytest
 
+from collab.document import initial_update, replace_code
+from collab.room import Room
 from languages import get_language
 from pages.question_panel import is_blank, library, prompt_html
 from pages.services import Services
 from questions import sample_questions
 from store import create_db, save_question
+from tests.wiring import Wire
 
 
 @pytest.mark.parametrize('hostile', [
@@ -52,3 +56,19 @@ def test_only_an_empty_document_or_the_template_takes_the_starter_without_asking
     assert is_blank(get_language('python').template, 'python')
     assert not is_blank('print("mine")\n', 'python')
     assert not is_blank(get_language('java').template, 'python')
+
+
+def test_the_starter_is_written_by_the_server_and_reaches_peers_the_store_and_the_other_instances():
+    stored, relayed = [], []
+    room = Room('r', on_update=lambda room_id, update, author: stored.append(author))
+    room.load([initial_update('python', 'print("mine")\n')])
+    room.outbound = lambda kind, update: relayed.append(kind)
+    wire = Wire(room)
+    alice = wire.add('alice')
+    wire.connect('alice')
+    wire.settle()
+    starter = sample_questions()[0].starters['python']
+    room.write(lambda doc: replace_code(doc, starter))
+    wire.settle()
+    assert room.text == alice.text == starter
+    assert stored == [None] and len(relayed) == 1  # stored once, as the server's (no author), and relayed

@@ -2,6 +2,8 @@
 
 from playwright.sync_api import expect
 
+from languages import LANGUAGES
+
 from tests.e2e.room_page import RoomPage
 
 
@@ -10,11 +12,12 @@ def test_download_code_has_the_extension_of_the_language(server, new_page):
     ada = RoomPage(new_page(), server, interview['id']).join('Ada')
     ada.focus_end()
     ada.page.keyboard.type('// done')
-    server.wait_code(interview['id'], 'fn main() {\n}\n// done')
+    expected = LANGUAGES['rust'].template + '// done'
+    server.wait_code(interview['id'], expected)
     with ada.page.expect_download() as download:
         ada.page.get_by_test_id('export-code').click()
     assert download.value.suggested_filename == 'rust-round-1.rs'
-    assert open(download.value.path(), encoding='utf-8').read() == 'fn main() {\n}\n// done'
+    assert open(download.value.path(), encoding='utf-8').read() == expected
 
 
 def test_theme_toggle_switches_ui_and_editor_and_is_remembered(server, new_page):

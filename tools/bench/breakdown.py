@@ -52,7 +52,7 @@ async def main(seconds: float, rev: str | None = None) -> dict:
                 sender, receiver = await new_page(browsers[0]), await new_page(browsers[1])
                 await join_room(sender, server.room_url(interview['id']), 'Typist')
                 await join_room(receiver, server.room_url(interview['id']), 'Watcher')
-                await sender.locator('.monaco-editor textarea').focus()
+                await sender.locator('[data-testid=editor] .monaco-editor textarea').focus()
                 await sender.keyboard.type('warm up ', delay=50)
                 await asyncio.sleep(1)
                 await sender.evaluate(SENDER_HOOKS)

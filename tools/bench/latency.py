@@ -117,7 +117,7 @@ async def keystrokes(target: Target, sender: Page, receiver: Page, seconds: floa
         await sender.focus('[data-testid=floor]')
         baseline = len(WARM_UP)  # the floor reports the sender's textarea length
     else:
-        await sender.locator('.monaco-editor textarea').focus()
+        await sender.locator('[data-testid=editor] .monaco-editor textarea').focus()
         await sender.keyboard.press('Control+End')
     await sender.keyboard.type(WARM_UP, delay=1000 / RATE)  # not measured: first keystrokes warm both pages
     await asyncio.sleep(settle)

@@ -1,5 +1,6 @@
 """Issue 15 §2 in real Chromium: an interviewer picks a sample question in the room, both tabs show its prompt, the
-candidate's editor gets the Python starter, the candidate pastes the reference solution and presses Run tests, both
+candidate's editor gets the Python starter; Run tests over the starter fails every case (the visible rows show their
+stdin and mark the first differing line); the candidate pastes the reference solution and presses Run tests, both
 see 5/5 passed; the candidate sees the hidden cases only as a count, and no hidden case's name, stdin or expected
 output reaches the candidate's page or any socket frame of it; the interviewer sees the hidden rows and the guide,
 and the set on the playback timeline.
@@ -79,6 +80,15 @@ def test_candidate_runs_the_tests_of_a_picked_question_and_never_receives_hidden
     expect(ivan.page.get_by_test_id('question-guide')).to_have_count(1)
     expect(cara.page.get_by_test_id('question-guide')).to_have_count(0)
 
+    cara.page.get_by_test_id('run-tests').click()  # the starter prints nothing: every case fails
+    summary = cara.page.get_by_test_id('test-summary')
+    expect(summary).to_contain_text(f'0/{len(TWO_SUM.tests)} passed', timeout=90_000)
+    expect(summary).to_contain_text(f'hidden: 0 of {len(HIDDEN)} passed')
+    first = cara.page.locator('[data-testid=test-case][data-passed=false]').first
+    expect(first).to_have_attribute('data-name', VISIBLE[0].name)
+    expect(first.get_by_test_id('test-stdin')).to_have_text(VISIBLE[0].stdin)  # (a closed <details>: its text)
+    expect(first.get_by_test_id('test-expected').get_by_test_id('diff-line')).to_have_attribute('data-line', '1')
+
     solution = TWO_SUM.guide.solutions['python']
     paste_code(cara, solution)
     app.wait_code(iid, solution)
@@ -102,8 +112,9 @@ def test_candidate_runs_the_tests_of_a_picked_question_and_never_receives_hidden
 
     ivan.page.get_by_test_id('playback').click()  # the set is stored, on the timeline beside the runs
     on_timeline = ivan.page.get_by_test_id('playback-test-run')
-    expect(on_timeline).to_have_count(1)
-    expect(on_timeline).to_have_attribute('data-passed', str(len(TWO_SUM.tests)))
+    expect(on_timeline).to_have_count(2)
+    expect(on_timeline.first).to_have_attribute('data-passed', '0')
+    expect(on_timeline.last).to_have_attribute('data-passed', str(len(TWO_SUM.tests)))
 
 
 def test_switching_language_offers_its_starter_and_replacing_code_asks_first(app, new_page):

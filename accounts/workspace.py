@@ -10,6 +10,7 @@ from typing import Callable
 
 from sqlalchemy import Engine
 
+from presence import MAX_NAME, PresenceError, clean_name
 from store import Account, Invite
 from store import accounts as rows
 
@@ -17,7 +18,6 @@ from .passwords import PasswordError, Passwords
 from .ratelimit import RateLimiter
 from .tokens import SCOPES, TOKEN_PREFIX, SESSION_DAYS, SessionSigner, digest, new_secret, scopes_for
 
-MAX_NAME = 40
 MAX_EMAIL = 254
 INVITE_DAYS = 7
 WRONG = 'Wrong email or password.'  # the one answer for an unknown email and a wrong password
@@ -61,15 +61,12 @@ def clean_email(email: object) -> str:
 
 
 def clean_member_name(name: object) -> str:
-    """Shown as text everywhere; only trimmed, checked and kept printable here."""
-    if not isinstance(name, str):
-        raise WorkspaceError('Please enter your name.')
-    name = ' '.join(''.join(ch for ch in name if ch.isprintable()).split())
-    if not name:
-        raise WorkspaceError('Please enter your name.')
-    if len(name) > MAX_NAME:
-        raise WorkspaceError(f'A name has at most {MAX_NAME} characters.')
-    return name
+    """A member's name becomes their name in every room they join: the participants' rule (presence.clean_name,
+    trimmed, printable, at most MAX_NAME), with the workspace's error."""
+    try:
+        return clean_name(name)
+    except PresenceError as e:
+        raise WorkspaceError(str(e)) from None
 
 
 class Workspace:

@@ -7,7 +7,7 @@ interviewer and interview, upserted, and stay submitted once submitted (what the
 """
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import Engine, delete, func, or_
 from sqlalchemy.exc import IntegrityError
@@ -97,8 +97,11 @@ def save_test_run(engine: Engine, row: TestRunRow) -> None:
 
 def list_test_runs(engine: Engine, interview_id: str) -> list[TestRunRow]:
     with Session(engine) as session:
-        return list(session.exec(select(TestRunRow).where(TestRunRow.interview_id == interview_id)
+        rows = list(session.exec(select(TestRunRow).where(TestRunRow.interview_id == interview_id)
                                  .order_by(col(TestRunRow.started_at))).all())
+    for row in rows:  # SQLite gives back naive datetimes: they were written in UTC
+        row.started_at = row.started_at if row.started_at.tzinfo else row.started_at.replace(tzinfo=timezone.utc)
+    return rows
 
 
 def save_scorecard(engine: Engine, interview_id: str, author_id: str, author_name: str, *, ratings: str,

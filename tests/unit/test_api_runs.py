@@ -5,13 +5,11 @@ Real sandbox runs of Python (the suite's cheapest runtime) on a FastAPI app of i
 run's status through the API itself, never on a sleep.
 """
 
-import os
 import time
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-
 from pycrdt import Text
 
 from collab import RoomRegistry, protocol
@@ -24,19 +22,14 @@ from pages.services import Services
 from presence import PresenceService
 from runner import CodeRunner, RunHubs, RunLimits, RunnerSettings
 from store import SqlUpdateLog, create_db
+from tests.sandbox import sandboxed_runner
 
 LIMITS = RunLimits(cpu_seconds=2, wall_seconds=20, memory_bytes=128 * 1024 * 1024, max_processes=16)
 
 
 @pytest.fixture(scope='module')
 def code_runner() -> CodeRunner:
-    runner = CodeRunner(RunnerSettings(max_concurrent=4), LIMITS)
-    if runner.mode != 'sandbox':
-        why = f'bubblewrap cannot run here: {runner.status}'
-        if os.environ.get('PAIRPAD_REQUIRE_SANDBOX') == '1':
-            pytest.fail(why)
-        pytest.skip(why)
-    return runner
+    return sandboxed_runner(RunnerSettings(max_concurrent=4), LIMITS)
 
 
 @pytest.fixture
@@ -185,7 +178,7 @@ def test_runs_are_read_only_with_a_credential_of_their_own_interview(api):
         client.get(f'/api/interviews/{mine["id"]}/runs/{run_id}', headers=_key(other)),
         client.get(f'/api/interviews/{other["id"]}/runs/{run_id}', headers=_key(other)),  # not a run of `other`
         client.get(f'/api/interviews/{mine["id"]}/runs'),
-        client.get(f'/api/interviews/nope/runs', headers=_key(mine)),
+        client.get('/api/interviews/nope/runs', headers=_key(mine)),
         client.post(f'/api/interviews/{mine["id"]}/runs', json={}, headers={'Authorization': 'Bearer x'}),
         client.post(f'/api/interviews/{"z" * 33}/runs', json={}),
     ]

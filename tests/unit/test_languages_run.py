@@ -15,6 +15,7 @@ from config import Settings
 from languages import LANGUAGES
 from runner import CodeRunner, Outcome, RunLimits, RunnerSettings, UnsupportedLanguage
 from runner.diagnostics import Marker, markers
+from tests.sandbox import sandboxed_runner
 
 LIMITS = RunLimits(cpu_seconds=5, wall_seconds=30, memory_bytes=256 * 1024 * 1024, max_processes=64,
                    compile_seconds=60)
@@ -23,13 +24,7 @@ RUNNABLE = [language.id for language in LANGUAGES.values() if language.run is no
 
 @pytest.fixture(scope='module')
 def runner() -> CodeRunner:
-    runner = CodeRunner(RunnerSettings(max_concurrent=8), LIMITS)
-    if runner.mode != 'sandbox':
-        why = f'bubblewrap cannot run here, so neither can the language tests: {runner.status}'
-        if os.environ.get('PAIRPAD_REQUIRE_SANDBOX') == '1':
-            pytest.fail(why)
-        pytest.skip(why)
-    return runner
+    return sandboxed_runner(RunnerSettings(max_concurrent=8), LIMITS)
 
 
 def require(runner: CodeRunner, language: str) -> None:

@@ -19,6 +19,7 @@ from languages import LANGUAGES
 from runner import (CodeRunner, Outcome, RoomRunner, RunBusy, RunLimits, RunnerSettings, RunnerUnavailable,
                     TooManyRuns, UnsupportedLanguage, sandbox_available)
 from runner.languages import find_runtimes
+from tests.sandbox import sandboxed_runner
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = RunnerSettings(max_concurrent=8)
@@ -27,13 +28,7 @@ FAST = RunLimits(cpu_seconds=1, wall_seconds=10, memory_bytes=128 * 1024 * 1024,
 
 @pytest.fixture(scope='module')
 def runner() -> CodeRunner:
-    runner = CodeRunner(SETTINGS, FAST)
-    if runner.mode != 'sandbox':
-        why = f'bubblewrap cannot run here, so neither can the sandbox tests: {runner.status}'
-        if os.environ.get('PAIRPAD_REQUIRE_SANDBOX') == '1':  # CI sets it: a missing sandbox is a failure there
-            pytest.fail(why)
-        pytest.skip(why)
-    return runner
+    return sandboxed_runner(SETTINGS, FAST)
 
 
 class Console:

@@ -2,24 +2,19 @@
 passes every one of its test cases in the real sandbox, and Run tests fails what it should fail, with the reason:
 a wrong answer, a compile error (every case), a program that never ends (stopped by the limit)."""
 
-import os
 
 import pytest
 
 from questions import TestCase, run_tests, sample_questions
 from runner import CodeRunner, RunLimits, RunnerSettings
+from tests.sandbox import sandboxed_runner
 
 LIMITS = RunLimits(cpu_seconds=5, wall_seconds=30)
 
 
 @pytest.fixture(scope='module')
 def runner() -> CodeRunner:
-    runner = CodeRunner(RunnerSettings(max_concurrent=4), LIMITS)
-    if runner.mode != 'sandbox':
-        why = f'bubblewrap cannot run here: {runner.status}'
-        if os.environ.get('PAIRPAD_REQUIRE_SANDBOX') == '1':
-            pytest.fail(why)
-        pytest.skip(why)
+    runner = sandboxed_runner(RunnerSettings(max_concurrent=4), LIMITS)
     missing = {language: runner.refusal(language) for language in ('python', 'javascript', 'java')
                if language not in runner.languages}
     if missing:

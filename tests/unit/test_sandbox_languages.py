@@ -13,6 +13,7 @@ import pytest
 
 from runner import CodeRunner, Outcome, RunLimits, RunnerSettings
 from tests.unit.test_runner import ROOT, Console, LoopLag, assert_nothing_left, leftovers
+from tests.sandbox import sandboxed_runner
 
 SMALL = RunLimits(cpu_seconds=1, wall_seconds=20, memory_bytes=128 * 1024 * 1024, max_processes=16,
                   compile_seconds=60)
@@ -20,13 +21,7 @@ SMALL = RunLimits(cpu_seconds=1, wall_seconds=20, memory_bytes=128 * 1024 * 1024
 
 @pytest.fixture(scope='module')
 def runner() -> CodeRunner:
-    runner = CodeRunner(RunnerSettings(max_concurrent=8), SMALL)
-    if runner.mode != 'sandbox':
-        why = f'bubblewrap cannot run here, so neither can the sandbox tests: {runner.status}'
-        if os.environ.get('PAIRPAD_REQUIRE_SANDBOX') == '1':
-            pytest.fail(why)
-        pytest.skip(why)
-    return runner
+    return sandboxed_runner(RunnerSettings(max_concurrent=8), SMALL)
 
 
 def require(runner: CodeRunner, *languages: str) -> None:

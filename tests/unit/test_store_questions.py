@@ -114,3 +114,10 @@ def test_erasing_an_interview_erases_its_question_test_runs_scorecards_and_signa
     assert interview_question(engine, interview.id) is None
     assert list_test_runs(engine, interview.id) == list_scorecards(engine, interview.id) == \
         list_signals(engine, interview.id) == []
+
+
+def test_test_runs_read_back_with_their_time_zone(engine):
+    interview = create_interview(engine, title='I', language='python', initial_update=initial_update('python'))
+    save_test_run(engine, TestRunRow(id='r1', interview_id=interview.id, language='python', started_by='C',
+                                     results='{}'))
+    assert list_test_runs(engine, interview.id)[0].started_at.utcoffset() is not None

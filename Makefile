@@ -55,7 +55,7 @@ toolchains:
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; fi
 
 ## install test needs and run the whole suite (unit + end-to-end in real Chromium)
-test: $(TEST_STAMP) system-packages cluster-packages
+test: $(TEST_STAMP) system-packages cluster-packages toolchains
 	$(PY) -m pytest -q
 
 test-unit: $(TEST_STAMP)

@@ -126,3 +126,10 @@ class RoomPage:
         self.page.evaluate('text => navigator.clipboard.writeText(text)', text)
         self.focus_end()
         self.page.keyboard.press('Control+V')
+
+    def replace_code(self, text: str) -> None:
+        """Replace the code the way a person would: select all, paste (a paste is not auto-indented)."""
+        self.page.evaluate('text => navigator.clipboard.writeText(text)', text)
+        self.focus_end()
+        self.page.keyboard.press('Control+A')
+        self.page.keyboard.press('Control+V')

@@ -16,8 +16,8 @@ import pytest
 from playwright.sync_api import expect
 
 from questions import sample_questions
+from tests.e2e.conftest import _run
 from tests.e2e.room_page import RoomPage
-from tools.app_server import AppServer
 
 TWO_SUM = next(question for question in sample_questions() if question.slug == 'two-sum')
 HIDDEN = [case for case in TWO_SUM.tests if case.hidden]
@@ -26,20 +26,9 @@ VISIBLE = [case for case in TWO_SUM.tests if not case.hidden]
 
 @pytest.fixture(scope='module')
 def app(tmp_path_factory):
-    """One server for the module (each test makes its own interview); its start probes every toolchain."""
-    server = AppServer(tmp_path_factory.mktemp('question')).start(timeout=120)
-    yield server
-    server.stop()
-    errors = [line for line in server.log().splitlines() if ' ERROR ' in line or 'Traceback' in line]
-    assert not errors, 'the server logged errors:\n' + '\n'.join(errors)
+    """One server for the module (each test makes its own interview)."""
+    yield from _run(tmp_path_factory.mktemp('question'))
 
-
-def paste_code(room: RoomPage, code: str) -> None:
-    """Replace the code the way a person would: select all, paste (a paste is not auto-indented)."""
-    room.page.evaluate('text => navigator.clipboard.writeText(text)', code)
-    room.focus_end()
-    room.page.keyboard.press('Control+A')
-    room.page.keyboard.press('Control+V')
 
 
 def pick(room: RoomPage, slug: str) -> None:
@@ -90,7 +79,7 @@ def test_candidate_runs_the_tests_of_a_picked_question_and_never_receives_hidden
     expect(first.get_by_test_id('test-expected').get_by_test_id('diff-line')).to_have_attribute('data-line', '1')
 
     solution = TWO_SUM.guide.solutions['python']
-    paste_code(cara, solution)
+    cara.replace_code(solution)
     app.wait_code(iid, solution)
     cara.page.get_by_test_id('run-tests').click()
     for room in (cara, ivan):
@@ -121,7 +110,7 @@ def test_switching_language_offers_its_starter_and_replacing_code_asks_first(app
     interview = app.create_interview(language='python')
     iid = interview['id']
     ivan = RoomPage(new_page(), app, iid).join('Ivan', role='interviewer')
-    paste_code(ivan, 'print("my own code")\n')
+    ivan.replace_code('print("my own code")\n')
     app.wait_code(iid, 'print("my own code")\n')
     pick(ivan, 'two-sum')
     ivan.page.get_by_test_id('starter-keep').click()  # the document holds code: asked, and kept

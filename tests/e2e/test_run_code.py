@@ -12,19 +12,12 @@ def run_server(tmp_path_factory):
     yield from _run(tmp_path_factory.mktemp('run'), env={'PAIRPAD_RUN_CPU_SECONDS': '2', 'PAIRPAD_RUN_WALL_SECONDS': '30'})
 
 
-def _code(room: RoomPage, code: str) -> None:
-    """Replace the code the way a person would: select all, paste (a paste is not auto-indented)."""
-    room.page.evaluate('text => navigator.clipboard.writeText(text)', code)
-    room.focus_end()
-    room.page.keyboard.press('Control+A')
-    room.page.keyboard.press('Control+V')
-
 
 def test_candidate_runs_python_and_both_see_42(run_server, new_page):
     interview = run_server.create_interview(language='python')
     ivan = RoomPage(new_page(), run_server, interview['id']).join('Ivan', role='interviewer')
     cara = RoomPage(new_page(), run_server, interview['id']).join('Cara', role='candidate')
-    _code(cara, 'import sys\nprint(6*7)\nprint("oops", file=sys.stderr)\n')
+    cara.replace_code('import sys\nprint(6*7)\nprint("oops", file=sys.stderr)\n')
     run_server.wait_code(interview['id'], 'import sys\nprint(6*7)\nprint("oops", file=sys.stderr)\n')
     cara.page.get_by_test_id('run-button').click()
     for room in (cara, ivan):
@@ -38,7 +31,7 @@ def test_candidate_runs_python_and_both_see_42(run_server, new_page):
 def test_ctrl_enter_runs_javascript(run_server, new_page):
     interview = run_server.create_interview(language='javascript')
     ada = RoomPage(new_page(), run_server, interview['id']).join('Ada')
-    _code(ada, 'console.log(6 * 7)\n')
+    ada.replace_code('console.log(6 * 7)\n')
     run_server.wait_code(interview['id'], 'console.log(6 * 7)\n')
     ada.page.keyboard.press('Control+Enter')
     expect(ada.page.get_by_test_id('run-output')).to_contain_text('42', timeout=20_000)
@@ -47,7 +40,7 @@ def test_ctrl_enter_runs_javascript(run_server, new_page):
 def test_infinite_loop_is_stopped_by_the_limit_with_a_clear_message(run_server, new_page):
     interview = run_server.create_interview(language='python')
     ada = RoomPage(new_page(), run_server, interview['id']).join('Ada')
-    _code(ada, 'while True:\n    pass\n')
+    ada.replace_code('while True:\n    pass\n')
     run_server.wait_code(interview['id'], 'while True:\n    pass\n')
     ada.page.get_by_test_id('run-button').click()
     expect(ada.page.get_by_test_id('stop-button')).to_be_enabled()
@@ -58,7 +51,7 @@ def test_infinite_loop_is_stopped_by_the_limit_with_a_clear_message(run_server, 
 def test_a_run_can_be_stopped(run_server, new_page):
     interview = run_server.create_interview(language='python')
     ada = RoomPage(new_page(), run_server, interview['id']).join('Ada')
-    _code(ada, 'import time\nprint("start", flush=True)\ntime.sleep(60)\n')
+    ada.replace_code('import time\nprint("start", flush=True)\ntime.sleep(60)\n')
     run_server.wait_code(interview['id'], 'import time\nprint("start", flush=True)\ntime.sleep(60)\n')
     ada.page.get_by_test_id('run-button').click()
     expect(ada.page.get_by_test_id('run-output')).to_contain_text('start', timeout=20_000)

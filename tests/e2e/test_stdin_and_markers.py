@@ -12,27 +12,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import _run
 from tests.e2e.room_page import RoomPage
-from tools.app_server import AppServer
 
 
 @pytest.fixture(scope='module')
 def run_server(tmp_path_factory):
-    """One server for the module (each test makes its own interview). Its start-up probes every toolchain in the
-    sandbox, which takes longer than conftest's default start timeout on a busy 2-core machine."""
-    app = AppServer(tmp_path_factory.mktemp('stdin'), env={'PAIRPAD_RUN_WALL_SECONDS': '30'}).start(timeout=120)
-    yield app
-    app.stop()
-    errors = [line for line in app.log().splitlines() if ' ERROR ' in line or 'Traceback' in line]
-    assert not errors, 'the server logged errors:\n' + '\n'.join(errors)
+    """One server for the module (each test makes its own interview)."""
+    yield from _run(tmp_path_factory.mktemp('stdin'), env={'PAIRPAD_RUN_WALL_SECONDS': '30'})
 
-
-def paste_code(room: RoomPage, code: str) -> None:
-    """Replace the code the way a person would: select all, paste (a paste is not auto-indented)."""
-    room.page.evaluate('text => navigator.clipboard.writeText(text)', code)
-    room.focus_end()
-    room.page.keyboard.press('Control+A')
-    room.page.keyboard.press('Control+V')
 
 
 def stdin_box(room: RoomPage):
@@ -106,7 +94,7 @@ def test_a_compile_error_is_marked_in_both_editors_and_cleared_by_the_next_run(r
     interview = run_server.create_interview(language='cpp')
     ada = RoomPage(new_page(), run_server, interview['id']).join('Ada', role='interviewer')
     bob = RoomPage(new_page(), run_server, interview['id']).join('Bob', role='candidate')
-    paste_code(bob, CPP_ERROR)
+    bob.replace_code(CPP_ERROR)
     run_server.wait_code(interview['id'], CPP_ERROR)
     run_and_wait(bob)
     for room in (ada, bob):
@@ -119,7 +107,7 @@ def test_a_compile_error_is_marked_in_both_editors_and_cleared_by_the_next_run(r
         assert 'not declared' in marker['message']
     fixed = '#include <iostream>\n#include <thread>\n\nint main() {\n    std::cout << "hi" << std::endl;\n' \
             '    std::this_thread::sleep_for(std::chrono::seconds(4));\n}\n'
-    paste_code(bob, fixed)
+    bob.replace_code(fixed)
     run_server.wait_code(interview['id'], fixed)
     ada.page.get_by_test_id('run-button').click()
     for room in (ada, bob):  # cleared as the run starts, while it still runs
@@ -135,7 +123,7 @@ def test_a_python_exception_marks_its_line_also_for_a_tab_that_joins_later(run_s
     interview = run_server.create_interview(language='python')
     ada = RoomPage(new_page(), run_server, interview['id']).join('Ada')
     code = 'def f(n):\n    return 10 // n\n\n\nprint(f(0))\n'
-    paste_code(ada, code)
+    ada.replace_code(code)
     run_server.wait_code(interview['id'], code)
     run_and_wait(ada)
     expect(ada.editor).to_have_attribute('data-marker-lines', '2')  # the line that raised, not the call

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.room_page import RoomPage
 from tests.e2e.test_several_instances import cluster, pinned, served_by  # noqa: F401 (cluster is a fixture)
-from tests.e2e.test_stdin_and_markers import paste_code, type_stdin, wait_stdin
+from tests.e2e.test_stdin_and_markers import type_stdin, wait_stdin
 
 pytestmark = pytest.mark.skipif(
     (not shutil.which('redis-server') or not shutil.which('haproxy')) and not os.environ.get('PAIRPAD_REQUIRE_CLUSTER'),
@@ -25,7 +25,7 @@ def test_stdin_typed_on_one_instance_is_run_on_the_other_and_both_see_the_marker
     ada = RoomPage(pinned(new_page, cluster, 'i1'), cluster, interview['id']).join('Ada', role='interviewer')
     bob = RoomPage(pinned(new_page, cluster, 'i2'), cluster, interview['id']).join('Bob', role='candidate')
     assert (served_by(ada.page), served_by(bob.page)) == ('i1', 'i2')
-    paste_code(bob, CODE)
+    bob.replace_code(CODE)
     cluster.wait_code_everywhere(interview['id'], CODE)
     type_stdin(ada, '4 5\n6')
     wait_stdin(bob, '4 5\n6')

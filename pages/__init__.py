@@ -26,6 +26,7 @@ def register(services: Services, workspace: Workspace, events: TeamEvents) -> No
     app.add_static_file(local_file=STYLES, url_path='/pairpad.css')
     ui.add_head_html(f'<link rel="stylesheet" href="/pairpad.css?v={version}">', shared=True)
     access = Auth(workspace, TrustedProxy.from_settings(services.settings))
+    services.member_of = access.member  # the room's scorecards are the account's (pages/scorecard_panel.py)
     auth.register(access)
     auth.register_invite_page(access)
     home.register(services, access, events)

@@ -1,6 +1,8 @@
 """The dashboard's list of the team's interviews: newest first, 50 a page, filtered by state and "mine", searched by
-title or candidate, each row with its state (not started / live now, with who is in the room / ended) and its
-actions (open as interviewer, copy the candidate link, report, erase).
+title or candidate, each row with its state (not started / live now, with who is in the room / ended), the submitted
+scorecards' recommendations (`row-scorecards`: as questions.scorecards lets the member see them: not the others'
+while the member's own scorecard of it is an unsubmitted draft) and its actions (open as interviewer, copy the
+candidate link, report, erase).
 
 Nothing here polls. A row's people come from presence, which pushes every change of a participant (relayed from
 the other instances by pages/presence_link.py); interviews created, ended, reopened or erased anywhere arrive
@@ -13,8 +15,11 @@ from typing import Callable
 
 from nicegui import ui
 
+from questions.scorecards import summary_line, visible_scorecards
 from store import Interview, InterviewChange, list_team_interviews
 from store.accounts import account_names
+from store.question_models import Scorecard
+from store.questions import scorecards_of
 
 from .report import download_report
 from .services import Services, remove_interview, room_path
@@ -87,13 +92,14 @@ class InterviewList:
         self._stop_rows()
         interviews, total = self._query()
         names = account_names(self.services.engine, {i.created_by for i in interviews if i.created_by})
+        scorecards = scorecards_of(self.services.engine, [i.id for i in interviews])
         self.container.clear()
         with self.container:
             if not interviews:
                 ui.label('No interviews here yet.' if total == 0 else '').classes('text-gray-500') \
                     .props('data-testid=no-interviews')
             for interview in interviews:
-                self._row(interview, names.get(interview.created_by or '', ''))
+                self._row(interview, names.get(interview.created_by or '', ''), scorecards.get(interview.id, []))
         pages = max(1, -(-total // PAGE_SIZE))
         self.info.set_text(f'page {self.page + 1} of {pages} · {total} interview{"s" if total != 1 else ""}')
         self.info.props(f'data-total={total}')
@@ -105,13 +111,14 @@ class InterviewList:
             unsubscribe()
         self._unsubscribers = []
 
-    def _row(self, interview: Interview, created_by: str) -> None:
+    def _row(self, interview: Interview, created_by: str, scorecards: list[Scorecard]) -> None:
         with ui.card().classes('w-full p-2').props(f'data-testid=interview-row data-id={interview.id}') as card:
             with ui.row().classes('w-full items-center gap-4'):
                 with ui.column().classes('gap-1 grow'):
                     ui.label(interview.title).classes('font-semibold').props('data-testid=row-title')
                     ui.label(interview.candidate_name or '—').classes('text-sm') \
                         .props('data-testid=row-candidate')
+                    self._scorecards(scorecards)
                 ui.label(interview.language).classes('text-sm text-gray-600').props('data-testid=row-language')
                 state = ui.label('').props('data-testid=row-state')
                 people = ui.label('').classes('text-sm').props('data-testid=row-people')
@@ -138,6 +145,12 @@ class InterviewList:
             people.set_text(('in the room: ' + ', '.join(present)) if present else '')
         show()
         self._unsubscribers.append(self.services.presence.subscribe(interview.id, show))
+
+    def _scorecards(self, scorecards: list[Scorecard]) -> None:
+        visible = visible_scorecards(scorecards, self.guard.member.id, 'member')
+        submitted = sum(card.submitted_at is not None for card in visible.shown)
+        ui.label(summary_line(visible) or 'no scorecards yet').classes('text-xs text-gray-600') \
+            .props(f'data-testid=row-scorecards data-count={submitted}')
 
     def _erase_note(self, interview: Interview) -> str:
         days = self.services.settings.retention_days
@@ -169,7 +182,7 @@ class InterviewList:
     async def _report(self, interview: Interview) -> None:
         member = self.guard.current()
         if member is not None:
-            await download_report(self.services, interview.id)
+            await download_report(self.services, interview.id, reader_id=member.id, role='member')
             self.auth.workspace.log(member.team_id, member.name, 'report downloaded', interview.title, interview.id)
 
     def _confirm_erase(self, interview: Interview) -> None:

@@ -5,9 +5,12 @@ import asyncio
 import hmac
 import logging
 from dataclasses import dataclass
+from typing import Callable
 
 from sqlalchemy import Engine
+from starlette.requests import Request
 
+from accounts import Member
 from collab import RoomRegistry, initial_update
 from collab.relay import Relay
 from config import Settings
@@ -30,6 +33,9 @@ class Services:
     presence: PresenceService
     runs: RunHubs
     relay: Relay | None = None  # the relay between instances, when several run (its ping is part of /healthz)
+    # The signed-in member a page request carries (pages/auth.py Auth.member), set by pages.register; None until
+    # then (a server without pages, a unit test's services): nobody is signed in.
+    member_of: Callable[[Request], Member | None] | None = None
 
 
 def clean_title(title: object) -> str:

@@ -123,9 +123,23 @@ def save_scorecard(engine: Engine, interview_id: str, author_id: str, author_nam
 
 
 def list_scorecards(engine: Engine, interview_id: str) -> list[Scorecard]:
+    return scorecards_of(engine, [interview_id]).get(interview_id, [])
+
+
+def scorecards_of(engine: Engine, interview_ids: list[str]) -> dict[str, list[Scorecard]]:
+    """The scorecards of several interviews (a page of the dashboard's list) in one query, each interview's in the
+    order they were last written; aware datetimes on SQLite too."""
+    if not interview_ids:
+        return {}
     with Session(engine) as session:
-        return list(session.exec(select(Scorecard).where(Scorecard.interview_id == interview_id)
-                                 .order_by(col(Scorecard.updated_at))).all())
+        rows = list(session.exec(select(Scorecard).where(col(Scorecard.interview_id).in_(interview_ids))
+                                 .order_by(col(Scorecard.updated_at), col(Scorecard.id))).all())
+    found: dict[str, list[Scorecard]] = {}
+    for row in rows:
+        row.updated_at = _aware(row.updated_at)
+        row.submitted_at = _aware(row.submitted_at)
+        found.setdefault(row.interview_id, []).append(row)
+    return found
 
 
 def add_signal(engine: Engine, signal: Signal) -> Signal:
@@ -149,6 +163,11 @@ def erase_evidence(session: Session, interview_id: str) -> None:
     and signals."""
     for table in (InterviewQuestion, TestRunRow, Scorecard, Signal):
         session.exec(delete(table).where(col(table.interview_id) == interview_id))
+
+
+def _aware(at: datetime | None) -> datetime | None:
+    """SQLite gives back naive datetimes: they were written in UTC."""
+    return at.replace(tzinfo=timezone.utc) if at is not None and at.tzinfo is None else at
 
 
 def _team(team_id: str):

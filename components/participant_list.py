@@ -3,6 +3,10 @@
 It takes any objects with `id`, `name`, `color`, `role`, `status` and `is_typing` attributes, so it knows
 nothing of where presence comes from. Automation hooks on each chip: `data-testid="participant"`,
 `data-participant-id`, `data-role` (interviewer/candidate), `data-status` (online/away/offline) and `data-typing` (true/false).
+
+Integrity signals (`show_signals`, called on interviewers' pages only: a candidate's page never builds them): a
+summary on the chip (`data-testid="participant-signals"`, e.g. "2 pastes · 1 min away") and the figures as
+attributes of the chip (`data-pastes`, `data-away-seconds`, …, as the caller names them).
 """
 
 from typing import Protocol
@@ -31,7 +35,18 @@ class _Chip(ui.row):
             self.role = ui.label().classes('text-xs uppercase text-gray-500')
             self.state = ui.label().classes('text-xs')
             self.typing = ui.label('typing…').classes('text-xs italic text-gray-600')
+        self.signals: ui.label | None = None
         self.show(participant)
+
+    def show_signals(self, summary: str, hooks: dict[str, object]) -> None:
+        if self.signals is None:
+            with self:
+                self.signals = ui.label().classes('text-xs').style('color: #b45309') \
+                    .props('data-testid=participant-signals')
+        self.signals.set_text(summary)
+        self.signals.set_visibility(bool(summary))
+        self._props.update({f'data-{name}': str(value) for name, value in hooks.items()})
+        self.update()
 
     def show(self, p: ParticipantLike) -> None:
         shown = (p.name, p.color, p.role, p.status, p.is_typing)
@@ -57,12 +72,24 @@ class ParticipantList(ui.row):
         self.props('data-testid=participants')
         self.self_id = self_id
         self._chips: dict[str, _Chip] = {}
+        self._signals: dict[str, tuple[str, dict[str, object]]] = {}
 
     def show(self, participant: ParticipantLike) -> None:
         """Add or refresh the chip of one participant."""
         chip = self._chips.get(participant.id)
         if chip is None:
             with self:
-                self._chips[participant.id] = _Chip(participant, is_self=participant.id == self.self_id)
+                self._chips[participant.id] = chip = _Chip(participant, is_self=participant.id == self.self_id)
+            if participant.id in self._signals:
+                chip.show_signals(*self._signals[participant.id])
         else:
             chip.show(participant)
+
+    def show_signals(self, participant_id: str, summary: str, hooks: dict[str, object]) -> None:
+        """Show a participant's integrity signals on their chip (now, or when their chip appears): interviewers'
+        pages only."""
+        if self._signals.get(participant_id) == (summary, hooks):
+            return
+        self._signals[participant_id] = (summary, hooks)
+        if participant_id in self._chips:
+            self._chips[participant_id].show_signals(summary, hooks)

@@ -60,6 +60,7 @@ class EditorSession:
         self.room: Room | None = None
         self._attaching: asyncio.Task | None = None
         self._last_rate_notice = 0.0
+        self._attach_callbacks: list[Callable[[Room], None]] = []
         editor.on_messages(self._on_messages)
         editor.on_check(self._on_check)
         editor.on_error(lambda e: self._reject(e.message))
@@ -72,6 +73,10 @@ class EditorSession:
         self.client.on_connect(self.attach)
         self.client.on_disconnect(self.detach)
         self.client.on_delete(self.close)
+
+    def on_attach(self, callback: Callable[[Room], None]) -> None:
+        """Call `callback(room)` each time this tab joins its room (a reloaded room is a new Room object)."""
+        self._attach_callbacks.append(callback)
 
     @property
     def attached(self) -> bool:
@@ -96,6 +101,8 @@ class EditorSession:
         except ProtocolError as error:
             self._reject(str(error))
             return
+        for callback in self._attach_callbacks:
+            callback(room)
         self.editor.set_user(self.user)
         self.editor.resync()
         self._update_presence(status='online')

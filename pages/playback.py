@@ -6,7 +6,9 @@ touched. Automation hooks: `playback-dialog`, `playback-text` (with `data-step` 
 `playback-play`, `playback-speed`, `playback-skip-idle`, `playback-start`, `playback-end`, `playback-time`,
 `playback-run` (one per run, with `data-run-id` and `data-reached`), `playback-run-output`, `playback-test-run` (one
 per Run tests, with `data-run-id`, `data-passed`, `data-total` and `data-reached`; interviewers only see playback,
-so the summary counts hidden cases too).
+so the summary counts hidden cases too), `playback-signal` (one per paste or time away from the tab, with
+`data-kind`, `data-signal-id`, `data-participant-id`, `data-lines`, `data-characters`, `data-seconds` and
+`data-reached`; a click jumps to it). On the slider: ▶ a run, ✓ a Run tests, ⎘ a paste, ◌ time away.
 """
 
 import asyncio
@@ -17,14 +19,16 @@ from datetime import datetime, timedelta, timezone
 from nicegui import ui
 
 from collab.history import Timeline
-from store import SqlUpdateLog, list_runs, list_test_runs, run_output
+from store import SqlUpdateLog, list_runs, list_signals, list_test_runs, run_output
 
+from .report_signals import fact
 from .services import Services
 
 SPEEDS = (1, 2, 4, 8, 16, 32)
 IDLE_GAP = timedelta(seconds=3)  # with "skip idle", a longer pause in the typing is cut to this
 TICK = 0.1
 SERVER_COLOR = '#9ca3af'
+SIGNAL_MARKS = {'paste': '⎘', 'away': '◌'}  # on the slider and before each signal's row
 
 
 async def open_playback(services: Services, interview) -> None:
@@ -33,21 +37,25 @@ async def open_playback(services: Services, interview) -> None:
     timeline = await asyncio.to_thread(Timeline, entries)
     runs = await asyncio.to_thread(list_runs, services.engine, interview.id)
     test_runs = await asyncio.to_thread(list_test_runs, services.engine, interview.id)
+    signals = await asyncio.to_thread(list_signals, services.engine, interview.id)
     for test in test_runs:  # SQLite gives the stored UTC time back without its zone
         test.started_at = test.started_at if test.started_at.tzinfo else test.started_at.replace(tzinfo=timezone.utc)
+    for signal in signals:
+        signal.at = signal.at if signal.at.tzinfo else signal.at.replace(tzinfo=timezone.utc)
     people = {p.id: p for p in services.presence.participants(interview.id)}
     with ui.dialog().props('maximized') as dialog, ui.card().classes('w-full h-full no-wrap') \
             .props('data-testid=playback-dialog'):
-        Player(timeline, runs, people, interview.title, dialog.close, test_runs)
+        Player(timeline, runs, people, interview.title, dialog.close, test_runs, signals)
     dialog.on('hide', dialog.delete)
     dialog.open()
 
 
 class Player:
-    def __init__(self, timeline: Timeline, runs, people: dict, title: str, close, test_runs=()) -> None:
+    def __init__(self, timeline: Timeline, runs, people: dict, title: str, close, test_runs=(), signals=()) -> None:
         self.timeline = timeline
         self.runs = runs
         self.test_runs = list(test_runs)
+        self.signals = [s for s in signals if s.kind in SIGNAL_MARKS]
         self.people = people
         self.times = [step.at for step in timeline.steps]
         self.step = len(timeline)  # opens on the final text
@@ -85,6 +93,7 @@ class Player:
                     self.test_rows.append((test, row))
                 if not runs and not self.test_runs:
                     ui.label('No code was run.').classes('text-sm text-gray-500')
+                self._signal_rows()
                 self.output = ui.html('', sanitize=False).classes(
                     'w-full grow overflow-auto bg-slate-900 text-slate-100 font-mono text-xs p-2 rounded '
                     'whitespace-pre-wrap').props('data-testid=playback-run-output')
@@ -157,6 +166,9 @@ class Player:
         for test, row in self.test_rows:
             at = self.clock is not None and test.started_at <= self.clock
             row.props(f'data-reached={"true" if at else "false"}')
+        for signal, row in self.signal_rows:
+            at = self.clock is not None and signal.at <= self.clock
+            row.props(f'data-reached={"true" if at else "false"}')
         if reached:
             run = reached[-1]
             lines = [f'<span class="text-sky-300">▶ {html.escape(run.started_by)} ran {html.escape(run.language)}'
@@ -170,8 +182,24 @@ class Player:
             self.output.set_content('<span class="text-slate-400">No run yet at this point.</span>')
 
     def _run_markers(self) -> dict[str, str]:
-        markers = {str(bisect.bisect_right(self.times, test.started_at)): '✓' for test in self.test_runs}
+        markers = {str(bisect.bisect_right(self.times, s.at)): SIGNAL_MARKS[s.kind] for s in self.signals}
+        markers |= {str(bisect.bisect_right(self.times, test.started_at)): '✓' for test in self.test_runs}
         return markers | {str(bisect.bisect_right(self.times, run.started_at)): '▶' for run in self.runs}
+
+    def _signal_rows(self) -> None:
+        """Pastes and time away, as facts, each a button that jumps to its moment (interviewers only see playback)."""
+        self.signal_rows = []
+        if self.signals:
+            ui.label('Pastes and time away').classes('font-semibold')
+        for signal in self.signals:
+            name, _ = self._who(signal.participant_id)
+            row = ui.button(f'{SIGNAL_MARKS[signal.kind]} {signal.at:%H:%M:%S} · {name} {fact(signal)}',
+                            on_click=lambda s=signal: self.seek_time(s.at)) \
+                .props(f'flat dense no-caps align=left data-testid=playback-signal data-kind={signal.kind} '
+                       f'data-signal-id={signal.id} data-participant-id={signal.participant_id} '
+                       f'data-lines={signal.lines} data-characters={signal.characters} '
+                       f'data-seconds={signal.seconds:g}')
+            self.signal_rows.append((signal, row))
 
     def _authors(self) -> list[str | None]:
         return sorted({step.author for step in self.timeline.steps}, key=lambda a: (a is not None, str(a)))

@@ -16,7 +16,12 @@ from store import notes_room_id
 
 from .report import download_report
 from .services import Services, file_stem, open_interview, room_path
+from .signal_hub import SignalHub
 from .workspace import workspace
+
+# What the join screen tells everybody the interview records (issue 15 §4): said before anyone joins.
+RECORDED = ('This interview records the code as it is written (every edit), each run and test run, pastes into '
+            'the editor and time away from this tab. The interviewers see them.')
 
 
 def refused(interview_id: str) -> None:
@@ -33,6 +38,9 @@ def refused(interview_id: str) -> None:
 
 
 def register(services: Services) -> None:
+    signals = SignalHub(services.engine, services.relay, is_participant=lambda interview_id, participant_id: any(
+        p.id == participant_id for p in services.presence.participants(interview_id)))
+
     @ui.page('/room/{interview_id}', title='Pairpad interview')
     async def room(interview_id: str, key: str | None = None) -> None:
         opened = open_interview(services, interview_id, key)
@@ -63,9 +71,9 @@ def register(services: Services) -> None:
         participant = await _resume(services, interview.id, role)
         with content:
             if participant is not None:
-                workspace(services, interview, participant)
+                workspace(services, interview, participant, signals)
             else:
-                _ask_identity(services, interview, role, content)
+                _ask_identity(services, interview, role, content, signals)
 
 
 def _save_state(services: Services, room_ids: list[str]) -> None:
@@ -128,11 +136,12 @@ async def _resume(services: Services, interview_id: str, role: str) -> Participa
     return participant if participant is not None and participant.role == role else None
 
 
-def _ask_identity(services: Services, interview, role: str, content: ui.column) -> None:
+def _ask_identity(services: Services, interview, role: str, content: ui.column, signals: SignalHub) -> None:
     with ui.card().classes('mx-auto mt-8 w-96').props('data-testid=join-form') as card:
         ui.label('Join the interview').classes('text-lg font-semibold')
         ui.label(f'You join as the {role}.' if role == 'candidate' else 'You join as an interviewer.') \
             .classes('text-sm text-gray-600').props(f'data-testid=join-role data-role={role}')
+        ui.label(RECORDED).classes('text-sm text-gray-600').props('data-testid=join-recorded')
         name_input = ui.input('Your display name') \
             .props(f'data-testid=name-input outlined autofocus maxlength={MAX_NAME}').classes('w-full')
 
@@ -146,7 +155,7 @@ def _ask_identity(services: Services, interview, role: str, content: ui.column) 
             ui.run_javascript(f'sessionStorage.setItem({_storage_key(interview.id)}, {json.dumps(identity)})')
             card.delete()
             with content:
-                workspace(services, interview, participant)
+                workspace(services, interview, participant, signals)
 
         name_input.on('keydown.enter', join)
         ui.button('Join', on_click=join).props('data-testid=join-button')

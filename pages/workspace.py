@@ -1,7 +1,8 @@
 """The room once a tab has joined: the question's prompt, the shared editor, the people, the run console and the
 tests' results; and for interviewers the controls and documents candidates never receive (end/reopen, notes,
-playback, the question picker and its guide). Those are not hidden on the candidate's page: they are never built
-for it, so nothing of them reaches a candidate's browser."""
+playback, the question picker and its guide, everybody's integrity signals on the chips). Those are not hidden on
+the candidate's page: they are never built for it, so nothing of them reaches a candidate's browser. Every tab's
+own pastes and time away are recorded (pages/signal_tab.py), whatever its role."""
 
 from nicegui import ui
 
@@ -16,9 +17,13 @@ from .playback import open_playback
 from .question_panel import QuestionPanel
 from .run_panel import RunPanel, language_notes, show_language_notes
 from .services import NotAllowed, Services, end_interview
+from .signal_hub import SignalHub
+from .signal_tab import SignalTab, show_on_chips
 
 
-def workspace(services: Services, interview, participant: ParticipantView) -> None:
+def workspace(services: Services, interview, participant: ParticipantView, signals: SignalHub) -> None:
+    """:param signals: where this tab's pastes and time away are recorded (everybody's), and, for an interviewer,
+        where everybody's come from to be shown on the chips"""
     interview_id = interview.id
     is_interviewer = participant.role == 'interviewer'
     with ui.row().classes('w-full items-center gap-4'):
@@ -71,6 +76,9 @@ def workspace(services: Services, interview, participant: ParticipantView) -> No
             reopen_button.set_visibility(bool(e.args))
         editor.on_ended(show_ended)
     session = EditorSession(editor, services.rooms, services.presence, participant)
+    SignalTab(session, signals)
     unsubscribe = services.presence.subscribe(interview_id, people.show)
     ui.context.client.on_delete(unsubscribe)
+    if is_interviewer:
+        show_on_chips(signals, interview_id, people)
     session.attach()

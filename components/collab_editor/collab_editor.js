@@ -6,7 +6,7 @@
 import {
   monaco, Y, MonacoBinding, IndexeddbPersistence, awarenessProtocol, syncProtocol, encoding, decoding,
   bindUndo, deleteSetDigest, renderRemoteCursors, loadAssetsOnce, toBase64, fromBase64, createStdinEditor, showMarkers,
-  shownMarkers, guardPastes,
+  shownMarkers, guardPastes, watchSignals,
 } from "pairpad-collab-editor";
 
 const MESSAGE_SYNC = 0;
@@ -30,6 +30,7 @@ export default {
     monacoIds: { type: Object, default: () => ({}) }, // language id → Monaco mode (the server's language table)
     stdinBox: { type: String, default: null }, // DOM id of the element that hosts the stdin box (src/stdin.js)
     markers: { type: Array, default: () => [] }, // the last run's markers (src/markers.js)
+    signals: { type: Boolean, default: false }, // report pastes and time away (src/signals.js): the code editor only
   },
   watch: {
     markers: "showMarkers",
@@ -46,6 +47,7 @@ export default {
     this.addBanners();
     this.mountStdin();
     this.guardPastes();
+    if (this.signals) this.watcher = watchSignals(this.editor, (s) => this.$emit("signal", { room: this.roomId, ...s }));
     this.showMarkers();
     this.sendLocalChanges();
     this.showRemoteState();
@@ -71,6 +73,7 @@ export default {
     window.socket?.off("disconnect", this.onDisconnect);
     if (this.listening) window.socket?.off(DIRECT_EVENT, this.onDirect);
     this.unguard?.forEach((remove) => remove());
+    this.watcher?.dispose();
     this.stdin?.dispose();
     this.undoManager?.destroy();
     this.binding?.destroy();
@@ -231,6 +234,7 @@ export default {
       this.outgoing.push(encoding.toUint8Array(encoder));
       this.scheduleFlush();
       this.$emit("presence", { status: this.visibleStatus() });
+      this.watcher?.resend();
     },
     visibleStatus() {
       return document.visibilityState === "hidden" ? "away" : "online";

@@ -155,6 +155,18 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
         self.on('presence', _presigned(handle))
         return self
 
+    def enable_signals(self) -> Self:
+        """Have the browser report this editor's integrity signals (src/signals.js): each paste into the code, and
+        the tab going away (hidden, or its window without focus) and coming back. The code editor of a room only."""
+        self._props['signals'] = True
+        return self
+
+    def on_signal(self, callback: Callable[[object], None]) -> Self:
+        """Add a callback for the browser's signal events, given as sent (`{room, kind, …}`): unchecked, the
+        caller decides what to believe (pages/signal_checks.py)."""
+        self.on('signal', _presigned(lambda e: callback(e.args)))
+        return self
+
     def on_ended(self, callback: Callable[[GenericEventArguments], None]) -> Self:
         """Add a callback for the `ended` flag of the shared document (True: the interview is over, read-only)."""
         self.on('ended', callback)

@@ -1,7 +1,7 @@
 // Re-exports the npm packages the CollabEditor Vue component needs, and our own parts of it that run in the
 // browser (undo.js: per-tab undo; heal.js: the idle check's digest; view.js: cursor labels and stylesheets;
 // stdin.js: the shared stdin box; markers.js: a run's errors as Monaco markers; paste.js: the size guard on pastes;
-// base64.js), bundled by build.mjs into dist/.
+// signals.js: pastes and time away, for the server to check; base64.js), bundled by build.mjs into dist/.
 // Only what we ship: the core editor, its worker, and Monarch highlighting for the interview languages.
 import 'monaco-editor/esm/vs/editor/edcore.main.js';
 import 'monaco-editor/esm/vs/basic-languages/python/python.contribution.js';
@@ -28,3 +28,4 @@ export { toBase64, fromBase64 } from './base64.js';
 export { createStdinEditor, STDIN } from './stdin.js';
 export { showMarkers, shownMarkers, MARKER_OWNER } from './markers.js';
 export { guardPastes } from './paste.js';
+export { watchSignals } from './signals.js';

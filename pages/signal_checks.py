@@ -166,7 +166,9 @@ def duration(seconds: float) -> str:
     if seconds < 60:
         return f'{seconds} s'
     minutes = round(seconds / 60)
-    return f'{minutes} min' if minutes < 60 else f'{minutes // 60} h {minutes % 60} min'
+    if minutes < 60:
+        return f'{minutes} min'
+    return f'{minutes // 60} h' + (f' {minutes % 60} min' if minutes % 60 else '')
 
 
 def chip_text(counts: Counts) -> str:

@@ -87,6 +87,11 @@ class SignalHub:
             except Exception:
                 log.exception('a signal listener failed')
 
+    async def idle(self) -> None:
+        """Wait until the refreshes that relayed notices started have delivered (tests, an orderly stop)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks)
+
     def _remote(self, interview_id: str, message: RelayMessage) -> None:
         try:
             data = json.loads(message.payload)

@@ -40,6 +40,7 @@ class SignalTab:
         self._observed: tuple[Room, Text, Subscription] | None = None
         self._logged_at: float | None = None
         self._unlogged = 0  # refusals since the last line logged (a flood is one line every few seconds)
+        self._tasks: set[asyncio.Task] = set()
         session.editor.enable_signals().on_signal(self.receive)
         session.on_attach(self._observe)
         session.client.on_disconnect(self.end)  # a tab that closes (or drops) while away ends its away period
@@ -63,6 +64,11 @@ class SignalTab:
         self.end()
         self._stop_observing()
 
+    async def idle(self) -> None:
+        """Wait until the facts received so far are recorded (or refused): tests, an orderly stop."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks)
+
     def _observe(self, room: Room) -> None:
         if self._observed is not None and self._observed[0] is room:
             return
@@ -82,8 +88,10 @@ class SignalTab:
             self.checks.saw_insertion(event.delta)
 
     def _record(self, fact: Fact | None) -> None:
-        if fact is not None:
-            background_tasks.create(self._store(fact), name='pairpad-signal')
+        if fact is not None:  # the store is not on the event's path: the fact is kept in a task of its own
+            task = asyncio.get_running_loop().create_task(self._store(fact), name='pairpad-signal')
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def _store(self, fact: Fact) -> None:
         try:

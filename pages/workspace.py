@@ -16,6 +16,7 @@ from .notes_panel import NotesPanel
 from .playback import open_playback
 from .question_panel import QuestionPanel
 from .run_panel import RunPanel, language_notes, show_language_notes
+from .scorecard_panel import ScorecardButton
 from .services import NotAllowed, Services, end_interview
 from .signal_hub import SignalHub
 from .signal_tab import SignalTab, show_on_chips
@@ -35,6 +36,7 @@ def workspace(services: Services, interview, participant: ParticipantView, signa
         if is_interviewer:
             ui.button('Playback', icon='history', on_click=lambda: open_playback(services, interview)) \
                 .props('outline data-testid=playback')
+            ScorecardButton(services, interview, participant)
             end_button = ui.button('End interview', icon='stop_circle', color='negative') \
                 .props('data-testid=end-interview')
             reopen_button = ui.button('Reopen', icon='play_circle').props('data-testid=reopen-interview outline')

@@ -52,14 +52,14 @@ def signals_section(signals, participants, runs=(), test_runs=()) -> str:
     e = html.escape
     names = {p.id: p.name for p in participants}
     rows = _rows(signals, names, runs, test_runs)
-    intro = ('<p class="meta">What the room recorded, as facts: pastes into the editor (their size as the server '
-             'saw it), time away from the tab, runs. They are not a judgement.</p>')
+    intro = ('<p><em>What the room recorded, as facts: pastes into the editor (their size as the server '
+             'saw it), time away from the tab, runs. They are not a judgement.</em></p>')
     if not rows:
         return f'<h2>Signals</h2>\n{intro}\n<p>No pastes, no time away from the tab, no runs.</p>\n'
     items = ''.join(f'<li data-kind="signal"><b>{e(who)}</b> {e(what)} at {e(when(at))}</li>' for at, who, what in rows)
     summary = ''.join(f'<li>{e(name)}: {e(text)}</li>' for name, text in _per_person(signals, names))
-    return (f'<h2>Signals</h2>\n{intro}\n' + (f'<ul class="signal-summary">{summary}</ul>\n' if summary else '')
-            + f'<ul class="signals">{items}</ul>\n')
+    return (f'<h2>Signals</h2>\n{intro}\n' + (f'<ul data-part="per-person">{summary}</ul>\n' if summary else '')
+            + f'<ul data-part="facts">{items}</ul>\n')
 
 
 def _per_person(signals, names: dict[str, str]) -> list[tuple[str, str]]:

@@ -18,9 +18,13 @@ Everything here is NiceGUI-free and takes its clock as an argument, so tests mov
 
 import math
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Callable
 
+from pycrdt import Text
+
+from collab.document import CODE
 from collab.guards import TokenBucket
 
 PASTE_WINDOW = 5.0  # seconds a claim may come after the insertion it names (the change goes first on one socket)
@@ -56,6 +60,37 @@ def inserted(delta: list[dict]) -> tuple[int, int]:
     """(characters, lines) that a pycrdt TextEvent's delta inserted; characters are code points."""
     pieces = [item['insert'] for item in delta if isinstance(item.get('insert'), str)]
     return sum(len(piece) for piece in pieces), sum(count_lines(piece) for piece in pieces)
+
+
+class InsertionWatch:
+    """Each tab's own changes to a room's code, as the room applies them: one observer per room for all the tabs of
+    this process (it runs on every keystroke's change, so one TextEvent per change, not one per tab), handing the
+    change to the tab whose peer id is the transaction's origin (collab/room.py tags each peer's updates so)."""
+
+    def __init__(self) -> None:
+        self._rooms: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Room → (Text, subscription, {origin: cb})
+
+    def add(self, room, origin: str, callback: Callable[[list[dict]], None]) -> Callable[[], None]:
+        """Call `callback(delta)` for each change `origin` makes to `room`'s code; returns the remover."""
+        if room not in self._rooms:
+            text = room.doc.get(CODE, type=Text)
+            tabs: dict[str, Callable[[list[dict]], None]] = {}
+
+            def changed(event) -> None:  # inside a pycrdt observer: only the event is read, never the document
+                tab = tabs.get(event.transaction.origin) if tabs else None
+                if tab is not None:
+                    tab(event.delta)
+            self._rooms[room] = (text, text.observe(changed), tabs)
+        text, subscription, tabs = self._rooms[room]
+        tabs[origin] = callback
+
+        def remove() -> None:
+            if tabs.get(origin) is callback:
+                del tabs[origin]
+            if not tabs and self._rooms.get(room, (None, None, None))[2] is tabs:
+                del self._rooms[room]
+                text.unobserve(subscription)
+        return remove
 
 
 class TabSignals:

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from collab.relay import Kind, Relay, RelayMessage
 from store import Signal, add_signal, list_signals
 
-from .signal_checks import Counts, Fact, SignalRefused, totals
+from .signal_checks import Counts, Fact, InsertionWatch, SignalRefused, totals
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ class SignalHub:
         self._listeners: dict[str, list[Listener]] = {}
         self._relayed: set[str] = set()
         self._tasks: set[asyncio.Task] = set()  # refreshes a relayed notice started (kept until done)
+        self.insertions = InsertionWatch()  # the tabs' own changes to the code, for their paste claims
 
     async def record(self, interview_id: str, participant_id: str, fact: Fact) -> Signal:
         """Store one checked fact of a participant, then tell the listeners here and on the other instances.

@@ -5,7 +5,7 @@ SignalTab: one per tab, from its code editor to the SignalHub: every participant
 too: the signals are recorded for everybody, and shown to interviewers only).
 
 The tab's own changes to the code are observed on the room's document as they are applied (their transaction's
-origin is the tab's peer id, collab/room.py), so a paste claim is checked against what the change really inserted
+origin is the tab's peer id, collab/room.py; one observer per room: signal_checks.InsertionWatch), so a paste claim is checked against what the change really inserted
 (pages/signal_checks.py). A refused event is logged at WARNING and dropped; the room and the other tabs never
 notice it, and the browser is not told (it has nothing to correct).
 """
@@ -16,10 +16,8 @@ import time
 from typing import Callable
 
 from nicegui import background_tasks, ui
-from pycrdt import Subscription, Text
 
 from collab import Room
-from collab.document import CODE
 from components.participant_list import ParticipantList
 
 from .editor_session import EditorSession
@@ -37,7 +35,7 @@ class SignalTab:
         self.hub = hub
         self.clock = clock
         self.checks = TabSignals(session.room_id, session.participant_id, clock)
-        self._observed: tuple[Room, Text, Subscription] | None = None
+        self._observed: tuple[Room, Callable[[], None]] | None = None
         self._logged_at: float | None = None
         self._unlogged = 0  # refusals since the last line logged (a flood is one line every few seconds)
         self._tasks: set[asyncio.Task] = set()
@@ -73,19 +71,13 @@ class SignalTab:
         if self._observed is not None and self._observed[0] is room:
             return
         self._stop_observing()
-        text = room.doc.get(CODE, type=Text)
-        self._observed = (room, text, text.observe(self._changed))
+        self._observed = (room, self.hub.insertions.add(room, self.session.peer_id, self.checks.saw_insertion))
 
     def _stop_observing(self) -> None:
         if self._observed is not None:
-            _, text, subscription = self._observed
+            _, remove = self._observed
             self._observed = None
-            text.unobserve(subscription)
-
-    def _changed(self, event) -> None:
-        # Inside a pycrdt observer: only the event is read, never the document.
-        if event.transaction.origin == self.session.peer_id:
-            self.checks.saw_insertion(event.delta)
+            remove()
 
     def _record(self, fact: Fact | None) -> None:
         if fact is not None:  # the store is not on the event's path: the fact is kept in a task of its own

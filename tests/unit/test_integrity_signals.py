@@ -10,7 +10,7 @@ from pycrdt import Doc, Text
 
 from collab import Room, initial_update, protocol
 from collab.relay import Kind, MemoryHub
-from pages.signal_checks import (BURST, MAX_AWAY_SECONDS, PASTE_WINDOW, Counts, Fact, SignalRefused, TabSignals,
+from pages.signal_checks import (BURST, InsertionWatch, MAX_AWAY_SECONDS, PASTE_WINDOW, Counts, Fact, SignalRefused, TabSignals,
                                  chip_text, count_lines, duration, inserted, totals)
 from pages.signal_hub import SignalHub
 from pages.signal_tab import SignalTab
@@ -190,6 +190,7 @@ class _Session:
 class _Hub:
     def __init__(self, refuse: bool = False) -> None:
         self.recorded, self.refuse = [], refuse
+        self.insertions = InsertionWatch()
 
     async def record(self, interview_id, participant_id, fact):
         if self.refuse:
@@ -218,25 +219,36 @@ def _room_with(*peer_ids: str) -> Room:
 async def test_a_tab_s_claim_is_checked_against_its_own_change_only(caplog):
     clock = ManualClock()
     room = _room_with('mine', 'theirs')
-    session, hub = _Session('mine'), _Hub()
-    tab = SignalTab(session, hub, clock=clock)
-    session.attach[0](room)
+    hub = _Hub()
+    mine, theirs = _Session('mine'), _Session('theirs')
+    tab, their_tab = SignalTab(mine, hub, clock=clock), SignalTab(theirs, hub, clock=clock)
+    mine.attach[0](room)
+    theirs.attach[0](room)
     _peer_update(room, 'theirs', lambda text: text.insert(0, 'someone else pasted this\n'))
     with caplog.at_level(logging.WARNING):
-        session.editor.handlers[0](_paste(25, 1))  # another tab's insertion does not make this claim true
+        mine.editor.handlers[0](_paste(25, 1))  # another tab's insertion does not make this claim true
     assert 'no insertion of this tab' in caplog.text
     assert all(record.levelno == logging.WARNING for record in caplog.records)
+    theirs.editor.handlers[0](_paste(25, 1))  # but it does make theirs
     _peer_update(room, 'mine', lambda text: text.insert(0, 'def f():\n    pass\n'))
-    session.editor.handlers[0](_paste(999, 99))
+    mine.editor.handlers[0](_paste(999, 99))
     tab.receive(_away(True))
     clock.advance(4)
-    session.client.disconnect[0]()  # the tab's connection ends while it is away
+    mine.client.disconnect[0]()  # the tab's connection ends while it is away
     await tab.idle()
+    await their_tab.idle()
     assert [fact for _, _, fact in hub.recorded] == [
+        Fact('paste', characters=25, lines=1),
         Fact('paste', characters=18, lines=2, detail='the browser reported 999 characters in 99 lines; recorded is '
                                                      'what its change inserted'),
         Fact('away', seconds=4.0)]
     assert room.text.startswith('def f():\n    pass\nsomeone else')  # the room was never touched by any of it
+    mine.client.delete[0]()  # closed: its changes are not watched any more, the other tab's still are
+    _peer_update(room, 'mine', lambda text: text.insert(0, 'x'))
+    _peer_update(room, 'theirs', lambda text: text.insert(0, 'yz'))
+    with pytest.raises(SignalRefused):
+        tab.checks.receive(_paste(1, 1))
+    assert their_tab.checks.receive(_paste(2, 1)) == Fact('paste', characters=2, lines=1)
 
 
 async def test_refusals_are_warnings_and_a_flood_is_one_line_every_few_seconds(caplog):

@@ -98,6 +98,11 @@ class Settings:
     # a hello world compiles in 0.2-1.5 s here; 20 s leaves room for a loaded machine and stops compile bombs.
     run_compile_seconds: float = 20.0
 
+    # -- Python completions from jedi (completion/): off answers every request with no suggestions
+    completion_enabled: bool = True
+    # What one request may wait for jedi before it answers "no suggestions" (typing never waits for it).
+    completion_timeout: float = 1.0
+
     # -- the team workspace (accounts/, docs/auth.md)
     # Signs the session cookies. Empty: a secret generated on the first start and kept in the database, so every
     # instance of a cluster signs with the same one.
@@ -157,6 +162,8 @@ _VARIABLES: dict[str, tuple[str, float]] = {
     'run_open_files': ('PAIRPAD_RUN_OPEN_FILES', 1),
     'run_niceness': ('PAIRPAD_RUN_NICENESS', 1),
     'run_compile_seconds': ('PAIRPAD_RUN_COMPILE_SECONDS', 1),
+    'completion_enabled': ('PAIRPAD_COMPLETION', 1),
+    'completion_timeout': ('PAIRPAD_COMPLETION_TIMEOUT_MS', 1 / 1000),
     'secret': ('PAIRPAD_SECRET', 1),
     'retention_days': ('PAIRPAD_RETENTION_DAYS', 1),
     'trusted_email_header': ('PAIRPAD_TRUSTED_EMAIL_HEADER', 1),

@@ -15,6 +15,7 @@ from accounts.retention import RetentionJob
 from collab import Limits, RoomRegistry
 from collab.fanout import Fanout
 from collab.redis_relay import RedisRelay, RelayUnavailable
+from completion import CompletionService
 from components.collab_editor import SocketTransport
 from pages.presence_link import PresenceLink
 from pages.services import remove_interview
@@ -42,8 +43,11 @@ def build(settings: Settings) -> pages.Services:
     run_lock = room_run_lock(engine)  # one run per room, across instances on PostgreSQL
     runs = RunHubs(CodeRunner.from_settings(settings), lock=run_lock,
                    on_end=lambda interview_id, record: keep_run(engine, interview_id, record))
+    completion = CompletionService(timeout=settings.completion_timeout) if settings.completion_enabled else None
     services = pages.Services(settings=settings, engine=engine, rooms=rooms, presence=presence, runs=runs,
-                              relay=relay)
+                              relay=relay, completion=completion)
+    if completion is not None:
+        app.on_shutdown(completion.close)
     app.on_startup(rooms.start)  # starts the relay too
     if relay is not None:
         for link in (PresenceLink(presence, relay), RunLink(runs, relay)):

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from accounts import Member
 from collab import RoomRegistry, initial_update
 from collab.relay import Relay
+from completion import CompletionService
 from config import Settings
 from languages import LANGUAGES
 from presence import PresenceService
@@ -36,6 +37,8 @@ class Services:
     # The signed-in member a page request carries (pages/auth.py Auth.member), set by pages.register; None until
     # then (a server without pages, a unit test's services): nobody is signed in.
     member_of: Callable[[Request], Member | None] | None = None
+    # Python completions (completion/); None when PAIRPAD_COMPLETION=0: the editor then offers no suggestions
+    completion: CompletionService | None = None
 
 
 def clean_title(title: object) -> str:

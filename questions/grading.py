@@ -2,14 +2,16 @@
 limits, the whole set under a total limit, then a result per case and what each role may see of it.
 
 Cases run one after another, not in parallel: a room's runs share the server's cores with every other room, and
-a set of cases is at most a few seconds of CPU. A compile error fails every case at once (the same source cannot
-compile for the next one); a case that never ends is stopped by the run limits and fails with that reason.
+a set of cases is at most a few seconds of CPU. A compiled language is compiled once for the whole set
+(runner.program); a compile error fails every case at once. A case that never ends is stopped by the run limits
+and fails with that reason, and the next case runs; Stop (a Stopper) fails the case going on and the rest.
 """
 
 import time
 from dataclasses import asdict, dataclass, field
 
-from runner import CodeRunner, Outcome, RunLimits, RunResult
+from runner import CodeRunner, RunLimits, RunResult
+from runner.program import Program, Stopper
 
 from .compare import compare
 from .model import TestCase
@@ -66,34 +68,42 @@ class TestRun:
 
 async def run_tests(runner: CodeRunner, code: str, language: str, cases: list[TestCase], *,
                     limits: RunLimits | None = None, total_seconds: float = TOTAL_SECONDS,
-                    started_by: str | None = None, clock=time.monotonic) -> TestRun:
-    """Run every case; raises RunRefused (language cannot run, runner off) before the first one, like Run."""
+                    started_by: str | None = None, clock=time.monotonic, stopper: Stopper | None = None) -> TestRun:
+    """Run every case, compiling once (runner.program); raises RunRefused (language cannot run, runner off)
+    before the first one, like Run. `stopper.stop(by)` ends the set: the case going on and the rest fail as
+    'stopped by <by>'."""
     result = TestRun(language)
     deadline = clock() + total_seconds
-    compile_failure: str | None = None
-    for case in cases:
-        if compile_failure is not None:
-            result.cases.append(_failed(case, compile_failure))
-            continue
-        if clock() >= deadline:
-            result.cases.append(_failed(case, f'not run: the set took longer than its {total_seconds:g} s'))
-            continue
-        outcome, stdout, stderr = await _run_case(runner, code, language, case, limits, started_by)
-        if outcome.outcome is Outcome.COMPILE_ERROR:
-            compile_failure = outcome.reason
-        result.cases.append(_judged(case, outcome, stdout, stderr))
+    async with runner.compile_once(code, language, limits=limits, started_by=started_by,
+                                   stopper=stopper) as program:
+        out: list[str] = []
+        err: list[str] = []
+        failure = await program.build(_collector(out, err))
+        if failure is not None:  # the first case shows the compiler's output, the others only the reason
+            result.cases = [_judged(case, failure, '', ''.join(err) if i == 0 else '')
+                            for i, case in enumerate(cases)]
+            return result
+        for case in cases:
+            if program.stopper.stopped_by is not None:
+                result.cases.append(_failed(case, f'stopped by {program.stopper.stopped_by}'))
+            elif clock() >= deadline:
+                result.cases.append(_failed(case, f'not run: the set took longer than its {total_seconds:g} s'))
+            else:
+                outcome, stdout, stderr = await _run_case(program, case)
+                result.cases.append(_judged(case, outcome, stdout, stderr))
     return result
 
 
-async def _run_case(runner: CodeRunner, code: str, language: str, case: TestCase, limits: RunLimits | None,
-                    started_by: str | None) -> tuple[RunResult, str, str]:
-    out: list[str] = []
-    err: list[str] = []
-
+def _collector(out: list[str], err: list[str]):
     def collect(stream: str, text: str) -> None:
         (out if stream == 'stdout' else err).append(text)
+    return collect
 
-    run = await runner.run(code, language, collect, stdin=case.stdin, limits=limits, started_by=started_by)
+
+async def _run_case(program: Program, case: TestCase) -> tuple[RunResult, str, str]:
+    out: list[str] = []
+    err: list[str] = []
+    run = await program.start(_collector(out, err), stdin=case.stdin).wait()
     return run, ''.join(out), ''.join(err)
 
 

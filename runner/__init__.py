@@ -8,12 +8,13 @@ from .hub import RunHub, RunHubs, RunRecord
 from .errors import RunBusy, RunnerUnavailable, RunRefused, TooManyRuns, UnsupportedLanguage
 from .limits import RunLimits, RunnerSettings
 from .outcome import Outcome, RunResult
+from .program import Program, Stopper
 from .room import RoomRunner
 from .run import OutputCallback, Run
 from .sandbox import sandbox_available
 
 __all__ = [
-    'CodeRunner', 'Marker', 'Outcome', 'OutputCallback', 'RoomRunner', 'Run', 'RunBusy', 'RunHub', 'RunHubs',
-    'RunLimits', 'RunRecord', 'RunRefused', 'RunResult', 'RunnerSettings', 'RunnerUnavailable', 'TooManyRuns',
-    'UnsupportedLanguage', 'markers', 'sandbox_available',
+    'CodeRunner', 'Marker', 'Outcome', 'OutputCallback', 'Program', 'RoomRunner', 'Run', 'RunBusy', 'RunHub',
+    'RunHubs', 'RunLimits', 'RunRecord', 'RunRefused', 'RunResult', 'RunnerSettings', 'RunnerUnavailable', 'Stopper',
+    'TooManyRuns', 'UnsupportedLanguage', 'markers', 'sandbox_available',
 ]

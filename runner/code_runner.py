@@ -19,6 +19,7 @@ from .errors import RunnerUnavailable, TooManyRuns, UnsupportedLanguage
 from .languages import Runtime, find_runtimes
 from .limits import RunLimits, RunnerSettings, format_bytes, format_seconds
 from .outcome import RunResult
+from .program import Program, Stopper
 from .run import Launcher, OutputCallback, Run
 from .sandbox import Sandbox
 from .unsafe import UnsafeLauncher
@@ -89,19 +90,35 @@ class CodeRunner:
               limits: RunLimits | None = None, started_by: str | None = None) -> Run:
         """Start a run (needs a running event loop) with `stdin` as the program's standard input (end of file
         after it). Raises a RunRefused subclass with a message for the user."""
+        return self.start_runtime(self.runtime(language), code, on_output, stdin=stdin, limits=limits,
+                                  started_by=started_by)
+
+    def runtime(self, language: str) -> Runtime:
+        """How `language` runs here; raises RunnerUnavailable or UnsupportedLanguage with the reason."""
         if not self.available:
             raise RunnerUnavailable(self.status)
         if language not in self._runtimes:
             raise UnsupportedLanguage(self.refusal(language))
+        return self._runtimes[language]
+
+    def start_runtime(self, runtime: Runtime, code: str, on_output: OutputCallback | None = None, *,
+                      stdin: str = '', limits: RunLimits | None = None, started_by: str | None = None) -> Run:
+        """Start a run of a runtime from `runtime()`, possibly a compile-once variant of it (runner.program)."""
         if len(self._active) >= self.settings.max_concurrent:
             raise TooManyRuns(f'The server is already running {len(self._active)} programs, its limit; '
                               f'try again in a few seconds.')
-        runtime = self._runtimes[language]
         run = Run(launcher=self._launcher, code=code, runtime=runtime, limits=runtime.limits(limits or self.limits),
                   on_output=on_output, started_by=started_by, stdin=stdin)
         self._active.add(run)
         run.add_done_callback(self._active.discard)
         return run
+
+    def compile_once(self, code: str, language: str, *, limits: RunLimits | None = None,
+                     started_by: str | None = None, stopper: Stopper | None = None) -> Program:
+        """A program to run many times with different stdin (Run tests), compiled once; raises RunRefused like
+        start. Use it as an async context manager: its build directory is removed at the end."""
+        return Program(self, self.runtime(language), code, limits=limits, started_by=started_by,
+                       owner=self._launcher.credentials, stopper=stopper)
 
     async def run(self, code: str, language: str, on_output: OutputCallback | None = None, *, stdin: str = '',
                   limits: RunLimits | None = None, started_by: str | None = None) -> RunResult:

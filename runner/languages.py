@@ -30,6 +30,11 @@ class Runtime:
     executable: str                  # the run program ('./main' for a compiled binary)
     compiler: str | None = None      # the compiler, for compiled languages
     version_executable: str | None = None  # what says the toolchain's version (default: the run program)
+    # Compile once, run many times (runner.program): `build_to` is the host directory the compile step leaves the
+    # working directory in instead of running the program; `prebuilt` is such a directory, copied into a run's
+    # working directory in place of compiling.
+    build_to: str | None = None
+    prebuilt: str | None = None
 
     @property
     def id(self) -> str:
@@ -46,7 +51,8 @@ class Runtime:
 
     @property
     def compiled(self) -> bool:
-        return self.language.compile is not None
+        """Does a run compile first? (Not a run of a `prebuilt` program.)"""
+        return self.language.compile is not None and self.prebuilt is None
 
     @property
     def address_space_slack(self) -> int:

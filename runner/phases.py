@@ -9,12 +9,18 @@ its own limits, and the script itself never runs user code.
 The script reports on a pipe the server passed in (`status_fd`): `run` when compiling succeeded (the server then
 restarts its wall clock with the run's limit), or `compile <status>` when it did not. The compiler gets neither
 that pipe nor the program's stdin; the program gets its stdin but not the pipe, so it cannot pretend anything.
+
+Run tests compiles once for all of a set's cases (runner.program): the same script, whose run phase copies the
+compiled working directory to a build directory (`keep_build`) instead of running it; each case then is a run of
+its own that copies that build in and runs it (`copy_in`), with no compile phase.
 """
 
 import shlex
 import shutil
 
 BASH = shutil.which('bash', path='/usr/bin:/bin') or '/bin/bash'
+CP = shutil.which('cp', path='/usr/bin:/bin') or '/bin/cp'
+BUILD = '/opt/pairpad-build'  # where a compile-once build's host directory appears in the sandbox (runner.program)
 
 COMPILED = 'run'        # the compile step succeeded: the program starts now
 COMPILE_FAILED = 'compile'
@@ -33,6 +39,18 @@ def script(*, setup: str, compile_argv: list[str], run_argv: list[str], status_f
         f'exec {shlex.join(run_argv)}',
     ])
     return [BASH, '-c', text, 'pairpad-run']
+
+
+def keep_build(workdir: str, build: str) -> list[str]:
+    """The run phase of a compile-once build: copy the compiled working directory to `build` and end. Under the
+    run's own limits, like a program; what it copies is bounded by the working directory's size limit."""
+    return [CP, '-R', f'{workdir}/.', build]
+
+
+def copy_in(build: str, command: list[str]) -> list[str]:
+    """A run of a compiled-once program: copy the build into the (private, writable) working directory, then exec
+    the program, so each run starts from the same files whatever the one before it wrote."""
+    return [BASH, '-c', f'{shlex.quote(CP)} -R {shlex.quote(build)}/. . && exec "$@"', 'pairpad-case', *command]
 
 
 def parse_status(line: str) -> tuple[str, int | None] | None:

@@ -120,8 +120,8 @@ class Sandbox:
     @contextmanager
     def launch(self, code: str, runtime: Runtime, limits: RunLimits, run_id: str, stdin: str = '') -> Iterator[Launch]:
         """The bwrap command for one run. The code (and a compiler's support files) go in through memfds that bwrap
-        copies into the sandbox's tmpfs, so nothing is written to the host's disk and there is nothing to clean up;
-        stdin is a read-only memfd. bwrap reports the host pid of the sandbox's pid 1 on an info pipe: killing that
+        copies into the sandbox's tmpfs, so nothing is written to the host's disk and there is nothing to clean up
+        (except a compile-once build's `build_to`, which runner.program owns); stdin is a read-only memfd. bwrap reports the host pid of the sandbox's pid 1 on an info pipe: killing that
         one (not bwrap) lets bwrap reap it and exit."""
         fds: list[int] = []
         try:
@@ -135,10 +135,13 @@ class Sandbox:
             if runtime.compiled:
                 status_read, status_write = os.pipe()
                 fds += [status_read, status_write]
+            ro_binds = {**self.caches.get(runtime.id, {}), **({runtime.prebuilt: phases.BUILD}
+                                                             if runtime.prebuilt else {})}
             argv = self.argv(self.program(runtime, limits, status_write), limits, run_id, files=files,
                              slack=runtime.address_space_slack, info_fd=info_write, env=runtime.env(limits),
                              extra_binds=[p for p in {runtime_prefix(x) for x in self._executables(runtime)} if p],
-                             ro_binds=self.caches.get(runtime.id, {}))
+                             ro_binds=ro_binds,
+                             rw_binds={runtime.build_to: phases.BUILD} if runtime.build_to else None)
             passed = [fd for fd, _ in files] + [info_write] + ([status_write] if status_write is not None else [])
 
             def spawned() -> None:
@@ -158,12 +161,16 @@ class Sandbox:
 
     def program(self, runtime: Runtime, limits: RunLimits, status_fd: int | None) -> list[str]:
         """What the sandbox's init runs: the program under its limits, or the compile-then-run script."""
+        if runtime.prebuilt:
+            return self.limit_command(limits, phases.copy_in(phases.BUILD, runtime.command(limits)),
+                                      runtime.address_space_slack)
         if not runtime.compiled:
             return self.limit_command(limits, runtime.command(limits), runtime.address_space_slack)
         compile_limits = RunLimits(cpu_seconds=max(1, math.ceil(limits.compile_seconds)),
                                    memory_bytes=runtime.compile_memory, max_processes=limits.max_processes,
                                    disk_bytes=limits.disk_bytes, open_files=limits.open_files)
-        run = self._prlimit(limits, runtime.address_space_slack, processes=True) + runtime.command(limits)
+        run = self._prlimit(limits, runtime.address_space_slack, processes=True) + (
+            phases.keep_build(WORKDIR, phases.BUILD) if runtime.build_to else runtime.command(limits))
         build = self._prlimit(compile_limits, runtime.compile_slack, processes=False) + runtime.compile_command(limits)
         setup = self.setups.get(runtime.id, '')
         body = phases.script(setup=setup, compile_argv=build, run_argv=run, status_fd=status_fd)
@@ -180,6 +187,8 @@ class Sandbox:
              slack: int = DEFAULT_SLACK, info_fd: int | None = None, extra_binds: list[str] = (),
              env: dict[str, str] | None = None, ro_binds: dict[str, str] | None = None,
              rw_binds: dict[str, str] | None = None) -> list[str]:
+        """`rw_binds`: host dir -> sandbox dir, writable: a cache being prepared, or a compile-once build's output
+        (the only thing written there is a copy of the size-limited working directory)."""
         args = [self.bwrap,
                 '--unshare-all', '--unshare-user',   # every namespace, network included; user ns always
                 '--die-with-parent',                  # the server dies -> the sandbox dies
@@ -207,7 +216,7 @@ class Sandbox:
         for host, inside in (ro_binds or {}).items():
             args += ['--ro-bind', host, inside]       # a prepared cache: read-only, copied by the run if it writes
         for host, inside in (rw_binds or {}).items():
-            args += ['--bind', host, inside]          # only to prepare such a cache, never for a user's run
+            args += ['--bind', host, inside]          # a compiler's sandbox at most, never a program's run
         for fd, path in files:
             args += ['--file', str(fd), path]
         args += ['--remount-ro', '/dev', '--remount-ro', '/',   # the sandbox root and /dev are tmpfs: no writes

@@ -83,6 +83,9 @@ class UnsafeLauncher:
                 paths.append(os.path.join(workdir, name))
                 with open(paths[-1], 'w', encoding='utf-8') as f:
                     f.write(content)
+            if runtime.prebuilt:  # compiled once (runner.program): this run starts from a copy of the build
+                shutil.copytree(runtime.prebuilt, workdir, dirs_exist_ok=True)
+                paths += [os.path.join(root, name) for root, dirs, files in os.walk(workdir) for name in dirs + files]
             if 'user' in self.credentials:  # the program runs as the sandbox uid: give it its directory
                 for p in (workdir, *paths):
                     os.chown(p, self.credentials['user'], self.credentials['group'])
@@ -116,8 +119,11 @@ class UnsafeLauncher:
 
     def _argv(self, runtime: Runtime, limits: RunLimits, workdir: str, status_fd: int | None) -> list[str]:
         """The program under the launcher's limits; a compiled language: the compile-then-run script, each phase
-        under its own limits (runner.phases)."""
-        run = self._limited(limits, runtime.address_space_slack, runtime.command(limits, tmp=workdir))
+        under its own limits (runner.phases); a compile-once build copies the working directory to `build_to`
+        instead of running it."""
+        program = phases.keep_build(workdir, runtime.build_to) if runtime.build_to else \
+            runtime.command(limits, tmp=workdir)
+        run = self._limited(limits, runtime.address_space_slack, program)
         if not runtime.compiled:
             return run
         compile_limits = dataclasses.replace(limits, cpu_seconds=max(1, math.ceil(limits.compile_seconds)),

@@ -1,4 +1,5 @@
-"""`python -m tools.bench.runs [--runs 5] [--languages python,go] [--json FILE]`: how long Run takes per language.
+"""`python -m tools.bench.runs [--runs 5] [--languages python,go] [--json FILE] [--tests]`: how long Run takes per
+language; with --tests, how long Run tests takes on a 5-case set (default language: Java).
 
 For each language's hello-world template (it reads a name on stdin and greets it): the time from starting the run
 to the first byte of output and to the end, median of N warm runs (one run first, not counted), in the real
@@ -6,6 +7,10 @@ sandbox through CodeRunner; and beside it, in the same run, the bare toolchain o
 compile and run commands, environment and stdin, in a private temporary directory). The ratio of the two is what
 the sandbox itself costs (target <= 1.3); the absolute times have targets of their own (docs/benchmarks.md):
 interpreted languages <= 0.5 s to output, compiled <= 2 s, Rust and Java <= 3 s.
+
+--tests: the same template against 5 test cases (5 names on stdin), once as Run tests does it (questions.run_tests:
+compiled once, runner.program) and once compiling per case (a plain run per case, as Run tests did before),
+interleaved, median of N sets each; the ratio of the two is the gain of compiling once.
 """
 
 import argparse
@@ -19,6 +24,7 @@ import tempfile
 import time
 
 from languages import LANGUAGES
+from questions import TestCase, run_tests
 from runner import CodeRunner
 from runner.languages import Runtime
 
@@ -100,6 +106,45 @@ async def measure(runner: CodeRunner, language: str, runs: int) -> dict:
             'runs': runs}
 
 
+NAMES = ('Ada', 'Grace', 'Alan', 'Edsger', 'Barbara')
+
+
+async def test_sets(runner: CodeRunner, language: str, runs: int) -> dict:
+    """Seconds for a 5-case Run tests set, compiled once vs compiled per case (median of `runs` each)."""
+    code = LANGUAGES[language].template
+    first = await runner.run(code, language, stdin='Ada\n')
+    cases, out = [], []
+    for name in NAMES:  # the expected output is the template's own, read from a plain run
+        out.clear()
+        await runner.run(code, language, lambda stream, text: stream == 'stdout' and out.append(text),
+                         stdin=name + '\n')
+        cases.append(TestCase(name=name, stdin=name + '\n', expected=''.join(out)))
+    if not first.ok:
+        raise RuntimeError(f'{language}: {first.reason}')
+
+    async def once() -> float:
+        started = time.monotonic()
+        result = await run_tests(runner, code, language, cases)
+        if result.passed != len(cases):
+            raise RuntimeError(f'{language}: {[case.reason for case in result.cases]}')
+        return time.monotonic() - started
+
+    async def per_case() -> float:
+        started = time.monotonic()
+        for case in cases:
+            if not (await runner.run(code, language, stdin=case.stdin)).ok:
+                raise RuntimeError(f'{language}: a per-case run failed')
+        return time.monotonic() - started
+
+    compiled_once, compiled_each = [], []
+    for _ in range(runs):  # interleaved, like measure()
+        compiled_once.append(await once())
+        compiled_each.append(await per_case())
+    a, b = statistics.median(compiled_once), statistics.median(compiled_each)
+    return {'language': language, 'version': runner.versions[language], 'cases': len(cases),
+            'compile_once_s': round(a, 2), 'compile_per_case_s': round(b, 2), 'ratio': round(b / a, 2), 'runs': runs}
+
+
 def table(rows: list[dict]) -> str:
     lines = ['| language | toolchain | to first output (target) | to the end | bare toolchain: output / end | '
              'sandbox cost | ratio (target ≤ 1.3) |', '| --- | --- | ---: | ---: | ---: | ---: | ---: |']
@@ -116,6 +161,14 @@ async def main(args: argparse.Namespace) -> list[dict]:
     if runner.mode != 'sandbox':
         raise SystemExit(f'no sandbox here: {runner.status}')
     runner.wait_prepared()
+    if args.tests:
+        rows = []
+        for language in (args.languages or 'java').split(','):
+            rows.append(await test_sets(runner, language, args.runs))
+            print(f"{language}: Run tests of {rows[-1]['cases']} cases {rows[-1]['compile_once_s']:.2f} s compiled "
+                  f"once, {rows[-1]['compile_per_case_s']:.2f} s compiled per case: {rows[-1]['ratio']:.2f}x",
+                  flush=True)
+        return rows
     wanted = args.languages.split(',') if args.languages else runner.languages
     rows = []
     for language in wanted:
@@ -133,10 +186,12 @@ if __name__ == '__main__':
     parser.add_argument('--runs', type=int, default=5)
     parser.add_argument('--languages', default='')
     parser.add_argument('--json', default='')
+    parser.add_argument('--tests', action='store_true', help='Run tests of 5 cases: compiled once vs per case')
     arguments = parser.parse_args()
     rows = asyncio.run(main(arguments))
     print(f'\n{platform.node()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}\n')
-    print(table(rows))
+    if not arguments.tests:
+        print(table(rows))
     if arguments.json:
         with open(arguments.json, 'w') as f:
             json.dump({'runs': rows, 'load_average': os.getloadavg()}, f, indent=1)

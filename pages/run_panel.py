@@ -211,7 +211,7 @@ class RunPanel:
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        running = self.hub.current is not None
+        running = self.hub.busy  # a run or a Run tests, here or on another instance: Stop stops either
         refusal = self.hub.runner.refusal(self.language)
         self.run_button.set_enabled(not self.hub.busy and not self.ended and refusal is None)
         self.tests_button.set_enabled(not self.hub.busy and not self.ended and refusal is None and self.has_tests)

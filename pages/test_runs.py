@@ -68,7 +68,7 @@ async def start_test_run(services: Services, interview_id: str, started_by: str)
     code, cases = room.text, question.tests
 
     async def job(record: TestRecord) -> dict:
-        result = await run_tests(hub.runner, code, language, cases, started_by=started_by)
+        result = await run_tests(hub.runner, code, language, cases, started_by=started_by, stopper=record.stopper)
         view = result.view('interviewer')
         try:
             await asyncio.to_thread(save_test_run, services.engine, TestRunRow(

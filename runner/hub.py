@@ -11,9 +11,10 @@ The run's stdin goes with its start and its markers (errors with a line of the d
 instance's message is read as untrusted, and a marker that does not validate is dropped, never the run's end.
 
 Run tests (`start_tests`) holds the same lock for the whole set of cases, so a Run and a Run tests exclude each
-other on every instance. The hub does not know questions (they import the runner): it runs the caller's job and
-keeps what it returns, the interviewer's view of the results, which only goes server to server; the pages choose
-what each tab's role may see of it. A picked question is announced through the hub too (`announce_question`), so
+other on every instance, and Stop stops a set too (its record's Stopper here, or a 'stop' to the instance running
+it). The hub does not know questions (they import the runner): it runs the caller's job and keeps what it
+returns, the interviewer's view of the results, which only goes server to server; the pages choose what each
+tab's role may see of it. A picked question is announced through the hub too (`announce_question`), so
 every instance's tabs read the new one from the database.
 """
 
@@ -21,13 +22,14 @@ import asyncio
 import logging
 import secrets
 import time
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Protocol
 
 from .code_runner import CodeRunner
-from .diagnostics import MAX_MARKERS, Marker
 from .errors import RunBusy, RunRefused
+from .hub_wire import remote_result, remote_tests, result_data
 from .outcome import Outcome, RunResult
+from .program import Stopper
 from .room import RoomRunner
 from .run import Run
 
@@ -62,6 +64,8 @@ class TestRecord:
     ended: bool = False
     reason: str = ''  # why there is no result (refused, failed on the server, its instance stopped)
     instance: str | None = None  # the other instance that runs it (None: this one)
+    # Stops the set (its case going on and the rest) when it runs here: the job gives it to questions.run_tests.
+    stopper: Stopper | None = field(default=None, repr=False, compare=False)
 
 
 # (event, record, chunk): start/output/end with a RunRecord, tests_start/tests_end with a TestRecord, question
@@ -156,7 +160,7 @@ class RunHub:
         if self.lock is not None and not self.lock.try_acquire(self.room_id):
             raise RunBusy('someone is running the code in this room already; wait for it to end or stop it')
         record = TestRecord(run_id=secrets.token_urlsafe(9), language=language, started_by=started_by,
-                            started_at=time.time())
+                            started_at=time.time(), stopper=Stopper())
         self.tests.append(record)
         self._notify('tests_start', record, None)
         self._watchers.add(task := asyncio.create_task(self._finish_tests(record, job)))
@@ -185,6 +189,13 @@ class RunHub:
         self._tell('question', None, None)
 
     def stop(self, by: str) -> bool:
+        """Stop the run or the Run tests going on, wherever it runs; False if there is nothing to stop here."""
+        testing = self.testing
+        if testing is not None and testing.instance is None:
+            return testing.stopper.stop(by)
+        if testing is not None and self.outbound is not None:
+            self.outbound('stop', {'run_id': testing.run_id, 'by': by})  # its instance stops it
+            return True
         current = self.current
         if current is not None and current.instance is not None and self.outbound is not None:
             self.outbound('stop', {'run_id': current.run_id, 'by': by})  # its instance stops it
@@ -196,12 +207,14 @@ class RunHub:
     def apply_remote(self, instance: str, event: str, data: dict) -> None:
         """An event of a run on another instance (validated by the caller's JSON reading: ValueError if odd)."""
         if event == 'stop':
-            current = self.current
+            current, testing, by = self.current, self.testing, str(data.get('by', 'someone'))[:80]
             if current is not None and current.instance is None and current.run_id == data.get('run_id'):
-                self.room_runner.stop(str(data.get('by', 'someone'))[:80])
+                self.room_runner.stop(by)
+            elif testing is not None and testing.instance is None and testing.run_id == data.get('run_id'):
+                testing.stopper.stop(by)
             return
         if event in ('tests_start', 'tests_end', 'question'):
-            self._apply_remote_tests(instance, event, data)
+            self._applyremote_tests(instance, event, data)
             return
         run_id = str(data['run_id'])
         record = next((r for r in reversed(self.history) if r.run_id == run_id), None)
@@ -218,7 +231,7 @@ class RunHub:
             self._notify('output', record, chunk)
             return
         elif event == 'end':
-            record.result = _remote_result(data.get('result'), instance)
+            record.result = remote_result(data.get('result'), instance)
             record.ended = True
         else:
             return
@@ -239,7 +252,7 @@ class RunHub:
         if self.on_end is not None:
             self.on_end(current)  # kept by a survivor: its instance could not
 
-    def _apply_remote_tests(self, instance: str, event: str, data: dict) -> None:
+    def _applyremote_tests(self, instance: str, event: str, data: dict) -> None:
         if event == 'question':
             version = data['version']
             if not isinstance(version, str) or len(version) > 64:
@@ -261,7 +274,7 @@ class RunHub:
         elif record is None or record.instance != instance or record.ended:
             return
         else:  # tests_end
-            record.result = _remote_tests(data.get('result'))
+            record.result = remote_tests(data.get('result'))
             record.reason = str(data.get('reason', ''))[:300]
             record.ended = True
         self._tell(event, record, None)
@@ -301,7 +314,7 @@ class RunHub:
             elif event == 'output' and chunk is not None:
                 data.update(stream=chunk[0], text=chunk[1])
             elif event == 'end':
-                data['result'] = _result_data(record.result) if record.result else None
+                data['result'] = result_data(record.result) if record.result else None
             self.outbound(event, data)
         self._tell(event, record, chunk)
 
@@ -311,53 +324,6 @@ class RunHub:
                 callback(event, record, chunk)
             except Exception:
                 log.exception('run subscriber failed')
-
-
-def _result_data(result: RunResult) -> dict:
-    """A RunResult as JSON-ready data for the other instances (asdict would turn markers into plain tuples)."""
-    data = {f.name: getattr(result, f.name) for f in fields(result)}
-    data.update(outcome=result.outcome.value, markers=[marker.to_dict() for marker in result.markers])
-    return data
-
-
-def _remote_result(data: object, instance: str) -> RunResult | None:
-    """The RunResult another instance sent (ValueError/KeyError/TypeError if its fields are wrong: the caller
-    drops the message). Each marker is validated on its own: a bad one is dropped with a log line."""
-    if data is None:
-        return None
-    if not isinstance(data, dict):
-        raise ValueError('a run result must be an object')
-    raw = data.get('markers', [])
-    known = {f.name for f in fields(RunResult)} - {'markers', 'outcome'}
-    result = RunResult(outcome=Outcome(data['outcome']), **{key: value for key, value in data.items() if key in known})
-    markers = []
-    for item in (raw if isinstance(raw, list) else [raw])[:MAX_MARKERS]:  # the runner never makes more
-        try:
-            markers.append(Marker.from_dict(item))
-        except (ValueError, TypeError, KeyError, AttributeError) as error:
-            log.warning('dropped a marker of run %s from %s: %s', result.run_id, instance, error)
-    return replace(result, markers=tuple(markers))
-
-
-CASE_TEXTS = ('name', 'reason', 'stdin', 'expected', 'actual', 'stderr')
-
-
-def _remote_tests(data: object) -> dict | None:
-    """The results of a Run tests another instance sent, checked field by field (ValueError: the caller drops
-    the message): each tab's role view is rebuilt from these cases, so a malformed one must not get that far."""
-    if data is None:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get('cases'), list) or len(data['cases']) > 1000:
-        raise ValueError('test results must be an object with a list of cases')
-    for case in data['cases']:
-        if not isinstance(case, dict) or not all(isinstance(case.get(key), str) for key in CASE_TEXTS) \
-                or not isinstance(case.get('hidden'), bool) or not isinstance(case.get('passed'), bool) \
-                or type(case.get('weight')) is not int or not isinstance(case.get('duration', 0.0), (int, float)) \
-                or not (case.get('first_difference') is None or type(case.get('first_difference')) is int):
-            raise ValueError('a test case result with missing or mistyped fields')
-    if not isinstance(data.get('language'), str):
-        raise ValueError('test results without a language')
-    return data
 
 
 class RunHubs:
@@ -384,4 +350,7 @@ class RunHubs:
         return list(self._hubs.values())
 
     async def close(self) -> None:
+        for hub in self.hubs():  # a set's next case must not start once its current one is stopped
+            if hub.testing is not None and hub.testing.stopper is not None:
+                hub.testing.stopper.stop('the server')
         await self.runner.stop_all(by='the server')

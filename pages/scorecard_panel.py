@@ -31,6 +31,7 @@ from presence import ParticipantView
 from questions.scorecards import (MAX_COMMENT, MAX_SUMMARY, RECOMMENDATIONS, SCORES, ScorecardError, check,
                                   criteria_for, recommendation_label, visible_scorecards)
 from store import list_scorecards, save_scorecard
+from store.questions import ScorecardSubmitted
 from store.question_models import Scorecard
 
 from .services import Services
@@ -88,9 +89,14 @@ def write_scorecard(services: Services, interview_id: str, author: Author, data:
     own = _own(list_scorecards(services.engine, interview_id), author.id)
     criteria = scorecard_criteria(services, interview_id, own)
     card = check(data, criteria, complete=submit or (own is not None and own.submitted_at is not None))
-    return save_scorecard(services.engine, interview_id, author.id, author.name,
-                          ratings=json.dumps([r.model_dump() for r in card.ratings], ensure_ascii=False),
-                          recommendation=card.recommendation, summary=card.summary, submit=submit)
+    complete = card.recommendation is not None and all(rating.score is not None for rating in card.ratings)
+    try:  # `own` may be older than a submission from another tab: the store checks again in its transaction
+        return save_scorecard(services.engine, interview_id, author.id, author.name,
+                              ratings=json.dumps([r.model_dump() for r in card.ratings], ensure_ascii=False),
+                              recommendation=card.recommendation, summary=card.summary, submit=submit,
+                              complete=complete)
+    except ScorecardSubmitted as conflict:
+        raise ScorecardError(str(conflict)) from None
 
 
 def _own(cards: list[Scorecard], author_id: str) -> Scorecard | None:

@@ -2,8 +2,8 @@
 runs, scorecards and integrity signals (tables in store/question_models.py).
 
 Every question lookup is scoped by team (the team's id; '' on a server without accounts yet): a question id of
-another team reads as unknown. Scorecards are one per
-interviewer and interview, upserted, and stay submitted once submitted (what the others saw cannot be taken back).
+another team reads as unknown. Scorecards are one per interviewer and interview, upserted, and stay submitted and
+complete once submitted (what the others saw cannot be taken back).
 """
 
 import secrets
@@ -13,6 +13,7 @@ from sqlalchemy import Engine, delete, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from .locks import transaction_lock
 from .models import utcnow
 from .question_models import InterviewQuestion, QuestionRow, Scorecard, Signal, TestRunRow
 
@@ -104,12 +105,23 @@ def list_test_runs(engine: Engine, interview_id: str) -> list[TestRunRow]:
     return rows
 
 
+class ScorecardSubmitted(ValueError):
+    """The scorecard was submitted meanwhile (another tab of its author) and the change would leave it incomplete."""
+
+
 def save_scorecard(engine: Engine, interview_id: str, author_id: str, author_name: str, *, ratings: str,
-                   recommendation: str | None, summary: str, submit: bool) -> Scorecard:
-    """Write this interviewer's scorecard (a draft, or submitted with `submit`)."""
+                   recommendation: str | None, summary: str, submit: bool, complete: bool) -> Scorecard:
+    """Write this interviewer's scorecard (a draft, or submitted with `submit`). `complete`: does this version
+    score every criterion and keep a recommendation? A submitted scorecard must stay so: the check is made here,
+    inside the write transaction (under a lock per scorecard), because the caller's own read may be older than a
+    submission from another tab of the same author; raises ScorecardSubmitted then."""
     with Session(engine) as session:
+        transaction_lock(session.connection(), 'scorecard', interview_id, author_id)
         row = session.exec(select(Scorecard).where(Scorecard.interview_id == interview_id,
                                                    Scorecard.author_id == author_id)).first()
+        if row is not None and row.submitted_at is not None and not complete:
+            raise ScorecardSubmitted('this scorecard has been submitted (in another tab?): reload it; a submitted '
+                                     'scorecard must score every criterion and keep a recommendation')
         row = row or Scorecard(id=secrets.token_urlsafe(9), interview_id=interview_id, author_id=author_id,
                                author_name=author_name)
         row.author_name, row.ratings, row.recommendation, row.summary = author_name, ratings, recommendation, summary

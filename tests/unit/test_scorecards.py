@@ -4,6 +4,7 @@ save through pages.scorecard_panel.write_scorecard on a real store), whose score
 runs with hostile names and comments escaped."""
 
 import json
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -18,9 +19,10 @@ from presence import PresenceService
 from questions import Guide, Question, sample_questions
 from questions.scorecards import (DEFAULT_CRITERIA, MAX_COMMENT, MAX_SUMMARY, ScorecardError, Visible, check,
                                   criteria_for, summary_line, visible_scorecards)
-from store import SqlUpdateLog, TestRunRow, create_db, create_interview, list_scorecards, pick_question
+from store import (SqlUpdateLog, TestRunRow, create_db, create_interview, list_scorecards, pick_question,
+                   save_scorecard)
 from store.question_models import Scorecard
-from store.questions import scorecards_of
+from store.questions import ScorecardSubmitted, scorecards_of
 
 AT = datetime(2026, 3, 1, 14, 2, tzinfo=timezone.utc)
 
@@ -181,6 +183,51 @@ def test_the_room_saves_one_scorecard_per_author_checked_against_the_questions_r
     assert cards[0].submitted_at.tzinfo is not None  # aware on SQLite too
     assert scorecards_of(services.engine, [interview.id, 'unknown']) == {interview.id: cards}
     assert scorecards_of(services.engine, []) == {}
+
+
+def test_a_submitted_scorecard_refuses_an_incomplete_version_inside_the_store_transaction(services):
+    """What a second tab's draft save meets when its own read came before the first tab's submission: the store
+    checks the stored row, not the caller's idea of it."""
+    interview = create_interview(services.engine, title='I', language='python', initial_update=initial_update('python'))
+    write_scorecard(services, interview.id, Author('acc-ann', 'Ann'), _card(recommendation='yes', summary='final'),
+                    submit=True)
+    with pytest.raises(ScorecardSubmitted, match='has been submitted'):
+        save_scorecard(services.engine, interview.id, 'acc-ann', 'Ann', ratings='[]', recommendation=None,
+                       summary='stale draft', submit=False, complete=False)
+    (card,) = list_scorecards(services.engine, interview.id)
+    assert (card.summary, card.recommendation, card.submitted_at is not None) == ('final', 'yes', True)
+
+
+def test_a_draft_racing_a_submission_from_another_tab_never_leaves_it_submitted_and_incomplete(services):
+    """Two tabs of one author, started together on threads (as the room's to_thread calls are), 8 times: the
+    submission and an incomplete draft. In whichever order they reach the store, the scorecard ends submitted and
+    complete, and a refused draft says why."""
+    ann = Author('acc-ann', 'Ann')
+    for _ in range(8):
+        interview = create_interview(services.engine, title='I', language='python',
+                                     initial_update=initial_update('python'))
+        write_scorecard(services, interview.id, ann, _card(score=None, summary='first look'), submit=False)
+        start = threading.Barrier(2)
+        refused: list[str] = []
+
+        def tab(data: dict, submit: bool) -> None:
+            start.wait()
+            try:
+                write_scorecard(services, interview.id, ann, data, submit=submit)
+            except ScorecardError as error:
+                refused.append(str(error))
+
+        tabs = [threading.Thread(target=tab, args=(_card(recommendation='yes', summary='final'), True)),
+                threading.Thread(target=tab, args=(_card(score=None, summary='draft'), False))]
+        for thread in tabs:
+            thread.start()
+        for thread in tabs:
+            thread.join(30)
+        (card,) = list_scorecards(services.engine, interview.id)
+        assert card.submitted_at is not None and card.recommendation == 'yes'
+        assert all(rating['score'] == 3 for rating in json.loads(card.ratings)) and card.summary == 'final'
+        # the draft saved first and then overwritten, or refused: read before the submission or after it
+        assert all('has been submitted' in text or 'score every criterion' in text for text in refused)
 
 
 # -- the report ----------------------------------------------------------------------------------------------------

@@ -65,13 +65,14 @@ def test_replacing_a_question_keeps_its_id_and_an_interview_keeps_its_copy(engin
 def test_scorecards_are_one_per_interviewer_and_stay_submitted(engine):
     interview = create_interview(engine, title='I', language='python', initial_update=initial_update('python'))
     save_scorecard(engine, interview.id, 'acc-1', 'Ada', ratings='[]', recommendation=None, summary='draft',
-                   submit=False)
+                   submit=False, complete=False)
     first = save_scorecard(engine, interview.id, 'acc-1', 'Ada', ratings='[{"score": 3}]', recommendation='yes',
-                           summary='good', submit=True)
+                           summary='good', submit=True, complete=True)
     again = save_scorecard(engine, interview.id, 'acc-1', 'Ada', ratings='[]', recommendation='no', summary='hm',
-                           submit=False)
+                           submit=False, complete=True)
     assert again.submitted_at == first.submitted_at is not None  # an edit does not take the submission back
-    save_scorecard(engine, interview.id, 'acc-2', 'Bob', ratings='[]', recommendation=None, summary='', submit=False)
+    save_scorecard(engine, interview.id, 'acc-2', 'Bob', ratings='[]', recommendation=None, summary='', submit=False,
+                   complete=False)
     cards = list_scorecards(engine, interview.id)
     assert [(c.author_name, c.submitted_at is not None) for c in cards] == [('Ada', True), ('Bob', False)]
 
@@ -108,7 +109,7 @@ def test_erasing_an_interview_erases_its_question_test_runs_scorecards_and_signa
     save_test_run(engine, TestRunRow(id='r1', interview_id=interview.id, language='python', started_by='Cara',
                                      results='{"actual": "UNIQUE-OUTPUT"}'))
     save_scorecard(engine, interview.id, 'acc-1', 'Ada', ratings='[]', recommendation='yes', summary='UNIQUE',
-                   submit=True)
+                   submit=True, complete=True)
     add_signal(engine, Signal(interview_id=interview.id, participant_id='p1', kind='paste', characters=5, lines=1))
     assert delete_interview(engine, interview.id)
     assert interview_question(engine, interview.id) is None

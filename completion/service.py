@@ -4,8 +4,8 @@ jedi runs in one worker process (multiprocessing's Pool): a completion that take
 other core, never the loop that carries everyone's keystrokes, and holds no GIL the rooms need. A request waits at
 most `timeout` seconds and then answers empty; at most `max_pending` requests are in flight over the whole server
 (beyond that the answer is 'busy' at once, without queueing); a worker stuck on one request for `stuck_after`
-seconds is terminated and a fresh one started, so a pathological document cannot turn completions off for every
-room of the server. Completion is a convenience: every failure answers "no suggestions", never an error that
+seconds (at least twice the timeout) is terminated and a fresh one started, so a pathological document cannot
+turn completions off for every room of the server. Completion is a convenience: every failure answers "no suggestions", never an error that
 reaches the document or the other people in the room.
 """
 
@@ -33,7 +33,7 @@ class Answer:
 
 class CompletionService:
     def __init__(self, *, timeout: float = 1.0, start_timeout: float = 30.0, max_pending: int = 8,
-                 stuck_after: float = 5.0,
+                 stuck_after: float = 30.0,
                  functions: dict[str, Callable[[str, int, int], list[dict]]] | None = None,
                  warm_up: Callable[[], None] | None = python.warm_up, clock: Callable[[], float] = time.monotonic):
         """`functions` (module-level, so the worker process can import them) answer each kind; `warm_up` runs in
@@ -41,7 +41,7 @@ class CompletionService:
         self.timeout = timeout
         self.start_timeout = start_timeout
         self.max_pending = max_pending
-        self.stuck_after = stuck_after
+        self.stuck_after = max(stuck_after, 2 * timeout)
         self.functions = functions or {'items': python.complete, 'signatures': python.signatures}
         self.warm_up = warm_up
         self.clock = clock
@@ -64,23 +64,12 @@ class CompletionService:
             return Answer(error='busy')
         try:
             await asyncio.wait_for(asyncio.shield(self.start()), self.start_timeout)
-        except (asyncio.TimeoutError, multiprocessing.TimeoutError):
-            self.close()  # the next request starts a new worker
+        except asyncio.TimeoutError:  # still warming up (a loaded machine): this one gets nothing, later ones will
             return Answer(error='starting')
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future = loop.create_future()
         request = self._next = self._next + 1
         self._started[request] = self.clock()
-
-        def settle(result=None, error: BaseException | None = None) -> None:
-            self._started.pop(request, None)
-            if not future.done():
-                future.set_exception(error) if error is not None else future.set_result(result)
-
-        self._worker().apply_async(
-            self.functions[kind], (code, line, column),
-            callback=lambda result: loop.call_soon_threadsafe(settle, result),
-            error_callback=lambda error: loop.call_soon_threadsafe(settle, None, error))
+        future = self._submit(self.functions[kind], (code, line, column),
+                              lambda: self._started.pop(request, None))
         try:
             found = await asyncio.wait_for(asyncio.shield(future), self.timeout)
         except asyncio.TimeoutError:
@@ -92,15 +81,33 @@ class CompletionService:
             return Answer(error='failed')
         return Answer(items=found) if kind == 'items' else Answer(signatures=found)
 
-    def start(self) -> asyncio.Task:
-        """Start the worker, once; the task ends when it has warmed up (seconds of CPU, the first time). Started
-        by the first request rather than with the server: a server whose people never ask pays nothing."""
+    def start(self) -> asyncio.Future:
+        """Start the worker, once; the future is done when it has warmed up (seconds of CPU, the first time).
+        Started by the first request rather than with the server: a server whose people never ask pays nothing."""
         if self._starting is None:
-            pool = self._worker()
-            # get() with a limit: a thread blocked for ever on a terminated pool would hold up the server's exit
-            self._starting = asyncio.create_task(asyncio.to_thread(
-                lambda: pool.apply_async(_nothing).get(self.start_timeout)))
+            self._starting = self._submit(_nothing, ())
         return self._starting
+
+    def _submit(self, function: Callable, args: tuple, on_done: Callable[[], object] = lambda: None) -> asyncio.Future:
+        """Hand `function(*args)` to the worker; the future settles in the event loop when the worker answers. No
+        thread waits for it: a terminated worker (close) leaves the future pending, and nothing blocks the exit."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future = loop.create_future()
+
+        def settle(result=None, error: BaseException | None = None) -> None:
+            on_done()
+            if not future.done():
+                future.set_exception(error) if error is not None else future.set_result(result)
+
+        def call_in_loop(*args) -> None:  # from the pool's result thread
+            try:
+                loop.call_soon_threadsafe(settle, *args)
+            except RuntimeError:  # the loop has closed: the server is stopping and nobody waits any more
+                pass
+
+        self._worker().apply_async(function, args, callback=lambda result: call_in_loop(result),
+                                   error_callback=lambda error: call_in_loop(None, error))
+        return future
 
     def close(self) -> None:
         if self._pool is not None:

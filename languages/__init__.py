@@ -92,10 +92,16 @@ def select_options() -> dict[str, str]:
     return {language.id: language.label for language in LANGUAGES.values()}
 
 
+def type_declarations() -> str:
+    """What the server's TypeScript compiler is given besides the program (Node's console, require, process): the
+    browser's TypeScript service gets the same, so the editor marks the errors a run would report, no others."""
+    return dict(LANGUAGES['typescript'].compile.support_files).get('pairpad-node.d.ts', '')
+
+
 def monaco_ids() -> dict[str, str]:
     """Language id → Monaco mode: what the editor highlights a document of that language with."""
     return {language.id: language.monaco_id for language in LANGUAGES.values()}
 
 
 __all__ = ['DEFAULT', 'LANGUAGES', 'PLAIN_TEXT', 'CompileCommand', 'Language', 'RunCommand', 'get_language',
-           'monaco_ids', 'select_options']
+           'monaco_ids', 'select_options', 'type_declarations']

@@ -6,11 +6,12 @@ own pastes and time away are recorded (pages/signal_tab.py), whatever its role."
 
 from nicegui import ui
 
-from languages import monaco_ids, select_options
+from languages import monaco_ids, select_options, type_declarations
 from components.collab_editor import CollabEditor
 from components.participant_list import ParticipantList
 from presence import ParticipantView
 
+from .completion_link import CompletionLink
 from .editor_session import EditorSession
 from .notes_panel import NotesPanel
 from .playback import open_playback
@@ -45,9 +46,11 @@ def workspace(services: Services, interview, participant: ParticipantView, signa
     prompt = ui.element('div').classes('w-full')
     with ui.row().classes('w-full grow no-wrap gap-2'):
         editor = CollabEditor(interview_id, max_message_bytes=services.settings.max_message_bytes,
-                              max_document_bytes=services.settings.max_document_bytes, monaco_ids=monaco_ids()) \
+                              max_document_bytes=services.settings.max_document_bytes, monaco_ids=monaco_ids(),
+                              type_declarations=type_declarations()) \
             .classes('grow h-full border rounded').props(f'data-participant-id={participant.id}')
         editor.style('min-height: 400px')
+        CompletionLink(editor, services.rooms, services.completion, interview_id)
         if is_interviewer:
             NotesPanel(services, interview_id, participant).classes('w-1/3 h-full')
     panel = RunPanel(services, interview_id, participant, editor, interview.language)

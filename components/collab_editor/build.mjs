@@ -17,10 +17,13 @@ await build({
   assetNames: '[name]',
 });
 
-// Monaco's worker, loaded with `new URL('./editor.worker.js', import.meta.url)` from the bundle.
+// Monaco's workers, whose URLs MonacoEnvironment.getWorkerUrl gives (src/view.js).
 await build({
   ...common,
-  entryPoints: { 'editor.worker': 'monaco-editor/esm/vs/editor/editor.worker.js' },
+  entryPoints: {
+    'editor.worker': 'monaco-editor/esm/vs/editor/editor.worker.js',
+    'ts.worker': 'monaco-editor/esm/vs/language/typescript/ts.worker.js', // JavaScript and TypeScript models only
+  },
   outdir: 'dist',
   format: 'iife',
 });

@@ -6,7 +6,7 @@
 import {
   monaco, Y, MonacoBinding, IndexeddbPersistence, awarenessProtocol, syncProtocol, encoding, decoding,
   bindUndo, deleteSetDigest, renderRemoteCursors, loadAssetsOnce, toBase64, fromBase64, createStdinEditor, showMarkers,
-  shownMarkers, guardPastes, watchSignals,
+  shownMarkers, guardPastes, watchSignals, Requests, serveCompletions, useTypeDeclarations,
 } from "pairpad-collab-editor";
 
 const MESSAGE_SYNC = 0;
@@ -31,6 +31,7 @@ export default {
     stdinBox: { type: String, default: null }, // DOM id of the element that hosts the stdin box (src/stdin.js)
     markers: { type: Array, default: () => [] }, // the last run's markers (src/markers.js)
     signals: { type: Boolean, default: false }, // report pastes and time away (src/signals.js): the code editor only
+    typeDeclarations: { type: String, default: "" }, // what the server's TypeScript compiler is given (src/completion.js)
   },
   watch: {
     markers: "showMarkers",
@@ -47,6 +48,7 @@ export default {
     this.addBanners();
     this.mountStdin();
     this.guardPastes();
+    this.serveCompletions();
     if (this.signals) this.watcher = watchSignals(this.editor, (s) => this.$emit("signal", { room: this.roomId, ...s }));
     this.showMarkers();
     this.sendLocalChanges();
@@ -74,6 +76,8 @@ export default {
     if (this.listening) window.socket?.off(DIRECT_EVENT, this.onDirect);
     this.unguard?.forEach((remove) => remove());
     this.watcher?.dispose();
+    this.completionServing?.dispose();
+    this.completions?.dispose();
     this.stdin?.dispose();
     this.undoManager?.destroy();
     this.binding?.destroy();
@@ -99,6 +103,7 @@ export default {
         fontSize: 14,
         scrollBeyondLastLine: false,
         acceptSuggestionOnEnter: "off", // Enter always breaks the line; Tab takes a suggestion
+        quickSuggestions: false, // suggestions after "." and on Ctrl+Space, not on every word (each asks the server)
       });
       // Ctrl/Cmd+Enter runs the code (the server runs what the shared document holds).
       this.editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => this.$emit("run"));
@@ -116,6 +121,16 @@ export default {
     guardPastes() { // code and stdin count together, as on the server (src/paste.js)
       const size = () => new TextEncoder().encode(this.code.toString() + this.doc.getText("stdin").toString()).length;
       this.unguard = [this.$el, this.stdinHost].filter(Boolean).map((n) => guardPastes(n, size, this.maxDocumentBytes));
+    },
+    // Python completions are asked of the server for this tab alone (src/completion.js); JavaScript and TypeScript
+    // are answered in the browser by Monaco's TypeScript worker, told what the server's compiler is given.
+    serveCompletions() {
+      this.completions = new Requests((id, kind, line, column) => this.$emit("complete", { id, kind, line, column }));
+      this.completionServing = serveCompletions(monaco, this.editor, (...asked) => this.completions.ask(...asked));
+      useTypeDeclarations(monaco, this.typeDeclarations);
+    },
+    completed(id, answer) { // the server's answer to this tab's request (pages/completion_link.py)
+      this.completions?.answered(id, answer);
     },
     showMarkers() {
       if (this.editor) showMarkers(this.editor, this.$el, this.markers);

@@ -68,7 +68,8 @@ def _presigned(handler: Callable[[GenericEventArguments], None]) -> Callable[[Ge
 class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-editor': 'dist'}):
 
     def __init__(self, room_id: str, *, max_message_bytes: int, max_document_bytes: int,
-                 monaco_ids: dict[str, str] | None = None, theme: str = 'vs', chunk_chars: int = CHUNK_CHARS) -> None:
+                 monaco_ids: dict[str, str] | None = None, theme: str = 'vs', chunk_chars: int = CHUNK_CHARS,
+                 type_declarations: str = '') -> None:
         """Monaco + Yjs editor element.
 
         :param room_id: the document this editor is joined to; messages naming another room are refused
@@ -81,6 +82,8 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
             browser with a message (the server refuses it too, but then the tab's copy would have diverged); the
             server's setting, which the browser gets from here rather than keeping a copy of its own
         :param chunk_chars: base64 characters per socket event; larger messages are sent in parts
+        :param type_declarations: TypeScript declarations the server compiles programs with, given to the browser's
+            TypeScript service so the editor marks the type errors a run would report (languages.type_declarations)
         """
         super().__init__()
         self.room_id = room_id
@@ -90,6 +93,7 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
         self._props['chunk-chars'] = chunk_chars
         self._props['max-document-bytes'] = max_document_bytes
         self._props['monaco-ids'] = monaco_ids or {}
+        self._props['type-declarations'] = type_declarations
         self._props['markers'] = []
         self._reassembler = Reassembler(max_bytes=max_message_bytes)
         self._message_handlers: list[Callable] = []

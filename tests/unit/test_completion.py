@@ -88,7 +88,7 @@ async def test_a_completion_that_sleeps_never_holds_up_the_event_loop():
 
 async def test_requests_beyond_the_bound_are_busy_at_once_and_a_stuck_worker_is_replaced():
     now = [0.0]
-    service = CompletionService(timeout=60, max_pending=1, stuck_after=5,
+    service = CompletionService(timeout=2, max_pending=1, stuck_after=5,
                                 functions={'items': completion_functions.sleepy}, warm_up=None,
                                 clock=lambda: now[0])
     await service.start()

@@ -1,8 +1,10 @@
 // Re-exports the npm packages the CollabEditor Vue component needs, and our own parts of it that run in the
 // browser (undo.js: per-tab undo; heal.js: the idle check's digest; view.js: cursor labels and stylesheets;
 // stdin.js: the shared stdin box; markers.js: a run's errors as Monaco markers; paste.js: the size guard on pastes;
-// signals.js: pastes and time away, for the server to check; base64.js), bundled by build.mjs into dist/.
-// Only what we ship: the core editor, its worker, and Monarch highlighting for the interview languages.
+// signals.js: pastes and time away, for the server to check; completion.js: Python completions from the server;
+// base64.js), bundled by build.mjs into dist/.
+// Only what we ship: the core editor, its worker, Monarch highlighting for the interview languages, and Monaco's
+// TypeScript language service (its worker is loaded only once a JavaScript or TypeScript model exists).
 import 'monaco-editor/esm/vs/editor/edcore.main.js';
 import 'monaco-editor/esm/vs/basic-languages/python/python.contribution.js';
 import 'monaco-editor/esm/vs/basic-languages/javascript/javascript.contribution.js';
@@ -12,6 +14,7 @@ import 'monaco-editor/esm/vs/basic-languages/cpp/cpp.contribution.js';
 import 'monaco-editor/esm/vs/basic-languages/go/go.contribution.js';
 import 'monaco-editor/esm/vs/basic-languages/rust/rust.contribution.js';
 import 'monaco-editor/esm/vs/basic-languages/sql/sql.contribution.js';
+import 'monaco-editor/esm/vs/language/typescript/monaco.contribution.js';
 
 export * as monaco from 'monaco-editor/esm/vs/editor/editor.api.js';
 export * as Y from 'yjs';
@@ -29,3 +32,4 @@ export { createStdinEditor, STDIN } from './stdin.js';
 export { showMarkers, shownMarkers, MARKER_OWNER } from './markers.js';
 export { guardPastes } from './paste.js';
 export { watchSignals } from './signals.js';
+export { Requests, serveCompletions, useTypeDeclarations } from './completion.js';

@@ -103,7 +103,9 @@ let assetsReady = false;
 export function loadAssetsOnce() {
   if (assetsReady) return;
   assetsReady = true;
-  self.MonacoEnvironment = { getWorkerUrl: () => assetUrl("editor.worker.js") };
+  // JavaScript and TypeScript models get Monaco's TypeScript worker (completions, diagnostics); the rest its core one.
+  self.MonacoEnvironment = { getWorkerUrl: (_id, label) =>
+    assetUrl(label === "typescript" || label === "javascript" ? "ts.worker.js" : "editor.worker.js") };
   const link = document.createElement("link");
   link.rel = "stylesheet";
   link.href = assetUrl("index.css");

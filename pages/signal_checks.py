@@ -68,7 +68,8 @@ class InsertionWatch:
     change to the tab whose peer id is the transaction's origin (collab/room.py tags each peer's updates so)."""
 
     def __init__(self) -> None:
-        self._rooms: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Room → (Text, subscription, {origin: cb})
+        # Room → (its code Text, the subscription, {origin: callback}); a room that is gone takes its entry along
+        self._rooms: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def add(self, room, origin: str, callback: Callable[[list[dict]], None]) -> Callable[[], None]:
         """Call `callback(delta)` for each change `origin` makes to `room`'s code; returns the remover."""

@@ -1,11 +1,10 @@
 """One tab's integrity signals, from its code editor to the SignalHub (SignalTab), and, on interviewers' pages,
 everybody's signals on the participant chips (show_on_chips).
 
-SignalTab: one per tab, from its code editor to the SignalHub: every participant's tab has one (interviewers'
-too: the signals are recorded for everybody, and shown to interviewers only).
-
-The tab's own changes to the code are observed on the room's document as they are applied (their transaction's
-origin is the tab's peer id, collab/room.py; one observer per room: signal_checks.InsertionWatch), so a paste claim is checked against what the change really inserted
+Every participant's tab has a SignalTab (interviewers' too: the signals are recorded for everybody, and shown to
+interviewers only). The tab's own changes to the code are observed on the room's document as they are applied
+(their transaction's origin is the tab's peer id, collab/room.py; one observer per room for all the tabs:
+signal_checks.InsertionWatch), so a paste claim is checked against what the change really inserted
 (pages/signal_checks.py). A refused event is logged at WARNING and dropped; the room and the other tabs never
 notice it, and the browser is not told (it has nothing to correct).
 """

@@ -10,8 +10,8 @@ from pycrdt import Doc, Text
 
 from collab import Room, initial_update, protocol
 from collab.relay import Kind, MemoryHub
-from pages.signal_checks import (BURST, InsertionWatch, MAX_AWAY_SECONDS, PASTE_WINDOW, Counts, Fact, SignalRefused, TabSignals,
-                                 chip_text, count_lines, duration, inserted, totals)
+from pages.signal_checks import (BURST, MAX_AWAY_SECONDS, PASTE_WINDOW, Counts, Fact, InsertionWatch, SignalRefused,
+                                 TabSignals, chip_text, count_lines, duration, inserted, totals)
 from pages.signal_hub import SignalHub
 from pages.signal_tab import SignalTab
 from store import create_db, create_interview, list_signals

@@ -32,6 +32,9 @@ class NewInterview(BaseModel):
     title: str = Field(min_length=1, max_length=MAX_TITLE, examples=['Backend engineer — pairing'])
     language: str = Field(default=DEFAULT_LANGUAGE.id, examples=[DEFAULT_LANGUAGE.id])
     candidate_name: str = Field(default='', max_length=40, description='optional; shown on the dashboard')
+    question_id: str | None = Field(default=None, max_length=32, description=(
+        "optional: one of the team's questions (GET /api/questions); the interview starts with it picked and its "
+        'starter for the language in the editor'))
 
 
 class Links(BaseModel):
@@ -156,14 +159,15 @@ def _interview_routes(router: APIRouter, services: Services, auth: Auth) -> None
     @router.post('/interviews', status_code=201, response_model=CreatedInterview, responses=UNAUTHORIZED)
     async def create(body: NewInterview, request: Request,
                      authorization: str | None = Header(default=None, description=API_TOKEN_HELP)) -> CreatedInterview:
-        """Create an interview of the token's team; the answer holds its two private links (interviewer and
-        candidate)."""
+        """Create an interview of the token's team, optionally with one of its questions picked (422 for an id the
+        team does not have); the answer holds its two private links (interviewer and candidate)."""
         member = api_member(auth, request, 'interviews', unclaimed_ok=True)
         try:
             candidate = clean_member_name(body.candidate_name) if body.candidate_name.strip() else ''
             interview = new_interview(services, body.title, body.language, candidate_name=candidate,
                                       team_id=member.team_id if member else None,
-                                      created_by=member.id if member else None)
+                                      created_by=member.id if member else None, question_id=body.question_id,
+                                      picked_by=member.name if member else 'the API')
         except (ValueError, WorkspaceError) as e:
             raise HTTPException(status_code=422, detail=str(e)) from e
         if member is not None:

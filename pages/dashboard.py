@@ -1,4 +1,5 @@
-"""`/` for a signed-in member: the team's interviews (pages/interview_list.py), the form that creates one, the
+"""`/` for a signed-in member: the team's interviews (pages/interview_list.py), the form that creates one (with,
+optionally, one of the team's questions picked: pages/services.new_interview), the
 member's menu (password, sign out) and, for administrators, members, invites and the activity log
 (pages/team_admin.py). `/open/{id}` takes a member into an interview of the team as an interviewer, under the
 account's name; a member who opens an interviewer link of the team's is sent there first.
@@ -18,7 +19,7 @@ from accounts import Member, WorkspaceError
 from accounts.workspace import clean_member_name
 from languages import DEFAULT as DEFAULT_LANGUAGE, select_options
 from presence import Forbidden, NotFound, PresenceError
-from store import Interview
+from store import Interview, list_questions
 
 from .auth import COOKIE, Auth, password_dialog
 from .interview_list import InterviewList
@@ -66,6 +67,9 @@ def _create_form(services: Services, guard: Guard) -> None:
         candidate = ui.input('Candidate name (optional)').props('data-testid=candidate-input outlined maxlength=40')
         language = ui.select(select_options(), value=DEFAULT_LANGUAGE.id, label='Starting language') \
             .props('data-testid=language-input outlined').classes('w-48')
+        questions = {row.id: row.title for row in list_questions(services.engine, guard.member.team_id)}
+        question = ui.select(questions, value=None, label='Question (optional)', clearable=True) \
+            .props('data-testid=question-input outlined').classes('w-48')
 
         def create() -> None:
             member = guard.current()
@@ -74,7 +78,8 @@ def _create_form(services: Services, guard: Guard) -> None:
             try:
                 name = clean_member_name(candidate.value) if (candidate.value or '').strip() else ''
                 interview = new_interview(services, title.value or '', language.value, team_id=member.team_id,
-                                          created_by=member.id, candidate_name=name)
+                                          created_by=member.id, candidate_name=name, question_id=question.value,
+                                          picked_by=member.name)
             except (ValueError, WorkspaceError) as e:
                 ui.notify(str(e), type='negative')
                 return

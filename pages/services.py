@@ -17,9 +17,10 @@ from completion import CompletionService
 from config import Settings
 from languages import LANGUAGES
 from presence import PresenceService
+from questions import Question
 from runner import RunHubs
-from store import (Interview, create_interview, delete_interview, fail_abandoned_runs, get_interview, notes_room_id,
-                   set_interview_ended)
+from store import (Interview, create_interview, delete_interview, fail_abandoned_runs, get_interview, get_question,
+                   notes_room_id, pick_question, set_interview_ended)
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +52,36 @@ def clean_title(title: object) -> str:
 
 
 def new_interview(services: Services, title: str, language: str, *, team_id: str | None = None,
-                  created_by: str | None = None, candidate_name: str = '') -> Interview:
+                  created_by: str | None = None, candidate_name: str = '', question_id: str | None = None,
+                  picked_by: str = '') -> Interview:
     """Create an interview and its starting document (written once, here on the server); a member's interview
-    belongs to its team (the dashboard, pages/dashboard.py)."""
+    belongs to its team (the dashboard, pages/dashboard.py). With `question_id` (one of the team's questions) it
+    starts with that question picked, as the room's picker picks one (store.pick_question), and the question's
+    starter for `language` as its document instead of the language's template."""
     title = clean_title(title)
     if language not in LANGUAGES:
         raise ValueError(f'language must be one of: {", ".join(LANGUAGES)}')
-    return create_interview(services.engine, title=title, language=language, initial_update=initial_update(language),
-                            team_id=team_id, created_by=created_by, candidate_name=candidate_name)
+    question = team_question(services, team_id, question_id) if question_id is not None else None
+    starter = question.starters.get(language) if question is not None else None
+    interview = create_interview(services.engine, title=title, language=language,
+                                 initial_update=initial_update(language, starter), team_id=team_id,
+                                 created_by=created_by, candidate_name=candidate_name)
+    if question is not None:
+        try:
+            pick_question(services.engine, interview.id, question.model_dump_json(), picked_by[:40])
+        except BaseException:  # not half made: an interview without the question it was created with
+            delete_interview(services.engine, interview.id)
+            raise
+    return interview
+
+
+def team_question(services: Services, team_id: str | None, question_id: object) -> Question:
+    """One of the team's questions ('' on a server without accounts yet); the same ValueError for an unknown id and
+    another team's, so the answer tells nothing of other teams' libraries."""
+    row = get_question(services.engine, team_id or '', question_id) if isinstance(question_id, str) else None
+    if row is None:
+        raise ValueError("question_id: no question with this id in the team's library")
+    return Question.model_validate_json(row.body)
 
 
 def file_stem(title: str) -> str:

@@ -112,15 +112,15 @@ NAMES = ('Ada', 'Grace', 'Alan', 'Edsger', 'Barbara')
 async def test_sets(runner: CodeRunner, language: str, runs: int) -> dict:
     """Seconds for a 5-case Run tests set, compiled once vs compiled per case (median of `runs` each)."""
     code = LANGUAGES[language].template
-    first = await runner.run(code, language, stdin='Ada\n')
+    first = await runner.run(code, language, stdin='Ada\n')  # warm, and a check that it runs at all
+    if not first.ok:
+        raise RuntimeError(f'{language}: {first.reason}')
     cases, out = [], []
     for name in NAMES:  # the expected output is the template's own, read from a plain run
         out.clear()
         await runner.run(code, language, lambda stream, text: stream == 'stdout' and out.append(text),
                          stdin=name + '\n')
         cases.append(TestCase(name=name, stdin=name + '\n', expected=''.join(out)))
-    if not first.ok:
-        raise RuntimeError(f'{language}: {first.reason}')
 
     async def once() -> float:
         started = time.monotonic()

@@ -27,10 +27,11 @@ def _chip(room: RoomPage, participant_id: str):
     return room.page.locator(f'[data-testid=participant][data-participant-id="{participant_id}"]')
 
 
-def leave_tab(room: RoomPage, seconds: float) -> float:
+def leave_tab(room: RoomPage, seconds: float, *, close: bool = False) -> float:
     """Bring another page of the candidate's browser context to the front for at least `seconds` by the candidate
-    page's own clock, then come back; returns how long the page saw itself without focus. Playwright makes every
-    page believe it has the focus: that emulation is off for this page meanwhile, so the real focus change is seen."""
+    page's own clock, then come back (or close the candidate's page while it is away); returns how long the page saw
+    itself without focus. Playwright makes every page believe it has the focus: that emulation is off for this page
+    meanwhile, so the real focus change is seen."""
     page = room.page
     cdp = page.context.new_cdp_session(page)
     cdp.send('Emulation.setFocusEmulationEnabled', {'enabled': False})
@@ -43,6 +44,11 @@ def leave_tab(room: RoomPage, seconds: float) -> float:
     other.bring_to_front()
     page.wait_for_function('s => __focus.length > 0 && performance.now() - __focus[0][1] >= s * 1000', arg=seconds,
                            polling=100, timeout=seconds * 1000 + 15_000)
+    if close:
+        away = page.evaluate('() => (performance.now() - __focus[0][1]) / 1000')
+        page.close()
+        other.close()
+        return away
     page.bring_to_front()
     page.wait_for_function('() => __focus.some(([kind]) => kind === "focus")', polling=100)
     other.close()
@@ -111,6 +117,12 @@ def test_a_paste_and_time_away_reach_the_interviewer_only(server, new_page):
         'the frame scan would not see a signal'
     leaked = [mark for mark in SIGNAL_MARKS if mark in _received(cara_frames, joined)]
     assert not leaked, f'signals reached the candidate: {leaked}'
+
+    ivan.page.get_by_test_id('playback-close').click()
+    closed_away = leave_tab(cara, 2, close=True)  # a tab closed while away ends its away period then
+    expect(chip).to_have_attribute('data-away-count', '2')
+    total = int(chip.get_attribute('data-away-seconds'))
+    assert abs(total - away - closed_away) <= 2, f'{total} s in all after {away} s and {closed_away:.1f} s'
 
 
 def test_made_up_signals_are_refused_and_harm_nothing(server, new_page):

@@ -109,7 +109,8 @@ async def run(runner: CodeRunner, code: str, language: str = 'python', limits: R
 
 async def test_python_prints_42_on_stdout_and_exits_0(runner):
     result, console = await run(runner, 'print(6*7)')
-    assert console.chunks == [('stdout', '42\n')]
+    # the output streams as it comes: on a loaded machine '42' and '\n' may be two reads, so compare the streams
+    assert console.text('stdout') == '42\n' and console.text('stderr') == ''
     assert result.ok and result.exit_code == 0 and result.outcome is Outcome.EXITED and not result.unsafe
     assert result.reason == 'exited with code 0' and result.duration > 0
 
@@ -123,7 +124,7 @@ def test_runs_under_uvloop_like_the_app(runner):
         return await runner.run('print(6*7)', 'python', console, limits=FAST), console
 
     result, console = uvloop.run(main())
-    assert result.ok and console.chunks == [('stdout', '42\n')]
+    assert result.ok and console.text('stdout') == '42\n' and console.text('stderr') == ''
 
 
 async def test_stderr_is_told_apart_from_stdout_and_the_exit_code_is_kept(runner):

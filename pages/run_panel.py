@@ -15,13 +15,12 @@ import logging
 
 from nicegui import ui
 
-from collab import RoomRegistry
 from components.collab_editor import CollabEditor
 from components.run_console import RunConsole
 from components.test_results import TestResults
 from languages import PLAIN_TEXT, select_options
 from presence import ParticipantView
-from runner import CodeRunner, Outcome, RunHub, RunRecord, RunRefused
+from runner import CodeRunner, Outcome, RunRecord, RunRefused
 from runner.hub import TestRecord
 from store import new_run, save_run
 

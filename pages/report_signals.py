@@ -50,7 +50,7 @@ def signals_section(signals, participants, runs=(), test_runs=()) -> str:
     :param test_runs: store test-run rows (`started_at`, `started_by`, `passed`, `total`)
     """
     e = html.escape
-    names = {p.id: p.name for p in participants}
+    names = {getattr(p, 'id', None): p.name for p in participants}  # a report's fakes may have names only
     rows = _rows(signals, names, runs, test_runs)
     intro = ('<p><em>What the room recorded, as facts: pastes into the editor (their size as the server '
              'saw it), time away from the tab, runs. They are not a judgement.</em></p>')

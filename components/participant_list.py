@@ -4,12 +4,16 @@ It takes any objects with `id`, `name`, `color`, `role`, `status` and `is_typing
 nothing of where presence comes from. Automation hooks on each chip: `data-testid="participant"`,
 `data-participant-id`, `data-role` (interviewer/candidate), `data-status` (online/away/offline) and `data-typing` (true/false).
 
+Follow mode: another person's chip is a toggle button (click, or Enter/Space when focused) that follows them; the
+chip followed says so with `data-following="true"` and `aria-pressed`. Whom to follow is the caller's business
+(`on_follow`), like the end of following that the editor reports (`set_following(None)`).
+
 Integrity signals (`show_signals`, called on interviewers' pages only: a candidate's page never builds them): a
 summary on the chip (`data-testid="participant-signals"`, e.g. "2 pastes · 1 min away") and the figures as
 attributes of the chip (`data-pastes`, `data-away-seconds`, …, as the caller names them).
 """
 
-from typing import Protocol
+from typing import Callable, Protocol
 
 from nicegui import ui
 
@@ -37,6 +41,19 @@ class _Chip(ui.row):
             self.typing = ui.label('typing…').classes('text-xs italic text-gray-600')
         self.signals: ui.label | None = None
         self.show(participant)
+
+    def make_toggle(self, toggle: Callable[[], None]) -> None:
+        """A button to follow this person: reachable by keyboard, with a visible focus and an accessible state."""
+        self.classes('cursor-pointer focus:outline focus:outline-2 focus:outline-offset-2')
+        self._props.update({'role': 'button', 'tabindex': '0', 'aria-pressed': 'false', 'data-following': 'false'})
+        self.on('click', toggle)
+        self.on('keydown.enter', toggle)
+        self.on('keydown.space.prevent', toggle)
+        self.update()
+
+    def set_following(self, following: bool) -> None:
+        self._props.update({'aria-pressed': str(following).lower(), 'data-following': str(following).lower()})
+        self.update()
 
     def show_signals(self, summary: str, hooks: dict[str, object]) -> None:
         if self.signals is None:
@@ -66,20 +83,39 @@ class _Chip(ui.row):
 
 
 class ParticipantList(ui.row):
-    def __init__(self, *, self_id: str | None = None) -> None:
+    def __init__(self, *, self_id: str | None = None, on_follow: Callable[[str | None], None] | None = None) -> None:
+        """`on_follow(participant_id or None)`: someone's chip was clicked to follow them, or clicked again."""
         super().__init__()
         self.classes('items-center gap-2')
         self.props('data-testid=participants')
         self.self_id = self_id
+        self.on_follow = on_follow
+        self.following: str | None = None
         self._chips: dict[str, _Chip] = {}
         self._signals: dict[str, tuple[str, dict[str, object]]] = {}
+
+    def set_following(self, participant_id: str | None) -> None:
+        """Mark whom this tab follows (None: nobody) on the chips."""
+        for chip_id in {self.following, participant_id} - {None}:
+            if chip_id in self._chips:
+                self._chips[chip_id].set_following(chip_id == participant_id)
+        self.following = participant_id
+
+    def _toggle_follow(self, participant_id: str) -> None:
+        chosen = None if self.following == participant_id else participant_id
+        self.set_following(chosen)
+        if self.on_follow is not None:
+            self.on_follow(chosen)
 
     def show(self, participant: ParticipantLike) -> None:
         """Add or refresh the chip of one participant."""
         chip = self._chips.get(participant.id)
         if chip is None:
+            is_self = participant.id == self.self_id
             with self:
-                self._chips[participant.id] = chip = _Chip(participant, is_self=participant.id == self.self_id)
+                self._chips[participant.id] = chip = _Chip(participant, is_self=is_self)
+            if not is_self and self.on_follow is not None:
+                chip.make_toggle(lambda pid=participant.id: self._toggle_follow(pid))
             if participant.id in self._signals:
                 chip.show_signals(*self._signals[participant.id])
         else:

@@ -32,7 +32,7 @@ def workspace(services: Services, interview, participant: ParticipantView, signa
         language = ui.select(select_options(), label='Language').props('dense outlined data-testid=language-select') \
             .classes('w-48')
         show_language_notes(language, language_notes(services.runs.runner))
-        people = ParticipantList(self_id=participant.id)
+        people = ParticipantList(self_id=participant.id, on_follow=lambda pid: editor.follow(pid))  # editor: below
         ui.space()
         if is_interviewer:
             ui.button('Playback', icon='history', on_click=lambda: open_playback(services, interview)) \
@@ -51,6 +51,7 @@ def workspace(services: Services, interview, participant: ParticipantView, signa
             .classes('grow h-full border rounded').props(f'data-participant-id={participant.id}')
         editor.style('min-height: 400px')
         CompletionLink(editor, services.rooms, services.completion, interview_id)
+        editor.on_follow_end(lambda: people.set_following(None))
         if is_interviewer:
             NotesPanel(services, interview_id, participant).classes('w-1/3 h-full')
     panel = RunPanel(services, interview_id, participant, editor, interview.language)

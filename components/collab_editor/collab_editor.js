@@ -6,7 +6,7 @@
 import {
   monaco, Y, MonacoBinding, IndexeddbPersistence, awarenessProtocol, syncProtocol, encoding, decoding,
   bindUndo, deleteSetDigest, renderRemoteCursors, loadAssetsOnce, toBase64, fromBase64, createStdinEditor, showMarkers,
-  shownMarkers, guardPastes, watchSignals, Requests, serveCompletions, useTypeDeclarations,
+  shownMarkers, guardPastes, watchSignals, Requests, serveCompletions, useTypeDeclarations, Follower,
 } from "pairpad-collab-editor";
 
 const MESSAGE_SYNC = 0;
@@ -77,6 +77,7 @@ export default {
     this.unguard?.forEach((remove) => remove());
     this.watcher?.dispose();
     this.completionServing?.dispose();
+    this.follower?.dispose();
     this.completions?.dispose();
     this.stdin?.dispose();
     this.undoManager?.destroy();
@@ -270,6 +271,12 @@ export default {
     // Remote cursors: coloured carets and selections with a name label per remote participant (src/view.js).
     renderRemoteCursors() {
       renderRemoteCursors(this.editor, this.awareness, this.code, this.labels, this.cursorStyle);
+      this.follower?.reveal(this.labels);
+    },
+    // Follow mode (src/follow.js): the server says whom (the chip clicked); the browser says when it ends by itself.
+    follow(participantId) {
+      this.follower ??= new Follower(this.editor, () => this.$emit("follow", { participant: null }));
+      this.follower.follow(participantId, this.labels);
     },
     // The server refused changes of ours for good (typed after the interview ended): drop this copy, the
     // IndexedDB one included, and load the server's, or they would come back when the interview is reopened.

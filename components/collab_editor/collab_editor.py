@@ -211,6 +211,15 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
             self.update()
         return self
 
+    def follow(self, participant_id: str | None) -> None:
+        """Keep this participant's caret in view (None: stop following)."""
+        self.run_method('follow', participant_id)
+
+    def on_follow_end(self, callback: Callable[[], None]) -> Self:
+        """Called when the browser stopped following by itself: the person moved their own caret."""
+        self.on('follow', lambda _e: callback())
+        return self
+
     def set_user(self, user: dict) -> None:
         """Set this browser's awareness `user` field (name, colour, …) that others render its cursor with."""
         self.run_method('setLocalUser', user)

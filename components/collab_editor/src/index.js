@@ -2,6 +2,7 @@
 // browser (undo.js: per-tab undo; heal.js: the idle check's digest; view.js: cursor labels and stylesheets;
 // stdin.js: the shared stdin box; markers.js: a run's errors as Monaco markers; paste.js: the size guard on pastes;
 // signals.js: pastes and time away, for the server to check; completion.js: Python completions from the server;
+// follow.js: follow mode;
 // base64.js), bundled by build.mjs into dist/.
 // Only what we ship: the core editor, its worker, Monarch highlighting for the interview languages, and Monaco's
 // TypeScript language service (its worker is loaded only once a JavaScript or TypeScript model exists).
@@ -33,3 +34,4 @@ export { showMarkers, shownMarkers, MARKER_OWNER } from './markers.js';
 export { guardPastes } from './paste.js';
 export { watchSignals } from './signals.js';
 export { Requests, serveCompletions, useTypeDeclarations } from './completion.js';
+export { Follower } from './follow.js';

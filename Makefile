@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run cluster cluster-packages toolchains test test-unit test-e2e system-packages bundle fuzz soak bench clean
+.PHONY: run cluster cluster-packages toolchains test test-unit test-e2e system-packages axe bundle fuzz soak bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,14 +54,21 @@ toolchains:
 	@missing=""; for p in $(TOOLCHAINS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; fi
 
+## axe-core for the accessibility test (tests/e2e/test_accessibility.py), from its lock file; npm from Debian
+axe: tests/e2e/axe/node_modules/axe-core/axe.min.js
+tests/e2e/axe/node_modules/axe-core/axe.min.js: tests/e2e/axe/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y npm; }
+	cd tests/e2e/axe && npm ci --no-audit --no-fund
+	touch $@
+
 ## install test needs and run the whole suite (unit + end-to-end in real Chromium)
-test: $(TEST_STAMP) system-packages cluster-packages toolchains
+test: $(TEST_STAMP) system-packages cluster-packages toolchains axe
 	$(PY) -m pytest -q
 
 test-unit: $(TEST_STAMP)
 	$(PY) -m pytest -q tests/unit
 
-test-e2e: $(TEST_STAMP) system-packages
+test-e2e: $(TEST_STAMP) system-packages axe
 	$(PY) -m pytest -q tests/e2e
 
 ## rebuild components/collab_editor/dist and pages/styles/pairpad.css (the pages' Tailwind) from their lock files

@@ -103,6 +103,7 @@ export default {
         minimap: { enabled: false },
         fontSize: 14,
         scrollBeyondLastLine: false,
+        renderFinalNewline: "on", // "dimmed" (the default) draws the last line's number too faint to read (axe)
         acceptSuggestionOnEnter: "off", // Enter always breaks the line; Tab takes a suggestion
         quickSuggestions: false, // suggestions after "." and on Ctrl+Space, not on every word (each asks the server)
       });

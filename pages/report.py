@@ -14,8 +14,9 @@ import markdown2
 from nicegui import ui
 
 from questions.scorecards import Role, Visible, recommendation_label, visible_scorecards
-from store import get_interview, list_runs, list_scorecards, list_test_runs, notes_room_id, run_output
+from store import get_interview, list_runs, list_scorecards, list_signals, list_test_runs, notes_room_id, run_output
 
+from .report_signals import signals_section
 from .scorecard_panel import ratings_of, tab_author
 from .services import Services, file_stem
 
@@ -34,11 +35,12 @@ border-radius: .4rem; overflow-x: auto; white-space: pre-wrap; } .stderr { color
 
 def build_report(*, title: str, created_at: datetime, ended_at: datetime | None, language: str, code: str,
                  participants, runs, notes: str, generated_at: datetime, test_runs=(),
-                 scorecards: Visible = Visible([], 0)) -> str:
+                 scorecards: Visible = Visible([], 0), signals=()) -> str:
     """The report as HTML; every value from users is escaped (notes: Markdown with raw HTML escaped).
 
     :param test_runs: store TestRunRow-likes, their results the interviewer's view (hidden cases included)
     :param scorecards: what the reader may see of the scorecards (visible_scorecards)
+    :param signals: store Signal rows (pastes, time away), told as facts beside the runs (pages/report_signals.py)
     """
     e = html.escape
     people = ''.join(
@@ -65,6 +67,7 @@ def build_report(*, title: str, created_at: datetime, ended_at: datetime | None,
 {run_blocks}
 <h2>Test runs</h2>
 {test_runs_html(test_runs)}
+{signals_section(signals, participants, runs, test_runs)}
 <h2>Scorecards</h2>
 {scorecards_html(scorecards)}
 <h2>Interviewer notes</h2>
@@ -85,12 +88,12 @@ async def download_report(services: Services, interview_id: str, *, reader_id: s
         return
     room = await services.rooms.get(interview_id)
     notes = await services.rooms.get(notes_room_id(interview_id))
+    runs, test_runs = list_runs(services.engine, interview_id), list_test_runs(services.engine, interview_id)
     report = build_report(title=interview.title, created_at=interview.created_at, ended_at=interview.ended_at,
                           language=room.language or interview.language, code=room.text,
                           participants=services.presence.participants(interview_id),
-                          runs=list_runs(services.engine, interview_id), notes=notes.text,
-                          generated_at=datetime.now(timezone.utc),
-                          test_runs=list_test_runs(services.engine, interview_id),
+                          runs=runs, notes=notes.text, generated_at=datetime.now(timezone.utc), test_runs=test_runs,
+                          signals=list_signals(services.engine, interview_id),
                           scorecards=visible_scorecards(list_scorecards(services.engine, interview_id), reader_id,
                                                         role))
     ui.download.content(report.encode(), f'{file_stem(interview.title)}-report.html', 'text/html; charset=utf-8')

@@ -56,7 +56,7 @@ def signals_section(signals, participants, runs=(), test_runs=()) -> str:
              'saw it), time away from the tab, runs. They are not a judgement.</em></p>')
     if not rows:
         return f'<h2>Signals</h2>\n{intro}\n<p>No pastes, no time away from the tab, no runs.</p>\n'
-    items = ''.join(f'<li data-kind="signal"><b>{e(who)}</b> {e(what)} at {e(when(at))}</li>' for at, who, what in rows)
+    items = ''.join(f'<li data-kind="signal"><strong>{e(who)}</strong> {e(what)} at {e(when(at))}</li>' for at, who, what in rows)
     summary = ''.join(f'<li>{e(name)}: {e(text)}</li>' for name, text in _per_person(signals, names))
     return (f'<h2>Signals</h2>\n{intro}\n' + (f'<ul data-part="per-person">{summary}</ul>\n' if summary else '')
             + f'<ul data-part="facts">{items}</ul>\n')

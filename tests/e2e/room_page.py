@@ -21,6 +21,13 @@ def wait_in_page(page, read: str, arg, expected, timeout_ms: int = 10_000):
     }}''', [arg, expected, timeout_ms])
 
 
+def download(page, testid: str, within=None) -> str:
+    """Click the control `testid` (inside `within`, else the page) and return the text of the file it downloads."""
+    with page.expect_download() as downloaded:
+        (within or page).get_by_test_id(testid).click()
+    return open(downloaded.value.path(), encoding='utf-8').read()
+
+
 class RoomPage:
     def __init__(self, page: Page, server: AppServer, interview_id: str) -> None:
         self.page = page

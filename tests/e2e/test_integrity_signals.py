@@ -9,7 +9,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.room_page import RoomPage
+from tests.e2e.room_page import RoomPage, download
 from tests.e2e.test_several_instances import cluster, pinned, served_by  # noqa: F401 (cluster is a fixture)
 
 BLOCK = '\n'.join(f'def step_{i}(x):\n    return x + {i}' for i in range(6))  # 12 lines, no final newline
@@ -119,6 +119,8 @@ def test_a_paste_and_time_away_reach_the_interviewer_only(server, new_page):
     assert not leaked, f'signals reached the candidate: {leaked}'
 
     ivan.page.get_by_test_id('playback-close').click()
+    report = download(ivan.page, 'export-report')  # the report tells the same facts, as facts
+    assert 'Cara</strong> pasted 12 lines' in report and 'Cara</strong> away from the tab' in report
     closed_away = leave_tab(cara, 2, close=True)  # a tab closed while away ends its away period then
     expect(chip).to_have_attribute('data-away-count', '2')
     total = int(chip.get_attribute('data-away-seconds'))

@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from questions import sample_questions
-from tests.e2e.room_page import RoomPage
+from tests.e2e.room_page import RoomPage, download
 from tools.app_server import ADMIN_EMAIL, ADMIN_PASSWORD, AppServer
 
 TWO_SUM = next(question for question in sample_questions() if question.slug == 'two-sum')
@@ -67,12 +67,6 @@ def fill(dialog, scores: list[str], recommendation: str, summary: str) -> None:
         criteria.nth(index).get_by_test_id('scorecard-comment').fill(f'comment {index} of {summary}')
     dialog.get_by_test_id('scorecard-recommendation').get_by_role('button', name=recommendation, exact=True).click()
     dialog.get_by_test_id('scorecard-summary').fill(summary)
-
-
-def download(page: Page, testid: str, within=None) -> str:
-    with page.expect_download() as report:
-        (within or page).get_by_test_id(testid).click()
-    return open(report.value.path(), encoding='utf-8').read()
 
 
 def test_interviewers_see_each_others_scorecards_only_after_their_own_and_the_candidate_never(claimed, new_page):

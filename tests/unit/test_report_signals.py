@@ -32,11 +32,11 @@ def test_facts_are_worded_as_facts_with_their_times():
         runs=[Row(started_at=_at(14, 6), started_by='Cara', language='python')],
         test_runs=[Row(started_at=_at(14, 7), started_by='Cara', passed=3, total=5)])
     items = re.findall(r'<li data-kind="signal">(.*?)</li>', html)
-    assert items == ['<b>Cara</b> pasted 43 lines (1,204 characters) at 14:02:00 UTC',
-                     '<b>Cara</b> away from the tab 3 s at 14:05:00 UTC',
-                     '<b>Cara</b> ran the code (python) at 14:06:00 UTC',
-                     '<b>Cara</b> ran the tests (3 of 5 passed) at 14:07:00 UTC',
-                     '<b>Cara</b> away from the tab 1 min at 14:09:00 UTC']
+    assert items == ['<strong>Cara</strong> pasted 43 lines (1,204 characters) at 14:02:00 UTC',
+                     '<strong>Cara</strong> away from the tab 3 s at 14:05:00 UTC',
+                     '<strong>Cara</strong> ran the code (python) at 14:06:00 UTC',
+                     '<strong>Cara</strong> ran the tests (3 of 5 passed) at 14:07:00 UTC',
+                     '<strong>Cara</strong> away from the tab 1 min at 14:09:00 UTC']
     assert '<li>Cara: 1 paste (43 lines), 2 times away from the tab (1 min)</li>' in html
     for verdict in ('cheat', 'suspicious', 'integrity score', 'risk', 'flag'):
         assert verdict not in html.lower()
@@ -53,7 +53,7 @@ def test_every_name_is_escaped():
 
 def test_a_participant_who_left_and_an_interview_without_signals():
     html = signals_section([_signal('gone', 'away', _at(10, 0), seconds=12)], PEOPLE)
-    assert '<b>someone who left</b> away from the tab 12 s' in html
+    assert '<strong>someone who left</strong> away from the tab 12 s' in html
     empty = signals_section([], PEOPLE)
     assert '<h2>Signals</h2>' in empty and 'No pastes, no time away from the tab, no runs.' in empty
 

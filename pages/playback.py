@@ -58,15 +58,19 @@ class Player:
         self.signals = [s for s in signals if s.kind in SIGNAL_MARKS]
         self.people = people
         self.times = [step.at for step in timeline.steps]
+        # The end of the timeline is the end of what was recorded, not the last edit: a run, a test run or a signal
+        # after the last keystroke (the usual last Run) belongs to the end too.
+        later = [r.started_at for r in runs] + [t.started_at for t in self.test_runs] + [s.at for s in self.signals]
+        self.end_time: datetime | None = max(self.times[-1:] + later, default=None)
         self.step = len(timeline)  # opens on the final text
-        self.clock: datetime | None = self.times[-1] if self.times else None
+        self.clock: datetime | None = self.end_time
         self.playing = False
         self.speed = 4
         with ui.row().classes('w-full items-center gap-2'):
             ui.label(f'Playback · {title}').classes('text-lg font-semibold')
             ui.label('(the live code is not affected)').classes('text-sm text-gray-500')
             ui.space()
-            ui.button(icon='close', on_click=close).props('flat round data-testid=playback-close')
+            ui.button(icon='close', on_click=close).props('flat round data-testid=playback-close aria-label="Close"')
         with ui.row().classes('w-full items-center gap-2'):
             for author in self._authors():
                 name, color = self._who(author)
@@ -98,10 +102,12 @@ class Player:
                     'w-full grow overflow-auto bg-slate-900 text-slate-100 font-mono text-xs p-2 rounded '
                     'whitespace-pre-wrap').props('data-testid=playback-run-output')
         with ui.row().classes('w-full items-center gap-2 no-wrap'):
-            ui.button(icon='first_page', on_click=lambda: self.seek(0)).props('flat data-testid=playback-start')
-            self.play_button = ui.button(icon='play_arrow', on_click=self.toggle).props('data-testid=playback-play')
+            ui.button(icon='first_page', on_click=lambda: self.seek(0)) \
+                .props('flat data-testid=playback-start aria-label="Go to the start"')
+            self.play_button = ui.button(icon='play_arrow', on_click=self.toggle) \
+                .props('data-testid=playback-play aria-label="Play or pause"')
             ui.button(icon='last_page', on_click=lambda: self.seek(len(self.timeline))) \
-                .props('flat data-testid=playback-end')
+                .props('flat data-testid=playback-end aria-label="Go to the end"')
             ui.toggle({s: f'{s}×' for s in SPEEDS}, value=self.speed,
                       on_change=lambda e: setattr(self, 'speed', e.value)).props('dense data-testid=playback-speed')
             self.skip_idle = ui.checkbox('Skip idle', value=True).props('data-testid=playback-skip-idle')
@@ -122,7 +128,10 @@ class Player:
 
     def seek(self, step: int) -> None:
         self.step = max(0, min(step, len(self.timeline)))
-        self.clock = self.times[self.step - 1] if self.step else (self.times[0] - IDLE_GAP if self.times else None)
+        if self.step == len(self.timeline) and self.end_time is not None:
+            self.clock = self.end_time
+        else:
+            self.clock = self.times[self.step - 1] if self.step else (self.times[0] - IDLE_GAP if self.times else None)
         self.render()
 
     def seek_time(self, at: datetime) -> None:
@@ -136,6 +145,8 @@ class Player:
 
     def _tick(self) -> None:
         if self.clock is None or self.step >= len(self.timeline):
+            self.clock = self.end_time  # what happened after the last keystroke shows when playing ends
+            self.render()
             self.toggle()
             return
         self.clock += timedelta(seconds=TICK * self.speed)

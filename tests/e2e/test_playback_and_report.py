@@ -88,3 +88,26 @@ def test_report_holds_title_people_code_runs_and_notes(interview_with_history):
     assert 'Cara ran python' in report and '42' in report
     assert 'Clear <strong>reasoning</strong> &lt;script&gt;' in report and '<script>alert' not in report
     expect(cara.page.get_by_test_id('export-report')).to_have_count(0)
+
+
+def test_a_run_after_the_last_edit_is_shown_at_the_end_of_the_timeline(run_server, new_page):
+    """Issue 16 §5: the usual last Run comes after the last keystroke; the end of the timeline shows its output."""
+    interview = run_server.create_interview(title='Run last', language='python')
+    ivan = RoomPage(new_page(), run_server, interview['id']).join('Ivan', role='interviewer')
+    ivan.replace_code('print("last", 6*7)\n')
+    run_server.wait_code(interview['id'], 'print("last", 6*7)\n')
+    ivan.page.get_by_test_id('run-button').click()
+    expect(ivan.page.get_by_test_id('run-output')).to_have_attribute('data-state', 'ended', timeout=20_000)
+    page = ivan.page
+    page.get_by_test_id('playback').click()
+    output = page.get_by_test_id('playback-run-output')
+    expect(output).to_contain_text('last 42')                    # it opens on the end
+    expect(page.get_by_test_id('playback-run')).to_have_attribute('data-reached', 'true')
+    page.get_by_test_id('playback-start').click()
+    expect(output).to_contain_text('No run yet at this point.')
+    page.get_by_test_id('playback-end').click()
+    expect(output).to_contain_text('last 42')                    # and the end button goes there again
+    page.get_by_test_id('playback-start').click()
+    page.get_by_test_id('playback-speed').get_by_text('32×').click()
+    page.get_by_test_id('playback-play').click()                # playing to the end shows it too
+    expect(output).to_contain_text('last 42', timeout=60_000)

@@ -58,7 +58,7 @@ class _Chip(ui.row):
     def show_signals(self, summary: str, hooks: dict[str, object]) -> None:
         if self.signals is None:
             with self:
-                self.signals = ui.label().classes('text-xs').style('color: #b45309') \
+                self.signals = ui.label().classes('text-xs text-amber-700 dark:text-amber-400') \
                     .props('data-testid=participant-signals')
         self.signals.set_text(summary)
         self.signals.set_visibility(bool(summary))

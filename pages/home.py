@@ -11,7 +11,7 @@ from .team_events import TeamEvents
 
 
 def register(services: Services, auth: Auth, events: TeamEvents) -> None:
-    @ui.page('/', title='Pairpad')
+    @ui.page('/', title='Pairpad', language='en-US')
     def home(request: Request) -> None:
         if not auth.workspace.claimed():
             _intro('A shared code editor for live interviews. Set up your team\'s workspace to start.')

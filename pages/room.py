@@ -41,7 +41,7 @@ def register(services: Services) -> None:
     signals = SignalHub(services.engine, services.relay, is_participant=lambda interview_id, participant_id: any(
         p.id == participant_id for p in services.presence.participants(interview_id)))
 
-    @ui.page('/room/{interview_id}', title='Pairpad interview')
+    @ui.page('/room/{interview_id}', title='Pairpad interview', language='en-US')
     async def room(interview_id: str, key: str | None = None) -> None:
         opened = open_interview(services, interview_id, key)
         if opened is None:
@@ -52,7 +52,9 @@ def register(services: Services) -> None:
         dark = ui.dark_mode()
         with ui.header().classes('items-center gap-2 bg-slate-800'):
             ui.label(interview.title).classes('text-lg font-semibold').props('data-testid=interview-title')
-            ui.badge(role.capitalize(), color='amber' if role == 'interviewer' else 'teal') \
+            # dark text on amber, white on a dark teal: both at least 4.5:1 (axe color-contrast)
+            ui.badge(role.capitalize(), color='amber' if role == 'interviewer' else 'teal-9',
+                     text_color='black' if role == 'interviewer' else 'white') \
                 .props(f'data-testid=my-role data-role={role}')
             ui.space()
             _save_state(services, [interview.id] + ([notes_room_id(interview.id)] if role == 'interviewer' else []))
@@ -67,6 +69,8 @@ def register(services: Services) -> None:
                 _copy_button('Interviewer link', room_path(interview, 'interviewer'), 'copy-interviewer-link')
         content = ui.column().classes('w-full h-[calc(100vh-5rem)] gap-2 p-2')
         await ui.context.client.connected()
+        # Quasar's loading bar is a progressbar without a name while it shows (axe aria-progressbar-name)
+        ui.run_javascript('Quasar.LoadingBar.setDefaults({"aria-label": "Loading"})')
         _theme(dark, theme, await ui.run_javascript('localStorage.getItem("pairpad:theme")', timeout=5) == 'dark')
         participant = await _resume(services, interview.id, role)
         with content:
@@ -112,7 +116,9 @@ def _theme(dark: ui.dark_mode, button: ui.button, is_dark: bool) -> None:
     """UI and editor switch together; the choice is remembered per browser (localStorage)."""
     def apply(value: bool) -> None:
         dark.set_value(value)
-        button.props(f'icon={"light_mode" if value else "dark_mode"} data-theme={"dark" if value else "light"}')
+        # an icon-only toggle: its accessible name says what it switches, aria-pressed whether it is on
+        button.props(f'icon={"light_mode" if value else "dark_mode"} data-theme={"dark" if value else "light"} '
+                     f'aria-label="Dark theme" aria-pressed={"true" if value else "false"}')
         ui.run_javascript(f'localStorage.setItem("pairpad:theme", "{"dark" if value else "light"}"); '
                           f'document.dispatchEvent(new CustomEvent("pairpad-theme", {{detail: "{"vs-dark" if value else "vs"}"}}))')
     button.on_click(lambda: apply(not dark.value))

@@ -12,6 +12,7 @@ one-run lock; each tab's results table is built on the server from what its part
 """
 
 import logging
+from typing import Callable
 
 from nicegui import ui
 
@@ -54,6 +55,18 @@ def summary(record: RunRecord) -> str:
     if not result.ok:
         text += f' · {result.reason}'
     return text
+
+
+def announcement(event: str, record) -> str:
+    """What a screen reader is told of a run's or a test run's start and end: who started it, how it ended (the
+    console's status line). Output is never announced: it would talk over everything."""
+    if event == 'start':
+        return f'Run started by {record.started_by}.'
+    if event == 'end':
+        return f'Run ended: {summary(record).replace(" · ", ", ")}.'
+    if event == 'tests_start':
+        return f'Tests started by {record.started_by}.'
+    return 'Tests ended: see the results table.' if record.result is not None else 'The tests did not run.'
 
 
 def language_notes(runner: CodeRunner) -> dict[str, str]:
@@ -103,9 +116,10 @@ def marker_data(record: RunRecord | None) -> list[dict]:
 
 class RunPanel:
     def __init__(self, services: Services, interview_id: str, participant: ParticipantView,
-                 editor: CollabEditor, language: str) -> None:
+                 editor: CollabEditor, language: str, *, announce: Callable[[str], None] = lambda _: None) -> None:
         """:param editor: the room's code editor: its document holds the stdin box, its model shows the markers
-        :param language: the document's language as the page was built (then every change the editor reports)"""
+        :param language: the document's language as the page was built (then every change the editor reports)
+        :param announce: tells screen readers that a run or test run started and ended (the page's announcer)"""
         self.services = services
         self.hub = hub = services.runs.get(interview_id)
         self.rooms = services.rooms
@@ -115,6 +129,7 @@ class RunPanel:
         self.language = language
         self.ended = False
         self.has_tests = False
+        self.announce = announce
         self._refusal: str | None = None
         with ui.row().classes('items-center gap-2'):
             self.run_button = ui.button('Run', icon='play_arrow', on_click=self.run) \
@@ -126,6 +141,9 @@ class RunPanel:
         with ui.row().classes('w-full no-wrap gap-2 items-start'):
             with ui.column().classes('grow gap-1'):
                 self.console = RunConsole()
+                # a named region that a keyboard can reach and scroll (axe scrollable-region-focusable); not a live
+                # region: output is not read aloud as it comes, the announcer says when a run ends
+                self.console.output.props('role=region aria-label="Run output" tabindex=0')
                 self.results = TestResults()
             with ui.column().classes('w-1/3 gap-1'):
                 ui.label('stdin (shared: every run reads it)').classes('text-xs text-gray-500')
@@ -207,6 +225,8 @@ class RunPanel:
         elif event == 'end':
             self.console.ended(summary(record))
             self.editor.set_markers(marker_data(record))
+        if event in ('start', 'end', 'tests_start', 'tests_end'):
+            self.announce(announcement(event, record))
         self._update_buttons()
 
     def _update_buttons(self) -> None:

@@ -7,6 +7,7 @@ own pastes and time away are recorded (pages/signal_tab.py), whatever its role."
 from nicegui import ui
 
 from languages import monaco_ids, select_options, type_declarations
+from components.announcer import Announcer, PresenceAnnouncements
 from components.collab_editor import CollabEditor
 from components.participant_list import ParticipantList
 from presence import ParticipantView
@@ -28,6 +29,7 @@ def workspace(services: Services, interview, participant: ParticipantView, signa
         where everybody's come from to be shown on the chips"""
     interview_id = interview.id
     is_interviewer = participant.role == 'interviewer'
+    announcer = Announcer()  # what a screen reader is told: comings and goings, runs, the end (not keystrokes)
     with ui.row().classes('w-full items-center gap-4'):
         language = ui.select(select_options(), label='Language').props('dense outlined data-testid=language-select') \
             .classes('w-48')
@@ -54,11 +56,12 @@ def workspace(services: Services, interview, participant: ParticipantView, signa
         editor.on_follow_end(lambda: people.set_following(None))
         if is_interviewer:
             NotesPanel(services, interview_id, participant).classes('w-1/3 h-full')
-    panel = RunPanel(services, interview_id, participant, editor, interview.language)
+    panel = RunPanel(services, interview_id, participant, editor, interview.language, announce=announcer.say)
     with prompt:
         question = QuestionPanel(services, interview, participant, editor, on_tests=panel.set_has_tests)
     editor.on('run', panel.run)
     editor.on_ended(lambda e: panel.set_ended(bool(e.args)))
+    _announce_end(editor, announcer)
     language.on_value_change(lambda e: e.value and editor.set_language(e.value))
 
     async def language_changed(e) -> None:
@@ -83,8 +86,27 @@ def workspace(services: Services, interview, participant: ParticipantView, signa
         editor.on_ended(show_ended)
     session = EditorSession(editor, services.rooms, services.presence, participant)
     SignalTab(session, signals)
-    unsubscribe = services.presence.subscribe(interview_id, people.show)
+    arrivals = PresenceAnnouncements(announcer, participant.id, services.presence.participants(interview_id))
+
+    def presence_changed(other: ParticipantView) -> None:
+        people.show(other)
+        arrivals.show(other)
+    unsubscribe = services.presence.subscribe(interview_id, presence_changed)
     ui.context.client.on_delete(unsubscribe)
     if is_interviewer:
         show_on_chips(signals, interview_id, people)
     session.attach()
+
+
+def _announce_end(editor: CollabEditor, announcer: Announcer) -> None:
+    """Say when the interview ends or is reopened: the editor reports it (its document says so) in every tab, and
+    once as the page loads if it has ended already, which a person arriving then needs to hear too."""
+    ended = False
+
+    def changed(e) -> None:
+        nonlocal ended
+        if bool(e.args) != ended:
+            ended = bool(e.args)
+            announcer.say('The interview has ended. The code is read-only.' if ended
+                          else 'The interview was reopened.')
+    editor.on_ended(changed)

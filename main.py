@@ -39,7 +39,7 @@ def build(settings: Settings) -> pages.Services:
                          channel_factory=lambda _room_id: Fanout(transport, interval=settings.fanout_interval,
                                                                  frames_per_s=settings.fanout_frames_per_s))
     presence = PresenceService.from_settings(
-        engine, settings, document_text=lambda room_id: (room := rooms.loaded(room_id)) and room.text)
+        engine, settings, lines=lambda room_id: (room := rooms.loaded(room_id)) and room.lines)
     run_lock = room_run_lock(engine)  # one run per room, across instances on PostgreSQL
     runs = RunHubs(CodeRunner.from_settings(settings), lock=run_lock,
                    on_end=lambda interview_id, record: keep_run(engine, interview_id, record))

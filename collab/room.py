@@ -1,12 +1,12 @@
-"""A Room is one interview's live document: the pycrdt Doc, its Awareness, and the peers connected to it, with
-the Yjs sync handshake between them.
+"""A Room is one interview's live document: the pycrdt Doc, its Awareness, and the peers connected to it, with the
+Yjs sync handshake between them.
 
-Peers are opaque ids reached through a `send(bytes)` callback or through a Channel that reaches many at once, so
-the same Room serves NiceGUI tabs (collab.fanout), in-process pycrdt peers in tests and protocol-level peers in
+Peers are opaque ids reached through a `send(bytes)` callback or through a Channel that reaches many at once, so the
+same Room serves NiceGUI tabs (collab.fanout), in-process pycrdt peers in tests and protocol-level peers in
 benchmarks. Every transaction is tagged with its origin (a peer id, STORE for what was loaded, SERVER for the
-server's own changes), which decides whom an update goes to and whether it is persisted. The bounds on a peer
-live in guards.py, the ownership of cursors in awareness_owners.py, the reading of messages in protocol.py, the
-loading of stored rows in stored.py.
+server's own changes), which decides whom an update goes to and whether it is persisted. The bounds on a peer live
+in guards.py, the ownership of cursors in awareness_owners.py, the reading of messages in protocol.py, the loading
+of stored rows in stored.py, the code's lines (what cursors are checked against) in line_index.py.
 """
 
 import logging
@@ -23,6 +23,7 @@ from .peer import Peer, unicast_through
 from .document import CODE, META, STDIN, set_ended
 from .errors import Ended, NotSynced, ProtocolError, RateLimited, RoomClosed
 from .guards import DocumentSizeGuard, TokenBucket
+from .line_index import LineIndex
 from .pending import Pending
 from .stored import apply_stored
 from .limits import Limits
@@ -55,6 +56,7 @@ class Room:
         self._code = self.doc.get(CODE, type=Text)
         self._stdin = self.doc.get(STDIN, type=Text)
         self._meta = self.doc.get(META, type=Map)
+        self.lines = LineIndex(self._code)  # built at the first cursor check, then follows the code's edits
         self._ended: bool | None = None
         self._state_after: bytes | None = None
         self._size = DocumentSizeGuard(self.limits.max_document_bytes, self.doc, self._code, self._stdin)
@@ -139,11 +141,10 @@ class Room:
                 author: str | None = None, channel: Channel | None = None) -> None:
         """Add a peer (or refresh a reconnecting one) and open the sync handshake from the server's side.
 
-        The server sends its state vector (SyncStep1) so the peer answers with what the server lacks; the
-        peer sends its own SyncStep1 and gets what it lacks. Both ways on every (re)connect. With an `identity`,
-        the peer's awareness states may only carry exactly that `user` (its name, colour, participant id), so
-        nobody can wear someone else's cursor. With a `channel` (and no `send`), everything reaches the peer through
-        the channel.
+        The server sends its state vector (SyncStep1) so the peer answers with what the server lacks; the peer
+        sends its own SyncStep1 and gets what it lacks: both ways on every (re)connect. With an `identity`, the
+        peer's awareness states may only carry exactly that `user` (its name, colour, participant id), so nobody
+        can wear someone else's cursor. With a `channel` (and no `send`), everything reaches it through the channel.
         """
         if self.closed:
             raise RoomClosed(self.closed)
@@ -193,12 +194,12 @@ class Room:
         return list(self._close_callbacks)
 
     def dispose(self, reason: str = 'this room was unloaded') -> None:
-        """Retire a room its registry dropped: it refuses peers and messages from now on, and its document can be
-        freed. (A pycrdt observer callback that refers back to the room keeps the Doc alive for good, garbage
-        collector or not, until it is unobserved: a room dropped without this never gives its memory back.)"""
+        """Retire a room its registry dropped: it refuses peers and messages from now on, and its Doc can be freed
+        (a pycrdt observer that refers back to the room or its line index keeps the Doc alive until unobserved)."""
         if self._observer is not None:
             self.doc.unobserve(self._observer)
             self._meta.unobserve(self._meta_observer)
+            self.lines.close()
             self._observer = None
         self.closed = self.closed or reason
         self._peers.clear()
@@ -310,8 +311,7 @@ class Room:
         from another instance goes to this instance's peers only: its own instance stored it).
 
         The sender gets it too unless the change is exactly what it sent: an update can also integrate pending
-        content that waited for it (after a restart lost the commit window, say), and the sender may lack that.
-        """
+        content that waited for it (after a restart lost the commit window, say), which the sender may lack."""
         changes, self._changes = self._changes, []
         author = self._peers[sender].author if sender in self._peers else None
         for change in changes:

@@ -22,37 +22,14 @@ from store.models import utcnow
 from store.participants import PRESENCE_FIELDS
 
 from .colors import pick_color
+from .cursor import Cursor, LinesOf, parse_cursor, split_lines_of
+from .errors import Forbidden, InterviewFull, NotFound, PresenceError
 
 log = logging.getLogger(__name__)
 
 ROLES = ('interviewer', 'candidate')
 STATUSES = ('online', 'away', 'offline')
 MAX_NAME = 40
-MAX_POSITION = 10_000_000
-
-
-class PresenceError(ValueError):
-    """An invalid value (HTTP 422)."""
-
-
-class NotFound(LookupError):
-    """An unknown interview or participant id (HTTP 404)."""
-
-
-class InterviewFull(PresenceError):
-    """The interview already has its maximum of present participants (HTTP 409)."""
-
-
-class Forbidden(PermissionError):
-    """An update for a participant that is not the caller (HTTP 403)."""
-
-
-@dataclass(frozen=True)
-class Cursor:
-    line: int
-    column: int
-
-
 @dataclass(frozen=True)
 class ParticipantView:
     """A participant as subscribers and the REST API see it: no token, never a live database object."""
@@ -103,7 +80,8 @@ def _view(p: Participant) -> ParticipantView:
 
 
 class PresenceService:
-    def __init__(self, engine: Engine, *, document_text: Callable[[str], str | None] = lambda _: None,
+    def __init__(self, engine: Engine, *, lines: LinesOf = lambda _: None,
+                 document_text: Callable[[str], str | None] | None = None,
                  write_interval: float = Settings.presence_write_interval,
                  offline_after: float = Settings.presence_offline_after,
                  away_offline_after: float = Settings.presence_away_offline_after,
@@ -111,9 +89,11 @@ class PresenceService:
                  max_present: int = Settings.max_participants,
                  clock: Callable[[], float] = time.monotonic) -> None:
         """The timings and the cap are config.Settings' (`from_settings`); `clock` is what silence is measured
-        with, monotonic seconds (a test passes one it moves by hand)."""
+        with, monotonic seconds (a test passes one it moves by hand). `lines(interview_id)`: what cursors are
+        checked against (presence/cursor.py; None, when the room is not loaded: no check); `document_text`
+        instead gives the whole text, split per cursor event (tests without rooms)."""
         self.engine = engine
-        self.document_text = document_text
+        self.lines = lines if document_text is None else split_lines_of(document_text)
         self.write_interval = write_interval
         self.offline_after = offline_after
         self.away_offline_after = away_offline_after
@@ -134,11 +114,20 @@ class PresenceService:
 
     @classmethod
     def from_settings(cls, engine: Engine, settings: Settings, *,
-                      document_text: Callable[[str], str | None] = lambda _: None) -> 'PresenceService':
-        return cls(engine, document_text=document_text, write_interval=settings.presence_write_interval,
+                      lines: LinesOf = lambda _: None) -> 'PresenceService':
+        return cls(engine, lines=lines, write_interval=settings.presence_write_interval,
                    offline_after=settings.presence_offline_after,
                    away_offline_after=settings.presence_away_offline_after,
                    sweep_interval=settings.presence_sweep_interval, max_present=settings.max_participants)
+
+    @property
+    def document_text(self) -> None:
+        return None
+
+    @document_text.setter
+    def document_text(self, text_of: Callable[[str], str | None]) -> None:
+        """Check cursors against a whole text from now on (tests without rooms: tests/unit/test_api.py)."""
+        self.lines = split_lines_of(text_of)
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
@@ -216,7 +205,7 @@ class PresenceService:
         A call with no field is a heartbeat: it only records that the participant is still there.
         """
         participant = self._get(interview_id, participant_id)
-        new_cursor = self._validate_cursor(interview_id, cursor) if cursor is not None else None
+        new_cursor = parse_cursor(cursor, self.lines(interview_id)) if cursor is not None else None
         if is_typing is not None and not isinstance(is_typing, bool):
             raise PresenceError('is_typing must be true or false')
         if status is not None and status not in STATUSES:
@@ -290,30 +279,6 @@ class PresenceService:
         if participant is None:
             raise NotFound(f'participant {str(participant_id)[:40]!r} is not in this interview')
         return participant
-
-    def _validate_cursor(self, interview_id: str, cursor: object) -> Cursor:
-        if isinstance(cursor, Cursor):
-            line, column = cursor.line, cursor.column
-        elif isinstance(cursor, dict):
-            line, column = cursor.get('line'), cursor.get('column')
-        elif isinstance(cursor, (tuple, list)) and len(cursor) == 2:
-            line, column = cursor
-        else:
-            raise PresenceError('cursor must be {line, column}')
-        for label, value in (('line', line), ('column', column)):
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise PresenceError(f'cursor {label} must be an integer')
-            if not 1 <= value <= MAX_POSITION:
-                raise PresenceError(f'cursor {label} must be between 1 and {MAX_POSITION}')
-        text = self.document_text(interview_id)
-        if text is not None:
-            lines = text.split('\n')
-            if line > len(lines):
-                raise PresenceError(f'cursor line {line} is outside the document ({len(lines)} lines)')
-            width = len(lines[line - 1].encode('utf-16-le')) // 2  # Monaco columns count UTF-16 units
-            if column > width + 1:
-                raise PresenceError(f'cursor column {column} is outside line {line} ({width} characters)')
-        return Cursor(line, column)
 
     # -- several instances -------------------------------------------------------------------------------------
 

@@ -2,8 +2,10 @@
 that turns silent tabs offline, on a clock the tests move by hand (no sleeps)."""
 
 import pytest
+from pycrdt import Text
 
-from collab import initial_update
+from collab import Room, initial_update
+from collab.document import CODE
 from presence import PALETTE, Forbidden, NotFound, PresenceError, PresenceService
 from store import create_db, create_interview, delete_interview, list_participants
 from store.participants import PRESENCE_FIELDS
@@ -27,13 +29,23 @@ def clock():
     return Clock()
 
 
-@pytest.fixture
-def setup(tmp_path, clock):
+@pytest.fixture(params=['room', 'text'])
+def setup(request, tmp_path, clock):
+    """The same service twice: cursors checked against a loaded room's line index (as main.py wires it), and
+    against the whole text split per cursor (`document_text`, as before the index): the same answers."""
     engine = create_db(f'sqlite:///{tmp_path / "p.db"}')
-    interview = create_interview(engine, title='T', language='plaintext',
-                                 initial_update=initial_update('plaintext', 'line one\nline 😊\n'))
-    texts = {interview.id: 'line one\nline 😊\n'}
-    service = PresenceService(engine, document_text=texts.get, offline_after=3.5, away_offline_after=90, clock=clock)
+    update = initial_update('plaintext', 'line one\nline 😊\n')
+    interview = create_interview(engine, title='T', language='plaintext', initial_update=update)
+    if request.param == 'room':
+        room = Room(interview.id)
+        room.load([update])
+        rooms = {interview.id: room}
+        service = PresenceService(engine, lines=lambda iid: (r := rooms.get(iid)) and r.lines, offline_after=3.5,
+                                  away_offline_after=90, clock=clock)
+    else:
+        texts = {interview.id: 'line one\nline 😊\n'}
+        service = PresenceService(engine, document_text=texts.get, offline_after=3.5, away_offline_after=90,
+                                  clock=clock)
     return service, interview.id, engine
 
 
@@ -102,6 +114,26 @@ def test_column_at_the_end_of_a_line_with_an_emoji_is_valid(setup):
     service, iid, _ = setup
     p, _ = service.join(iid, name='Ada', role='candidate')
     assert service.update_participant(iid, p.id, cursor=(2, 8)).cursor.column == 8
+
+
+def test_a_cursor_is_checked_against_the_code_as_it_is_now(tmp_path):
+    engine = create_db(f'sqlite:///{tmp_path / "p.db"}')
+    update = initial_update('plaintext', 'one\n')
+    interview = create_interview(engine, title='T', language='plaintext', initial_update=update)
+    room = Room(interview.id)
+    room.load([update])
+    loaded = {}
+    service = PresenceService(engine, lines=lambda iid: (r := loaded.get(iid)) and r.lines)
+    p, _ = service.join(interview.id, name='Ada', role='candidate')
+    assert service.update_participant(interview.id, p.id, cursor=(40, 9)).cursor.line == 40  # not loaded: no check
+    loaded[interview.id] = room
+    with pytest.raises(PresenceError, match=r'cursor line 40 is outside the document \(2 lines\)'):
+        service.update_participant(interview.id, p.id, cursor=(40, 9))
+    room.write(lambda doc: doc.get(CODE, type=Text).insert(4, 'two 😊\n' * 39))  # the server's own change, like a peer's
+    assert service.update_participant(interview.id, p.id, cursor=(40, 1)).cursor.line == 40
+    assert service.update_participant(interview.id, p.id, cursor=(39, 7)).cursor.column == 7
+    with pytest.raises(PresenceError, match=r'cursor column 8 is outside line 39 \(6 characters\)'):
+        service.update_participant(interview.id, p.id, cursor=(39, 8))
 
 
 def test_unknown_ids_are_not_found(setup):

@@ -27,7 +27,7 @@ from .line_index import LineIndex
 from .pending import Pending
 from .stored import apply_stored
 from .limits import Limits
-from .protocol import EMPTY_UPDATE, Kind, covers
+from .protocol import EMPTY_UPDATE, Kind
 from .relay import Kind as RelayKind
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ class Room:
         self._code = self.doc.get(CODE, type=Text)
         self._stdin = self.doc.get(STDIN, type=Text)
         self._meta = self.doc.get(META, type=Map)
-        self.lines = LineIndex(self._code)  # built at the first cursor check, then follows the code's edits
+        self.lines = LineIndex(self._code)  # what cursors are checked against: read again after a change
         self._ended: bool | None = None
         self._state_after: bytes | None = None
         self._size = DocumentSizeGuard(self.limits.max_document_bytes, self.doc, self._code, self._stdin)
@@ -195,11 +195,10 @@ class Room:
 
     def dispose(self, reason: str = 'this room was unloaded') -> None:
         """Retire a room its registry dropped: it refuses peers and messages from now on, and its Doc can be freed
-        (a pycrdt observer that refers back to the room or its line index keeps the Doc alive until unobserved)."""
+        (a pycrdt observer that refers back to the room keeps the Doc alive for good until it is unobserved)."""
         if self._observer is not None:
             self.doc.unobserve(self._observer)
             self._meta.unobserve(self._meta_observer)
-            self.lines.close()
             self._observer = None
         self.closed = self.closed or reason
         self._peers.clear()
@@ -278,6 +277,7 @@ class Room:
     def _collect_change(self, event) -> None:
         # The doc is mutably borrowed inside this callback: only record the change, act after the transaction.
         self._changes.append(event.update)
+        self.lines.changed()
         if not self._applying:
             self._size.forget()  # changed other than by _apply (load, the server, a test): measure again
 

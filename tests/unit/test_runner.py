@@ -193,7 +193,9 @@ while True:  # every process forks for ever
     await assert_nothing_left(result.run_id, since)
     assert result.outcome is Outcome.TIMED_OUT and result.reason == 'wall-clock limit of 3 s exceeded'
     assert 'refused: [Errno 11] Resource temporarily unavailable' in console.text('stdout')
-    assert 0 < most <= limits.max_processes, most
+    # `most` also counts the sandbox's own processes on the host (bwrap, which is not the program's uid and not
+    # under its limit): a loaded run saw 17 with a limit of 16. A fork bomb that escaped would be in the hundreds.
+    assert 0 < most <= limits.max_processes + 2, most
     assert lag.worst < 0.5, f'the event loop stalled {lag.worst:.2f} s during the fork bomb'
     started = time.monotonic()
     proc = await asyncio.create_subprocess_exec('true')

@@ -53,7 +53,7 @@ class Plan:
 
 
 PLANS = {
-    'smoke': Plan('smoke', 0.5, [3], 1.0, 30, ('sveltecomponent', 'rustcode'), 300, 100, 10, 1, 2000),
+    'smoke': Plan('smoke', 0.5, [3], 1.0, 30, ('sveltecomponent',), 200, 60, 5, 1, 1000),
     'quick': Plan('quick', 3.0, [10, 25], 2.0, 40, ('sveltecomponent',), None, 400, 5, 2, 10000),
     'full': Plan('full', 30.0, [10, 25, 50, 100, 200, 300, 400, 600, 800], 15.0, 600,
                  ('sveltecomponent', 'rustcode'), None, 5000, 50, 8, None),

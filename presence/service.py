@@ -103,7 +103,7 @@ class PresenceService:
         self.writes = 0  # database transactions issued, for the coalescing figures
         self._participants: dict[str, dict[str, Participant]] = {}
         self._heard: dict[str, float] = {}  # participant id → self.clock() at its last sign of life
-        self._subscribers: dict[str, list[Subscriber]] = {}
+        self._subscribers: dict[str, list[tuple[Subscriber, bool]]] = {}  # (callback, wants cursor moves)
         self._dirty: set[tuple[str, str]] = set()
         self._tasks: list[asyncio.Task] = []
         # Several instances (pages/presence_link.py): a change of ours goes out through `outbound`; a participant
@@ -226,18 +226,25 @@ class PresenceService:
         self._dirty.add((interview_id, participant_id))
         after = _view(participant)
         if replace(after, last_seen_at=before.last_seen_at) != before:
-            self._notify(participant)
+            self._notify(participant, cursor_only=replace(after, last_seen_at=before.last_seen_at,
+                                                          cursor=before.cursor) == before)
         return after
 
-    def subscribe(self, interview_id: str, callback: Subscriber) -> Callable[[], None]:
-        """Call `callback` with every change of a participant of this interview; returns the unsubscriber."""
+    def subscribe(self, interview_id: str, callback: Subscriber, *, cursors: bool = False) -> Callable[[], None]:
+        """Call `callback` with every change of a participant of this interview; returns the unsubscriber.
+
+        A change of someone's cursor alone reaches only `cursors=True` subscribers: no page shows the stored caret
+        (browsers draw carets from awareness), and every tab subscribes (its chips, its session), so in a room of
+        N tabs each cursor event (4 a second per moving caret) would otherwise run 2 N callbacks that change
+        nothing."""
         self._members(interview_id)
-        self._subscribers.setdefault(interview_id, []).append(callback)
+        entry = (callback, cursors)
+        self._subscribers.setdefault(interview_id, []).append(entry)
 
         def unsubscribe() -> None:
-            callbacks = self._subscribers.get(interview_id, [])
-            if callback in callbacks:
-                callbacks.remove(callback)
+            entries = self._subscribers.get(interview_id, [])
+            if entry in entries:
+                entries.remove(entry)
         return unsubscribe
 
     def forget(self, interview_id: str) -> None:
@@ -298,10 +305,11 @@ class PresenceService:
             if participant_id not in stored:
                 return
             participant = members[participant_id] = stored[participant_id]
+        before = _view(participant)
         participant.status, participant.is_typing = str(status), is_typing
         participant.cursor_line, participant.cursor_column = line, column
         self._remote[participant_id] = instance
-        self._notify(participant, relay=False)
+        self._notify(participant, relay=False, cursor_only=replace(_view(participant), cursor=before.cursor) == before)
 
     def local_participants(self, interview_id: str) -> list[ParticipantView]:
         """The participants whose tabs are on this instance (for an instance that asks who is where)."""
@@ -318,11 +326,14 @@ class PresenceService:
                 if participant_id in members and members[participant_id].status != 'offline':
                     self.update_participant(interview_id, participant_id, status='offline')
 
-    def _notify(self, participant: Participant, *, relay: bool = True) -> None:
+    def _notify(self, participant: Participant, *, relay: bool = True, cursor_only: bool = False) -> None:
+        """Tell the other instances (`relay`: every change) and this one's subscribers (see `subscribe`)."""
         view = _view(participant)
         if relay and self.outbound is not None:
             self.outbound(view)
-        for callback in list(self._subscribers.get(participant.interview_id, [])):
+        for callback, cursors in list(self._subscribers.get(participant.interview_id, [])):
+            if cursor_only and not cursors:
+                continue
             try:
                 callback(view)
             except Exception:

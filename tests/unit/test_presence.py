@@ -225,3 +225,23 @@ async def test_what_is_stored_does_not_depend_on_the_order_of_the_presence_field
     await service.flush()
     row = list_participants(engine, iid)[0]
     assert (row.status, row.is_typing, row.cursor_line, row.cursor_column) == ('away', True, 2, 3)
+
+
+def test_a_cursor_move_alone_reaches_only_the_subscribers_that_ask_for_cursors(setup):
+    """Every tab subscribes twice (its chips, its session): a room of N tabs ran 2 N callbacks per cursor event that
+    changed nothing on any page."""
+    service, iid, _ = setup
+    p, _ = service.join(iid, name='Ada', role='candidate')
+    tabs = [[] for _ in range(50)]
+    unsubscribers = [service.subscribe(iid, seen.append) for seen in tabs]
+    cursors = []
+    stop_cursors = service.subscribe(iid, cursors.append, cursors=True)
+    for column in range(1, 8):
+        service.update_participant(iid, p.id, cursor=(1, column))
+    assert all(seen == [] for seen in tabs) and [v.cursor.column for v in cursors] == list(range(1, 8))
+    service.update_participant(iid, p.id, cursor=(2, 1), is_typing=True)  # more than the cursor: everybody hears
+    assert all(len(seen) == 1 and seen[0].is_typing for seen in tabs) and len(cursors) == 8
+    for unsubscribe in unsubscribers + [stop_cursors]:
+        unsubscribe()
+    service.update_participant(iid, p.id, status='away')
+    assert all(len(seen) == 1 for seen in tabs) and len(cursors) == 8

@@ -11,7 +11,8 @@ the worst case); the variants run in alternating rounds so that the machine's lo
 per event, the check alone (`parse_cursor`) and the whole `update_participant`, before and after, each with and
 without an edit before every event; and what keeping the index adds
 to a keystroke (the same one-character updates received by a room whose index was asked and by one whose index
-never was).
+never was). And a cursor event's cost in rooms of 10, 50 and 200 tabs, with every tab's two presence subscribers
+called for a cursor move (before) or not (now: presence/service.py `subscribe(cursors=False)`).
 """
 
 import argparse
@@ -96,6 +97,33 @@ def cursor_events(room: Room, events: int, work: Path) -> dict:
     return {name: {k: round(statistics.median(v), 2) for k, v in f.items()} for name, f in figures.items()}
 
 
+def subscribers_cost(room: Room, work: Path, tabs: list[int], events: int) -> dict:
+    """Microseconds per cursor event in a room of N tabs, each subscribed twice as a page is (its chips, its
+    session): every subscriber called for a cursor move (`cursors=True`, as before) or none (the default now)."""
+    engine = create_db(f'sqlite:///{work / "subscribers.db"}')
+    result: dict[str, dict[str, float]] = {}
+    positions = _positions(room.text, events, random.Random(3))
+    for n in tabs:
+        interview = create_interview(engine, title=f'{n} tabs', language='rust', initial_update=initial_update('rust'))
+        service = PresenceService(engine, lines=lambda _: room.lines)
+        person, _ = service.join(interview.id, name='Ada', role='candidate')
+        shown: dict[str, tuple] = {}
+
+        def chip(view) -> None:  # what ParticipantList.show does with a view that changes nothing on the chip
+            if shown.get(view.id) == (view.name, view.color, view.role, view.status, view.is_typing):
+                return
+            shown[view.id] = (view.name, view.color, view.role, view.status, view.is_typing)
+        figures = {}
+        for name, cursors in (('all_notified', True), ('cursor_subscribers_only', False)):
+            stops = [service.subscribe(interview.id, chip, cursors=cursors) for _ in range(2 * n)]
+            figures[name] = round(_per_call_us(
+                lambda p: service.update_participant(interview.id, person.id, cursor=p), positions), 1)
+            for stop in stops:
+                stop()
+        result[str(n)] = figures
+    return result
+
+
 def keystroke_cost(trace: traces.Trace, keystrokes: int) -> dict:
     """Microseconds per one-character update received by a room whose line index was asked (so each change
     drops its lines), and by one whose index never was: what keeping the index adds to a keystroke."""
@@ -130,13 +158,14 @@ def main(args: argparse.Namespace) -> dict:
     with tempfile.TemporaryDirectory(prefix='pairpad-cursor-') as work:
         room = _room(trace, 'cursor')
         events = cursor_events(room, args.events, Path(work))
+        subscribers = subscribers_cost(room, Path(work), [10, 50, 200], args.events // 3)
     keystroke = keystroke_cost(trace, args.keystrokes)
     ratios = {f'{kind}_ratio_{when}': round(events[f'before_{when}'][f'{kind}_us']
                                             / events[f'after_{when}'][f'{kind}_us'], 2)
               for kind in ('check', 'update') for when in ('unchanged', 'changed')}
     return {'document_bytes': len(trace.end.encode()), 'document_lines': trace.end.count('\n') + 1,
             'events': args.events, 'cursor_event_us': events, **ratios,
-            'keystroke_us': keystroke, 'load_average_start': load_start,
+            'cursor_event_us_by_tabs': subscribers, 'keystroke_us': keystroke, 'load_average_start': load_start,
             'load_average_end': [round(x, 2) for x in os.getloadavg()]}
 
 

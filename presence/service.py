@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 ROLES = ('interviewer', 'candidate')
 STATUSES = ('online', 'away', 'offline')
 MAX_NAME = 40
+
+
 @dataclass(frozen=True)
 class ParticipantView:
     """A participant as subscribers and the REST API see it: no token, never a live database object."""
@@ -122,6 +124,7 @@ class PresenceService:
 
     @property
     def document_text(self) -> None:
+        """Write-only (see the setter): what cursors are checked against is `lines`."""
         return None
 
     @document_text.setter

@@ -1,8 +1,9 @@
 """The room once a tab has joined: the question's prompt, the shared editor, the people, the run console and the
-tests' results; and for interviewers the controls and documents candidates never receive (end/reopen, notes,
-playback, the question picker and its guide, everybody's integrity signals on the chips). Those are not hidden on
-the candidate's page: they are never built for it, so nothing of them reaches a candidate's browser. Every tab's
-own pastes and time away are recorded (pages/signal_tab.py), whatever its role."""
+tests' results, and a screen-reader announcer (who comes and goes, runs, the end: components/announcer.py); and for
+interviewers the controls and documents candidates never receive (end/reopen, notes, playback, the question picker
+and its guide, everybody's integrity signals on the chips). Those are not hidden on the candidate's page: they are
+never built for it, so nothing of them reaches a candidate's browser. Every tab's own pastes and time away are
+recorded (pages/signal_tab.py), whatever its role."""
 
 from nicegui import ui
 
@@ -86,16 +87,22 @@ def workspace(services: Services, interview, participant: ParticipantView, signa
         editor.on_ended(show_ended)
     session = EditorSession(editor, services.rooms, services.presence, participant)
     SignalTab(session, signals)
-    arrivals = PresenceAnnouncements(announcer, participant.id, services.presence.participants(interview_id))
-
-    def presence_changed(other: ParticipantView) -> None:
-        people.show(other)
-        arrivals.show(other)
-    unsubscribe = services.presence.subscribe(interview_id, presence_changed)
-    ui.context.client.on_delete(unsubscribe)
+    _show_presence(services, interview_id, participant, people, announcer)
     if is_interviewer:
         show_on_chips(signals, interview_id, people)
     session.attach()
+
+
+def _show_presence(services: Services, interview_id: str, participant: ParticipantView, people: ParticipantList,
+                   announcer: Announcer) -> None:
+    """Every change of anybody's presence refreshes their chip, and a screen reader hears of others' comings and
+    goings (components/announcer.py), until this tab's page is gone."""
+    arrivals = PresenceAnnouncements(announcer, participant.id, services.presence.participants(interview_id))
+
+    def changed(other: ParticipantView) -> None:
+        people.show(other)
+        arrivals.show(other)
+    ui.context.client.on_delete(services.presence.subscribe(interview_id, changed))
 
 
 def _announce_end(editor: CollabEditor, announcer: Announcer) -> None:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.room_page import RoomPage
+from tests.e2e.room_page import RoomPage, wait_in_page
 from tools.app_server import ADMIN_EMAIL, ADMIN_PASSWORD, AppServer
 
 HOSTILE_TITLE = '<img src=x onerror="window.__pwned=1">Backend'
@@ -85,6 +85,11 @@ def test_first_run_to_a_live_then_ended_room_on_the_dashboard(own_server, new_pa
     expect(row).to_have_count(0)
     assert httpx.get(f'{own_server.url}/api/interviews/{interview_id}', headers={'X-Pairpad-Key': key}).status_code \
         == 404
+    for tab in (page, candidate):  # the open room tabs turn into the refusal and forget their local copies
+        expect(tab.get_by_test_id('link-refused')).to_be_visible()
+        left = wait_in_page(tab, 'async id => (await indexedDB.databases()).filter(d => d.name.includes(id)).length',
+                            interview_id, 0)
+        assert left == 0, f'{left} local copies of the erased interview are still in the browser'
 
 
 def _sign_in(page, url: str, email: str, password: str) -> None:

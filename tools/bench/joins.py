@@ -1,6 +1,7 @@
 """What a join costs the tabs already in the room, and how many authors one room carries (issue 17, target 3).
 
-    python -m tools.bench.joins [--ns 10,50] [--ceiling 200,300,400] [--seconds 15] [--json FILE]
+    python -m tools.bench.joins [--ns 10,50] [--ceiling 200,300,400] [--seconds 15] [--join-profile N]
+                                [--rev REV] [--json FILE]
 
 1. Join cost: N - 1 protocol-level tabs (tools/peers SocketPeer, the browser's socket path) join a fresh
    interview; then the N-th joins, and every earlier tab counts what NiceGUI sends it from that moment until the
@@ -11,6 +12,8 @@
 2. Ceiling (`--ceiling`): the fan-out sweep of docs/benchmarks.md (tools/bench/fanout.py: N authors typing 5
    edits a second each) against this app only, at the given N in order until a step breaks; p95 and the
    ceiling, with the load average beside them (the machine is shared).
+3. Join profile (`--join-profile N`): N write-mostly authors join one room 8 at a time, as a fan-out worker does,
+   with py-spy on the server: how long the joins took, tenth by tenth, and the server's top functions.
 """
 
 import argparse
@@ -24,9 +27,10 @@ import time
 from pathlib import Path
 
 from tools.peers import SocketPeer
+from tools.peers.light import LightSocketPeer
 
-from . import fanout
-from .servers import start_app
+from . import fanout, profiling
+from .servers import checkout, start_app
 
 SETTLE_S = 1.0  # no element update for this long after the chip arrived: the join's updates are all in
 
@@ -91,6 +95,36 @@ async def join_cost(app, n: int) -> dict:
         await asyncio.gather(*(p.close() for p in peers), return_exceptions=True)
 
 
+async def join_profile(app, n: int, work: Path, concurrency: int = 8) -> dict:
+    """N write-mostly authors join one room, `concurrency` at a time (one fan-out worker's pace), with py-spy on
+    the server meanwhile: how long each tenth of the joins took, and where the server's time went."""
+    room, key = fanout.new_app_room(app)
+    gate = asyncio.Semaphore(concurrency)
+    peers, done = [], []
+    started = time.monotonic()
+
+    async def one(i: int) -> None:
+        async with gate:
+            t = time.monotonic()
+            peers.append(await LightSocketPeer.join(app.url, room, f'author{i}', key=key, timeout=60))
+            done.append((time.monotonic() - started, time.monotonic() - t))
+
+    spy = profiling.start(app.process.pid, 60, work / 'join-spy.txt')
+    outcomes = await asyncio.gather(*(one(i) for i in range(n)), return_exceptions=True)
+    done.sort()
+    step = max(1, n // 10)
+    tenths = [{'joins': len(chunk), 'mean_join_s': round(statistics.mean(d for _, d in chunk), 2),
+               'all_done_at_s': round(chunk[-1][0], 1)}
+              for chunk in (done[k:k + step] for k in range(0, len(done), step))]
+    profile = None
+    if spy is not None:
+        await asyncio.get_running_loop().run_in_executor(None, spy.wait)
+        profile = profiling.summarise(work / 'join-spy.txt', top=25)
+    await asyncio.gather(*(p.close() for p in peers), return_exceptions=True)
+    return {'n': n, 'joined': len(peers), 'failed': sum(isinstance(o, Exception) for o in outcomes),
+            'seconds': round(done[-1][0], 1) if done else None, 'tenths': tenths, 'profile': profile}
+
+
 async def _change(peers: list[CountingPeer], who: CountingPeer, event: str, args: dict, status: str | None) -> dict:
     """What each tab is sent when `who` sends one presence event (a status: until every chip shows it)."""
     await _quiet(peers + [who])
@@ -119,9 +153,11 @@ def _load() -> list[float]:
 
 
 async def main(args: argparse.Namespace) -> dict:
-    results: dict = {'load_average_start': _load(), 'started': time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}
+    results: dict = {'load_average_start': _load(), 'started': time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime()),
+                     'rev': args.rev or 'working tree'}
     with tempfile.TemporaryDirectory(prefix='pairpad-joins-') as work:
-        app = start_app(Path(work) / 'app')
+        tree = checkout(args.rev, Path(work) / 'tree') if args.rev else None  # the app as it was at REV
+        app = start_app(Path(work) / 'app', root=tree)
         try:
             results['join_cost'] = []
             for n in [int(x) for x in args.ns.split(',') if x]:
@@ -131,6 +167,10 @@ async def main(args: argparse.Namespace) -> dict:
                     print(f'N={n} {what}: per earlier tab {cost[what]["elements_per_tab"]} elements in '
                           f'{cost[what]["messages_per_tab"]} messages, {cost[what]["bytes_per_tab"]} bytes '
                           f'(load {_load()})', file=sys.stderr, flush=True)
+            if args.join_profile:
+                results['join_profile'] = await join_profile(app, args.join_profile, Path(work))
+                print(f'{args.join_profile} joins: {results["join_profile"]["seconds"]} s (load {_load()})',
+                      file=sys.stderr, flush=True)
             if args.ceiling:
                 ns = [int(x) for x in args.ceiling.split(',')]
                 results['fanout'] = await fanout.sweep('ours', app, ns, duration=args.seconds, time_budget=3600,
@@ -145,6 +185,9 @@ if __name__ == '__main__':
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--ns', default='10,50', help='comma-separated N for the join cost ("" to skip)')
     parser.add_argument('--ceiling', default='', help='comma-separated author counts for the fan-out sweep')
+    parser.add_argument('--join-profile', type=int, default=0,
+                        help='N authors join 8 at a time with py-spy on the server (0: skip)')
+    parser.add_argument('--rev', help='measure the app as it was at this git revision (its own tree, this script)')
     parser.add_argument('--seconds', type=float, default=15.0, help='seconds of typing per fan-out step')
     parser.add_argument('--json', help='write the results here too')
     arguments = parser.parse_args()

@@ -303,7 +303,8 @@ class PresenceService:
             raise PresenceError('relayed presence with an invalid cursor')
         members = self._members(interview_id)
         participant = members.get(participant_id)
-        if participant is None:  # joined on another instance: its row (and token hash) is in the store
+        new = participant is None
+        if new:  # joined on another instance: its row (and token hash) is in the store
             stored = {p.id: p for p in list_participants(self.engine, interview_id)}
             if participant_id not in stored:
                 return
@@ -312,7 +313,9 @@ class PresenceService:
         participant.status, participant.is_typing = str(status), is_typing
         participant.cursor_line, participant.cursor_column = line, column
         self._remote[participant_id] = instance
-        self._notify(participant, relay=False, cursor_only=replace(_view(participant), cursor=before.cursor) == before)
+        # Someone this instance had not seen is news for every subscriber (their chip), whatever changed.
+        cursor_only = not new and replace(_view(participant), cursor=before.cursor) == before
+        self._notify(participant, relay=False, cursor_only=cursor_only)
 
     def local_participants(self, interview_id: str) -> list[ParticipantView]:
         """The participants whose tabs are on this instance (for an instance that asks who is where)."""

@@ -31,6 +31,7 @@ def test_a_join_and_its_changes_show_on_the_other_instance(two):
     b.subscribe(interview_id, seen.append)
     ada, _ = a.join(interview_id, name='Ada', role='candidate')
     assert [p.name for p in b.participants(interview_id)] == ['Ada']
+    assert [p.name for p in seen] == ['Ada']  # b's chips hear of her join (a relayed newcomer is never 'cursor only')
     a.update_participant(interview_id, ada.id, is_typing=True)
     assert b.participant(interview_id, ada.id).is_typing is True
     assert seen[-1].id == ada.id and seen[-1].is_typing

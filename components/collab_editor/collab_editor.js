@@ -131,12 +131,8 @@ export default {
       this.completionServing = serveCompletions(monaco, this.editor, (...asked) => this.completions.ask(...asked));
       useTypeDeclarations(monaco, this.typeDeclarations);
     },
-    completed(id, answer) { // the server's answer to this tab's request (pages/completion_link.py)
-      this.completions?.answered(id, answer);
-    },
-    showMarkers() {
-      if (this.editor) showMarkers(this.editor, this.$el, this.markers);
-    },
+    completed(id, answer) { this.completions?.answered(id, answer); }, // the server's answer (pages/completion_link.py)
+    showMarkers() { if (this.editor) showMarkers(this.editor, this.$el, this.markers); },
     // Every update also lands in this browser's IndexedDB (y-indexeddb), so what was typed while the server was
     // gone survives the page reload NiceGUI does when it reconnects to a restarted server, and syncs then.
     keepLocalCopy() {

@@ -28,6 +28,7 @@ INSTANCE_KEY = 'pairpad:instance:'
 KEY_TTL = 3.0  # seconds a liveness key lives without renewal
 RENEW_EVERY = 1.0
 MAX_QUEUED = 10_000  # messages waiting to be published; past this (Redis gone a long time) the oldest go
+STOP_WAIT = 1.0  # seconds stop() waits for its tasks after each cancel
 
 
 class RelayUnavailable(RuntimeError):
@@ -53,11 +54,12 @@ class RedisRelay:
         self._rooms: dict[str, OnMessage] = {}
         self._ready: dict[str, Callable[[], None]] = {}
         self._pubsub = None
-        self._queue: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[str, bytes] | None] = asyncio.Queue()  # None: stop publishing
         self._tasks: list[asyncio.Task] = []
         self._on_reconnect: Callable[[], None] = lambda: None
         self._alive: set[str] = {instance_id}
         self._trusted_from = 0.0  # monotonic time from which an absent key means a gone instance
+        self._stopping = False
         self.connected = False
 
     @staticmethod
@@ -87,14 +89,30 @@ class RedisRelay:
                        asyncio.create_task(self._liveness_forever(), name='pairpad-relay-liveness')]
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        """Ends the tasks, then removes this instance's liveness key. A cancel is not enough on its own: redis-py
+        can turn a CancelledError that lands inside a command into a connection error, which the loops below
+        treat as Redis being away (seen under load: stop() then waited forever). So the loops also end on
+        `_stopping`, the publisher is woken by a None, and every wait here is bounded."""
+        self._stopping = True
+        self._queue.put_nowait(None)
+        pending = set(self._tasks)
+        for _ in range(3):
+            if not pending:
+                break
+            for task in pending:
+                task.cancel()
+            _, pending = await asyncio.wait(pending, timeout=STOP_WAIT)
+        if pending:
+            log.warning('relay: %d task(s) did not end on stop: %s', len(pending),
+                        ', '.join(task.get_name() for task in pending))
         try:
-            await self._client.delete(INSTANCE_KEY + self.instance_id)
-        except (RedisError, OSError):
+            await asyncio.wait_for(self._client.delete(INSTANCE_KEY + self.instance_id), timeout=STOP_WAIT)
+        except (RedisError, OSError, asyncio.TimeoutError):
             pass
-        await self._client.aclose()
+        try:
+            await asyncio.wait_for(self._client.aclose(), timeout=STOP_WAIT)
+        except (RedisError, OSError, asyncio.TimeoutError):
+            pass
 
     async def ping(self) -> None:
         await self._client.ping()
@@ -112,6 +130,8 @@ class RedisRelay:
             asyncio.get_running_loop().create_task(self._unsubscribe(room_id))
 
     def publish(self, room_id: str, kind: Kind, payload: bytes) -> None:
+        if self._stopping:
+            return
         if self._queue.qsize() >= MAX_QUEUED:
             self._queue.get_nowait()
         self._queue.put_nowait((CHANNEL + room_id, RelayMessage(self.instance_id, kind, payload).encode()))
@@ -147,7 +167,7 @@ class RedisRelay:
 
     async def _listen_forever(self) -> None:
         first = True
-        while True:
+        while not self._stopping:
             pubsub = self._client.pubsub()
             try:
                 channels = [CHANNEL + room_id for room_id in self._rooms] or ['pairpad:none']  # SUBSCRIBE needs one
@@ -162,14 +182,14 @@ class RedisRelay:
                 for room_id in list(self._rooms):
                     if (ready := self._ready.get(room_id)) is not None:
                         ready()
-                while True:
+                while not self._stopping:
                     message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
                     if message is not None:
                         self._deliver(message)
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as e:
-                if self.connected:
+                if self.connected and not self._stopping:
                     log.warning('relay: lost Redis (%s); retrying', e)
                 self.connected = False
                 self._pubsub = None
@@ -177,7 +197,8 @@ class RedisRelay:
                     await pubsub.aclose()
                 except (RedisError, OSError):
                     pass
-                await asyncio.sleep(0.5)
+                if not self._stopping:
+                    await asyncio.sleep(0.5)
 
     def _deliver(self, message: dict) -> None:
         channel = message.get('channel', b'')
@@ -194,8 +215,11 @@ class RedisRelay:
             callback(relayed)
 
     async def _publish_forever(self) -> None:
-        while True:
-            channel, data = await self._queue.get()
+        while not self._stopping:
+            item = await self._queue.get()
+            if item is None:
+                return
+            channel, data = item
             try:
                 await self._client.publish(channel, data)
             except (RedisError, OSError) as e:
@@ -204,7 +228,7 @@ class RedisRelay:
 
     async def _liveness_forever(self) -> None:
         key = INSTANCE_KEY + self.instance_id
-        while True:
+        while not self._stopping:
             try:
                 await self._client.set(key, b'1', px=int(KEY_TTL * 1000))
                 keys = await self._client.keys(INSTANCE_KEY + '*')

@@ -13,6 +13,7 @@ import pytest
 
 from collab import MemoryPersistence, RoomRegistry
 from collab.redis_relay import RedisRelay
+from collab.relay import Kind
 from tests.wiring import Wire
 from tools.app_server import free_port
 from tools.cluster.parts import Redis
@@ -130,3 +131,26 @@ async def test_the_cursors_of_an_instance_that_stops_renewing_its_key_go(redis_s
         await second.stop()
         first.relay._tasks = []
         await first.stop()
+
+
+async def test_stop_ends_even_when_redis_py_turns_the_cancel_into_a_connection_error(redis_server):
+    """Seen under load (a CI run waited 8 minutes in stop()): a cancel landing inside a Redis command came back
+    as a connection error, which the publisher takes for Redis being away, so it went on waiting for messages."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    relay = RedisRelay(redis_server.url, 'one')
+    await relay.start(on_reconnect=lambda: None)
+    inside = asyncio.Event()
+
+    async def publish_that_swallows_the_cancel(channel, data):
+        inside.set()
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            raise RedisConnectionError('connection closed while publishing') from None
+
+    relay._client.publish = publish_that_swallows_the_cancel
+    relay.publish('r', Kind.UPDATE, b'x')
+    await asyncio.wait_for(inside.wait(), 5)
+    await asyncio.wait_for(relay.stop(), 10)  # before the fix: TimeoutError here
+    assert all(task.done() for task in relay._tasks)

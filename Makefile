@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# pytest-xdist workers for `make test` (most tests wait on browsers and servers); 0 runs them in this process
+TEST_WORKERS ?= 2
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
@@ -63,7 +65,7 @@ tests/e2e/axe/node_modules/axe-core/axe.min.js: tests/e2e/axe/package-lock.json
 
 ## install test needs and run the whole suite (unit + end-to-end in real Chromium)
 test: $(TEST_STAMP) system-packages cluster-packages toolchains axe
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 test-unit: $(TEST_STAMP)
 	$(PY) -m pytest -q tests/unit

@@ -76,7 +76,8 @@ class LoopLag:
 def leftovers(run_id: str, since: float) -> list[str]:
     """Processes of a run still on the machine: those whose environment has its PAIRPAD_RUN_ID (the program and
     everything it forked) and, when the tests run as root (so the sandbox runs as SETTINGS.sandbox_uid), zombies of
-    that uid born since the run began (a zombie's environment cannot be read)."""
+    that uid born since the run began under this test process (a zombie's environment cannot be read; another
+    pytest worker's runs are not this one's)."""
     found = []
     for p in psutil.process_iter(['pid', 'name', 'uids', 'create_time', 'status']):
         try:
@@ -84,10 +85,18 @@ def leftovers(run_id: str, since: float) -> list[str]:
         except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
             mine = False
         if os.geteuid() == 0 and p.info['status'] == psutil.STATUS_ZOMBIE and p.info['uids'] is not None:
-            mine = mine or (p.info['uids'].real == SETTINGS.sandbox_uid and p.info['create_time'] >= since - 1)
+            mine = mine or (p.info['uids'].real == SETTINGS.sandbox_uid and p.info['create_time'] >= since - 1
+                            and _descends_from_this_process(p))
         if mine:
             found.append(f'{p.info["pid"]} {p.info["name"]} ({p.info["status"]})')
     return found
+
+
+def _descends_from_this_process(process: psutil.Process) -> bool:
+    try:
+        return any(parent.pid == os.getpid() for parent in process.parents())
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return False
 
 
 async def assert_nothing_left(run_id: str, since: float, timeout: float = 5.0) -> None:

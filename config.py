@@ -35,6 +35,9 @@ class Settings:
     hibernate_after: float = 5.0      # seconds a room without peers keeps a live Doc before only its bytes stay
     unload_after: float = 60.0        # seconds a room without peers stays in memory
     reconnect_timeout: float = 10.0   # seconds NiceGUI keeps a disconnected tab's page alive
+    # uvicorn's WebSocket implementation (main.serve): 'websockets-sansio' frames in C; 'wsproto' (what NiceGUI's
+    # ui.run hard-codes) in pure Python, kept selectable for the benchmarks' comparison.
+    websocket: str = 'websockets-sansio'
     # -- the fan-out to a room's tabs (collab.fanout): after a quiet spell a message goes at once; while messages
     # keep coming, each tab gets at most one socket message per interval (the updates of the interval merged), and a
     # room at most this many socket frames a second (past 50 tabs the interval grows): each frame costs the server
@@ -141,6 +144,7 @@ _VARIABLES: dict[str, tuple[str, float]] = {
     'compact_after_idle': ('PAIRPAD_COMPACT_AFTER_IDLE', 1),
     'unload_after': ('PAIRPAD_UNLOAD_AFTER', 1),
     'reconnect_timeout': ('PAIRPAD_RECONNECT_TIMEOUT', 1),
+    'websocket': ('PAIRPAD_WEBSOCKET', 1),
     'max_message_bytes': ('PAIRPAD_MAX_MESSAGE_BYTES', 1),
     'max_document_bytes': ('PAIRPAD_MAX_DOCUMENT_BYTES', 1),
     'max_participants': ('PAIRPAD_MAX_PARTICIPANTS', 1),

@@ -1,12 +1,15 @@
 """Pairpad: start-up. Configuration from the environment, the store, the live rooms, the team workspace, the pages,
-ui.run; or, as `pairpad users …`, the accounts command (accounts/cli.py)."""
+the server; or, as `pairpad users …`, the accounts command (accounts/cli.py)."""
 
 import asyncio
 import logging
 import sys
 import uuid
 
-from nicegui import app, ui
+import uvicorn
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from nicegui import Client, app, ui
 
 import pages
 from accounts import Workspace
@@ -102,13 +105,38 @@ def main() -> None:
             asyncio.run(RedisRelay.check(settings.redis_url))
         except RelayUnavailable as e:
             sys.exit(f'pairpad: {e}')
+    if settings.websocket not in WEBSOCKETS:
+        sys.exit(f'pairpad: PAIRPAD_WEBSOCKET must be one of {", ".join(WEBSOCKETS)}, not {settings.websocket!r}')
     try:
         build(settings)
     except DatabaseUnavailable as e:  # a wrong DATABASE_URL or a database that does not answer: one line, no traceback
         sys.exit(f'pairpad: {e}')
-    ui.run(host=settings.host, port=settings.port, title='Pairpad', reload=False, show=False,
-           reconnect_timeout=settings.reconnect_timeout, favicon='📝', fastapi_docs=True,
-           tailwind=False)  # the pages bring their Tailwind compiled (pages/__init__.py)
+    serve(settings)
+
+
+WEBSOCKETS = ('websockets-sansio', 'websockets', 'wsproto')  # uvicorn's names
+
+
+def serve(settings: Settings) -> None:
+    """NiceGUI mounted on an app of ours and served by a uvicorn we configure, not by ui.run: ui.run hard-codes
+    uvicorn's `ws='wsproto'`, whose pure-Python framing was the largest item of the server's CPU per keystroke
+    (docs/benchmarks.md, issue 17); `websockets-sansio` frames in C."""
+    root = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    ui.run_with(root, title='Pairpad', favicon='📝', reconnect_timeout=settings.reconnect_timeout,
+                tailwind=False,  # the pages bring their Tailwind compiled (pages/__init__.py)
+                show_welcome_message=False)
+    app.title = 'Pairpad'
+    pages_ = set(Client.page_routes.values())
+    for route in app.routes:  # the docs list the REST API, as ui.run's did: not NiceGUI's own routes, not the pages
+        if isinstance(route, APIRoute) and (route.path.startswith('/_nicegui') or route.path in pages_):
+            route.include_in_schema = False
+    app.docs_url, app.redoc_url, app.openapi_url = '/docs', '/redoc', '/openapi.json'  # the REST API's, as before
+    app.setup()
+    server = uvicorn.Server(uvicorn.Config(root, host=settings.host, port=settings.port, ws=settings.websocket,
+                                           log_level='info', access_log=False))  # says its address when bound
+    server.run()
+    if not server.started:  # e.g. the port is taken: uvicorn has said why
+        sys.exit(1)
 
 
 if __name__ in {'__main__', '__mp_main__'}:

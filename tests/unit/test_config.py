@@ -1,7 +1,10 @@
 """config.Settings is the one settings object: every variable of README's configuration table is read there (and
 nothing else is), and the classes that take their values from it have its defaults when made without arguments."""
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from collab import Limits
@@ -55,3 +58,13 @@ def test_a_value_from_the_environment_reaches_the_class_that_uses_it():
     assert Limits.from_settings(settings).max_peers == 7 and settings.commit_window == 0.04
     assert RunLimits.from_settings(settings).output_bytes == 2048
     assert settings.max_document_bytes == Settings().max_document_bytes  # empty: the default
+
+
+def test_an_unknown_websocket_implementation_is_one_line_and_an_exit(tmp_path):
+    done = subprocess.run([sys.executable, str(README.parent / 'main.py')], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path, env={**os.environ, 'PAIRPAD_WEBSOCKET': 'carrier-pigeon',
+                                                          'DATABASE_URL': f'sqlite:///{tmp_path}/p.db'})
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == ('pairpad: PAIRPAD_WEBSOCKET must be one of websockets-sansio, '
+                                                    "websockets, wsproto, not 'carrier-pigeon'")
+    assert 'Traceback' not in done.stderr

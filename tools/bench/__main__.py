@@ -131,9 +131,10 @@ async def bench_memory(plan: Plan, results: dict, work: Path, browser, servers: 
 
 async def bench_latency(plan: Plan, results: dict, browsers, servers: dict) -> None:
     floor_url = servers['floor'].url
-    targets = [latency.Floor(floor_url), latency.Ours(servers['app']),
-               latency.Peer('pycrdt-websocket', floor_url, servers['pycrdt-websocket'].ws_url),
-               latency.Peer('y-websocket', floor_url, servers['y-websocket'].ws_url)]
+    targets = [latency.Floor(floor_url, servers['floor'].pid), latency.Ours(servers['app']),
+               latency.Peer('pycrdt-websocket', floor_url, servers['pycrdt-websocket'].ws_url,
+                            servers['pycrdt-websocket'].pid),
+               latency.Peer('y-websocket', floor_url, servers['y-websocket'].ws_url, servers['y-websocket'].pid)]
     if 'baseline' in servers:
         targets.insert(2, latency.Ours(servers['baseline'], name='baseline'))
     measured = await latency.run(targets, browsers, plan.latency_seconds, settle=plan.extra['settle'])
@@ -143,13 +144,18 @@ async def bench_latency(plan: Plan, results: dict, browsers, servers: dict) -> N
                     'keystroke_p99_ms': keystroke['ours']['p99'], 'floor_p50_ms': keystroke['floor']['p50'],
                     'floor_p99_ms': keystroke['floor']['p99'], 'cursor_p50_ms': cursor['ours']['p50'],
                     'cursor_p95_ms': cursor['ours']['p95'], 'cursor_p99_ms': cursor['ours']['p99'],
-                    'floor_cursor_p99_ms': cursor['floor']['p99']})
+                    'floor_cursor_p99_ms': cursor['floor']['p99'],
+                    'server_cpu_ms_per_keystroke': keystroke['ours']['server_cpu_ms_per_keystroke'],
+                    'floor_cpu_ms_per_keystroke': keystroke['floor']['server_cpu_ms_per_keystroke']})
     if 'baseline' in keystroke:
         results['baseline'] = {**results.get('baseline', {}), 'keystroke_p99_ms': keystroke['baseline']['p99'],
+                               'keystroke_p50_ms': keystroke['baseline']['p50'],
+                               'server_cpu_ms_per_keystroke': keystroke['baseline']['server_cpu_ms_per_keystroke'],
                                'cursor_p99_ms': cursor['baseline']['p99']}
     for peer in ('pycrdt-websocket', 'y-websocket'):
         results['peers'].setdefault(peer, {}).update({
             'keystroke_p50_ms': keystroke[peer]['p50'], 'keystroke_p99_ms': keystroke[peer]['p99'],
+            'server_cpu_ms_per_keystroke': keystroke[peer]['server_cpu_ms_per_keystroke'],
             'cursor_p50_ms': cursor[peer]['p50'], 'cursor_p99_ms': cursor[peer]['p99']})
 
 

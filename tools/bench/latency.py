@@ -16,6 +16,7 @@ import uuid
 from playwright.async_api import Page
 
 from .browsers import NOW, join_room, new_page
+from .servers import Usage
 from .stats import percentiles
 
 RATE = 20.0  # keystrokes (or caret moves) per second
@@ -45,6 +46,7 @@ class Target:
     """Two pages of one system under test, ready to type into and to observe."""
 
     name = ''
+    pid: int | None = None  # the server's process, for its CPU per keystroke
 
     async def open(self, browsers) -> tuple[Page, Page]:
         raise NotImplementedError
@@ -57,6 +59,7 @@ class Ours(Target):
     def __init__(self, server, name: str = 'ours') -> None:
         self.server = server
         self.name = name
+        self.pid = server.process.pid
 
     async def open(self, browsers):
         interview = self.server.create_interview(language='plaintext')
@@ -67,8 +70,8 @@ class Ours(Target):
 
 
 class Peer(Target):
-    def __init__(self, name: str, floor_url: str, ws_url: str) -> None:
-        self.name, self.floor_url, self.ws_url = name, floor_url, ws_url
+    def __init__(self, name: str, floor_url: str, ws_url: str, pid: int | None = None) -> None:
+        self.name, self.floor_url, self.ws_url, self.pid = name, floor_url, ws_url, pid
 
     async def open(self, browsers):
         room = f'{self.ws_url}/latency-{uuid.uuid4().hex[:8]}'
@@ -90,8 +93,8 @@ class Peer(Target):
 class Floor(Target):
     name = 'floor'
 
-    def __init__(self, floor_url: str) -> None:
-        self.floor_url = floor_url
+    def __init__(self, floor_url: str, pid: int | None = None) -> None:
+        self.floor_url, self.pid = floor_url, pid
 
     async def open(self, browsers):
         pages = []
@@ -126,8 +129,12 @@ async def keystrokes(target: Target, sender: Page, receiver: Page, seconds: floa
     else:
         await receiver.evaluate('window.floorArrivals = []')
     await sender.evaluate(INSTALL_SENDS)
+    usage = Usage(target.pid) if target.pid else None
+    cpu_before = usage.cpu_seconds() if usage else 0.0
     await _paced(count, lambda k: sender.keyboard.type(ALPHABET[k % len(ALPHABET)]))
     await asyncio.sleep(settle)
+    # the server's CPU over the typing and the settle after it (idle then, but for its timers), per keystroke
+    cpu_ms = round((usage.cpu_seconds() - cpu_before) * 1000 / count, 3) if usage else None
     sends = [t for t, key in await sender.evaluate('window.__sends') if len(key) == 1]
     arrivals = await receiver.evaluate('window.floorArrivals' if isinstance(target, Floor) else 'window.__arrivals')
     latencies, lost = [], 0
@@ -140,7 +147,7 @@ async def keystrokes(target: Target, sender: Page, receiver: Page, seconds: floa
             continue
         latencies.append(arrivals[j][0] - sent)
     return {'target': target.name, 'sent': len(sends), 'lost': lost, **percentiles(latencies),
-            'samples_ms': [round(x, 3) for x in latencies]}
+            'server_cpu_ms_per_keystroke': cpu_ms, 'samples_ms': [round(x, 3) for x in latencies]}
 
 
 async def cursor_moves(target: Target, sender: Page, receiver: Page, seconds: float, settle: float = 1.5) -> dict:
@@ -184,8 +191,10 @@ async def run(targets: list[Target], browsers, seconds: float, settle: float = 1
             for kind, measure in (('keystroke', keystrokes), ('cursor', cursor_moves)):
                 result = await measure(target, sender, receiver, seconds, settle)
                 results[kind][target.name] = result
+                cpu = result.get('server_cpu_ms_per_keystroke')
                 print(f'  {kind:>9} {target.name:>16}: p50 {result["p50"]} p99 {result["p99"]} ms '
-                      f'({result["count"]} of {result["sent"]})', file=sys.stderr, flush=True)
+                      f'({result["count"]} of {result["sent"]})' + (f', server CPU {cpu} ms per keystroke' if cpu else ''),
+                      file=sys.stderr, flush=True)
         finally:
             await sender.context.close()
             await receiver.context.close()

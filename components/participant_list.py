@@ -4,8 +4,9 @@ It takes any objects with `id`, `name`, `color`, `role`, `status` and `is_typing
 nothing of where presence comes from. Automation hooks on each chip: `data-testid="participant"`,
 `data-participant-id`, `data-role` (interviewer/candidate), `data-status` (online/away/offline) and `data-typing` (true/false).
 
-Follow mode: another person's chip is a toggle button (click, or Enter/Space when focused) that follows them; the
-chip followed says so with `data-following="true"` and `aria-pressed`. Whom to follow is the caller's business
+Each chip shows the name, and after it (drawn by pairpad.css from the name's `data-details`) the role, the state and
+"typing…". Follow mode: another person's chip is a toggle button (click, or Enter/Space when focused) that follows
+them; the chip followed says so with `data-following="true"` and `aria-pressed`. Whom to follow is the caller's business
 (`on_follow`), like the end of following that the editor reports (`set_following(None)`).
 
 Integrity signals (`show_signals`, called on interviewers' pages only: a candidate's page never builds them): a
@@ -27,29 +28,24 @@ class ParticipantLike(Protocol):
     is_typing: bool
 
 
-class _Chip(ui.row):
-    def __init__(self, participant: ParticipantLike, *, is_self: bool) -> None:
-        super().__init__(wrap=False)
-        self.classes('items-center gap-1 px-2 py-1 rounded-full border text-sm')
+class _Chip(ui.element):
+    """Two elements, however much it says: a room of many people builds one chip per person in the tab that joins
+    and one in every other tab per join, and NiceGUI's cost is per element (docs/benchmarks.md, issue 17). The
+    colour dot and the small words after the name (role, state, typing) are drawn by pairpad.css from the chip's
+    `--chip-color` and the name's `data-details`, as text: never HTML. A chip one can follow is a native button, so
+    Enter and Space click it with no key listener of ours."""
+
+    def __init__(self, participant: ParticipantLike, *, is_self: bool, followable: bool) -> None:
+        super().__init__('button' if followable else 'div')
+        self.is_self = is_self
+        self.classes('participant-chip inline-flex items-center gap-1 px-2 py-1 rounded-full border text-sm')
+        if followable:
+            self.classes('cursor-pointer')
+            self._props.update({'type': 'button', 'aria-pressed': 'false', 'data-following': 'false'})
         with self:
-            self.dot = ui.element('span').classes('inline-block w-3 h-3 rounded-full')
-            self.name = ui.label().classes('font-medium')
-            if is_self:
-                ui.label('(you)').classes('text-gray-500')
-            self.role = ui.label().classes('text-xs uppercase text-gray-500')
-            self.state = ui.label().classes('text-xs')
-            self.typing = ui.label('typing…').classes('text-xs italic text-gray-600')
+            self.name = ui.label().classes('participant-name font-medium')
         self.signals: ui.label | None = None
         self.show(participant)
-
-    def make_toggle(self, toggle: Callable[[], None]) -> None:
-        """A button to follow this person: reachable by keyboard, with a visible focus and an accessible state."""
-        self.classes('cursor-pointer focus:outline focus:outline-2 focus:outline-offset-2')
-        self._props.update({'role': 'button', 'tabindex': '0', 'aria-pressed': 'false', 'data-following': 'false'})
-        self.on('click', toggle)
-        self.on('keydown.enter', toggle)
-        self.on('keydown.space.prevent', toggle)
-        self.update()
 
     def set_following(self, following: bool) -> None:
         self._props.update({'aria-pressed': str(following).lower(), 'data-following': str(following).lower()})
@@ -73,12 +69,11 @@ class _Chip(ui.row):
         self._props.update({'data-testid': 'participant', 'data-participant-id': p.id, 'data-role': p.role,
                             'data-status': p.status,
                             'data-typing': 'true' if p.is_typing else 'false'})
-        self.style(f'border-color: {p.color}; opacity: {0.5 if p.status == "offline" else 1}')
-        self.dot.style(f'background-color: {p.color}')
-        self.name.set_text(p.name)  # text, never HTML
-        self.role.set_text(p.role)
-        self.state.set_text(p.status)
-        self.typing.set_visibility(p.is_typing)
+        self._style.update({'--chip-color': p.color, 'border-color': p.color,
+                            'opacity': '0.5' if p.status == 'offline' else '1'})
+        self.name._props['data-details'] = ' · '.join([p.role, p.status, *(['typing…'] if p.is_typing else [])])
+        self.name.set_text(f'{p.name} (you)' if self.is_self else p.name)  # text, never HTML
+        self.name.update()
         self.update()
 
 
@@ -112,10 +107,11 @@ class ParticipantList(ui.row):
         chip = self._chips.get(participant.id)
         if chip is None:
             is_self = participant.id == self.self_id
+            followable = not is_self and self.on_follow is not None
             with self:
-                self._chips[participant.id] = chip = _Chip(participant, is_self=is_self)
-            if not is_self and self.on_follow is not None:
-                chip.make_toggle(lambda pid=participant.id: self._toggle_follow(pid))
+                self._chips[participant.id] = chip = _Chip(participant, is_self=is_self, followable=followable)
+            if followable:
+                chip.on('click', lambda pid=participant.id: self._toggle_follow(pid))
             if participant.id in self._signals:
                 chip.show_signals(*self._signals[participant.id])
         else:

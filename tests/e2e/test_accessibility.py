@@ -149,7 +149,8 @@ def test_the_room_works_by_keyboard_with_a_visible_focus(server, new_page):
     expect(page.get_by_role('button', name='Run', exact=True)).to_have_count(1)
     expect(page.get_by_role('button', name='Dark theme')).to_have_count(1)
     expect(page.get_by_role('region', name='Run output')).to_have_count(1)
-    expect(chip(cara, ivan)).to_have_attribute('role', 'button')
+    expect(chip(cara, ivan)).to_have_role('button')
+    expect(chip(cara, ivan)).to_have_accessible_name('Ivan interviewer · online')
     expect(chip(cara, ivan)).to_contain_text('Ivan')
 
     page.get_by_test_id('theme-toggle').focus()  # in the header: Tab goes on from there

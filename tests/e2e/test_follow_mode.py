@@ -48,7 +48,7 @@ def test_following_keeps_their_caret_in_view_until_you_move_your_own(server, new
     wait_line_visible(ada, 1)
     bob_chip = chip(ada, bob)
     expect(bob_chip).to_have_attribute('data-following', 'false')
-    expect(bob_chip).to_have_attribute('role', 'button')
+    expect(bob_chip).to_have_role('button')  # a native button: Enter and Space click it
 
     bob_chip.click()
     expect(bob_chip).to_have_attribute('data-following', 'true')

@@ -45,7 +45,10 @@ def test_cursor_shows_in_the_others_with_name_and_colour_and_never_in_its_own_ed
         .to_have_count(0)
     expect(a.page.get_by_test_id('remote-cursor')).to_have_count(2)  # Bob's and Cy's, not Ada's own
     chip = _chip(b, a_id)
-    expect(chip).to_contain_text('interviewer')
+    expect(chip).to_contain_text('Ada <b>Lovelace</b>')
+    # the words after the name are drawn by pairpad.css from data-details: seen, and read as the chip's name
+    expect(chip).to_have_accessible_name('Ada <b>Lovelace</b> interviewer · online')
+    assert chip.evaluate('el => getComputedStyle(el, "::before").backgroundColor') == _rgb(a_color)  # the dot
     expect(chip).to_have_attribute('data-status', 'online')
     # styled by the compiled Tailwind (rounded-full, border, px-2), with NiceGUI's Tailwind runtime off
     expect(chip).to_have_css('border-top-left-radius', re.compile(r'^[1-9][0-9.e+]*px$'))  # not 0px

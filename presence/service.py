@@ -22,7 +22,7 @@ from store.models import utcnow
 from store.participants import PRESENCE_FIELDS
 
 from .colors import pick_color
-from .cursor import Cursor, LinesOf, parse_cursor, split_lines_of
+from .cursor import Cursor, LinesOf, parse_cursor
 from .errors import Forbidden, InterviewFull, NotFound, PresenceError
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,6 @@ def _view(p: Participant) -> ParticipantView:
 
 class PresenceService:
     def __init__(self, engine: Engine, *, lines: LinesOf = lambda _: None,
-                 document_text: Callable[[str], str | None] | None = None,
                  write_interval: float = Settings.presence_write_interval,
                  offline_after: float = Settings.presence_offline_after,
                  away_offline_after: float = Settings.presence_away_offline_after,
@@ -92,10 +91,9 @@ class PresenceService:
                  clock: Callable[[], float] = time.monotonic) -> None:
         """The timings and the cap are config.Settings' (`from_settings`); `clock` is what silence is measured
         with, monotonic seconds (a test passes one it moves by hand). `lines(interview_id)`: what cursors are
-        checked against (presence/cursor.py; None, when the room is not loaded: no check); `document_text`
-        instead gives the whole text, split per cursor event (tests without rooms)."""
+        checked against (presence/cursor.py; None, when the room is not loaded: no check)."""
         self.engine = engine
-        self.lines = lines if document_text is None else split_lines_of(document_text)
+        self.lines = lines
         self.write_interval = write_interval
         self.offline_after = offline_after
         self.away_offline_after = away_offline_after
@@ -121,16 +119,6 @@ class PresenceService:
                    offline_after=settings.presence_offline_after,
                    away_offline_after=settings.presence_away_offline_after,
                    sweep_interval=settings.presence_sweep_interval, max_present=settings.max_participants)
-
-    @property
-    def document_text(self) -> None:
-        """Write-only (see the setter): what cursors are checked against is `lines`."""
-        return None
-
-    @document_text.setter
-    def document_text(self, text_of: Callable[[str], str | None]) -> None:
-        """Check cursors against a whole text from now on (tests without rooms: tests/unit/test_api.py)."""
-        self.lines = split_lines_of(text_of)
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
 

@@ -5,6 +5,15 @@ from playwright.sync_api import Page, expect
 from tools.app_server import AppServer
 
 
+def received_frames(page) -> list[str]:
+    """Every socket frame `page` receives from now on, as text (binary frames as Latin-1): for tests that check
+    what never reaches a browser (a hidden test case, notes, another interviewer's scorecard)."""
+    frames: list[str] = []
+    page.on('websocket', lambda ws: ws.on(
+        'framereceived', lambda payload: frames.append(payload if isinstance(payload, str) else payload.decode('latin-1'))))
+    return frames
+
+
 def wait_in_page(page, read: str, arg, expected, timeout_ms: int = 10_000):
     """Poll the async JS function `read(arg)` in the page until it gives `expected` (compared as JSON) or the
     timeout passes, and return its last value. Playwright's `wait_for_function` cannot do this: it does not await a

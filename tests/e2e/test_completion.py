@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import _run
-from tests.e2e.room_page import RoomPage
+from tests.e2e.room_page import RoomPage, received_frames
 
 
 @pytest.fixture(scope='module')
@@ -16,13 +16,6 @@ def server(tmp_path_factory):
     # Under a loaded CI machine the first answer of a cold worker may take seconds: the request limit is the
     # product's setting, raised here so that the test checks what is offered, not how fast a busy machine is.
     yield from _run(tmp_path_factory.mktemp('completion'), env={'PAIRPAD_COMPLETION_TIMEOUT_MS': '20000'})
-
-
-def frames_of(page) -> list[str]:
-    frames: list[str] = []
-    page.on('websocket', lambda ws: ws.on(
-        'framereceived', lambda payload: frames.append(payload if isinstance(payload, str) else payload.decode('latin-1'))))
-    return frames
 
 
 def suggestions(room: RoomPage):
@@ -46,7 +39,7 @@ def test_python_completions_and_signatures_reach_only_the_tab_that_asked(server,
     interview = server.create_interview(language='python')
     ada = RoomPage(new_page(), server, interview['id']).join('Ada', role='interviewer')
     bob_page = new_page()
-    bob_frames = frames_of(bob_page)
+    bob_frames = received_frames(bob_page)
     bob = RoomPage(bob_page, server, interview['id']).join('Bob', role='candidate')
     ada.replace_code('import os\n\n')
     bob.wait_text('import os\n\n')

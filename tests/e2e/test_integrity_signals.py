@@ -9,18 +9,11 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.room_page import RoomPage, download
+from tests.e2e.room_page import RoomPage, download, received_frames
 from tests.e2e.test_several_instances import cluster, pinned, served_by  # noqa: F401 (cluster is a fixture)
 
 BLOCK = '\n'.join(f'def step_{i}(x):\n    return x + {i}' for i in range(6))  # 12 lines, no final newline
 SIGNAL_MARKS = ('data-pastes', 'data-away-seconds', 'participant-signals', 'playback-signal')
-
-
-def _frames(page) -> list[str]:
-    frames: list[str] = []
-    page.on('websocket', lambda ws: ws.on(
-        'framereceived', lambda payload: frames.append(payload if isinstance(payload, str) else payload.decode('latin-1'))))
-    return frames
 
 
 def _chip(room: RoomPage, participant_id: str):
@@ -68,10 +61,10 @@ def test_a_paste_and_time_away_reach_the_interviewer_only(server, new_page):
     interview = server.create_interview(language='python')
     iid = interview['id']
     ivan_page = new_page()
-    ivan_frames = _frames(ivan_page)
+    ivan_frames = received_frames(ivan_page)
     ivan = RoomPage(ivan_page, server, iid).join('Ivan', role='interviewer')
     cara_page = new_page()
-    cara_frames = _frames(cara_page)
+    cara_frames = received_frames(cara_page)
     cara_page.goto(server.room_url(iid, 'candidate'))
     expect(cara_page.get_by_test_id('join-recorded')).to_contain_text('pastes')  # said before joining
     expect(cara_page.get_by_test_id('join-recorded')).to_contain_text('time away from this tab')
@@ -165,7 +158,7 @@ def test_a_paste_on_one_instance_reaches_the_interviewer_on_the_other(cluster, n
     ivan_page = pinned(new_page, cluster, 'i1')
     ivan = RoomPage(ivan_page, cluster, iid).join('Ivan', role='interviewer')
     cara_page = pinned(new_page, cluster, 'i2')
-    cara_frames = _frames(cara_page)
+    cara_frames = received_frames(cara_page)
     cara = RoomPage(cara_page, cluster, iid).join('Cara', role='candidate')
     joined = len(cara_frames)
     assert (served_by(ivan.page), served_by(cara.page)) == ('i1', 'i2')

@@ -5,7 +5,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.e2e.room_page import RoomPage
+from tests.e2e.room_page import RoomPage, received_frames
 
 INTERVIEWER_ONLY = ('notes', 'notes-editor', 'end-interview', 'reopen-interview', 'playback', 'export-report',
                     'copy-candidate-link', 'copy-interviewer-link')
@@ -43,15 +43,13 @@ def test_the_candidate_link_reaches_no_notes_and_no_interviewer_control(server, 
     iid = interview['id']
     ivan = RoomPage(new_page(), server, iid).join('Ivan', role='interviewer')
     cara_page = new_page()
-    frames: list[str] = []
-    cara_page.on('websocket', lambda ws: ws.on(
-        'framereceived', lambda payload: frames.append(payload if isinstance(payload, str) else payload.decode('latin-1'))))
+    frames = received_frames(cara_page)
     cara = RoomPage(cara_page, server, iid).join('Cara', role='candidate')
 
     expect(cara.page.get_by_test_id('my-role')).to_have_attribute('data-role', 'candidate')
     for chip_page in (ivan.page, cara.page):  # the role is on the chips, for everybody
-        expect(chip_page.locator(f'[data-testid=participant][data-role=candidate]')).to_contain_text('Cara')
-        expect(chip_page.locator(f'[data-testid=participant][data-role=interviewer]')).to_contain_text('Ivan')
+        expect(chip_page.locator('[data-testid=participant][data-role=candidate]')).to_contain_text('Cara')
+        expect(chip_page.locator('[data-testid=participant][data-role=interviewer]')).to_contain_text('Ivan')
     for testid in INTERVIEWER_ONLY:
         expect(cara.page.get_by_test_id(testid)).to_have_count(0)
         expect(ivan.page.get_by_test_id(testid)).not_to_have_count(0)

@@ -14,7 +14,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.room_page import RoomPage
+from tests.e2e.room_page import RoomPage, received_frames
 from tests.e2e.test_question_in_room import HIDDEN, TWO_SUM, VISIBLE, pick, secrets_of_hidden_cases
 from tests.e2e.test_several_instances import cluster, pinned, served_by  # noqa: F401 (cluster is a fixture)
 
@@ -30,9 +30,7 @@ def test_question_picked_on_one_instance_tested_on_the_other_and_stopped_from_th
     iid = interview['id']
     ivan = RoomPage(pinned(new_page, cluster, 'i1'), cluster, iid).join('Ivan', role='interviewer')
     cara_page = pinned(new_page, cluster, 'i2')
-    frames: list[str] = []
-    cara_page.on('websocket', lambda ws: ws.on(
-        'framereceived', lambda payload: frames.append(payload if isinstance(payload, str) else payload.decode('latin-1'))))
+    frames = received_frames(cara_page)
     cara = RoomPage(cara_page, cluster, iid).join('Cara', role='candidate')
     assert (served_by(ivan.page), served_by(cara.page)) == ('i1', 'i2')
 

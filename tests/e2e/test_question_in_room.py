@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from questions import sample_questions
 from tests.e2e.conftest import _run
-from tests.e2e.room_page import RoomPage
+from tests.e2e.room_page import RoomPage, received_frames
 
 TWO_SUM = next(question for question in sample_questions() if question.slug == 'two-sum')
 HIDDEN = [case for case in TWO_SUM.tests if case.hidden]
@@ -54,9 +54,7 @@ def test_candidate_runs_the_tests_of_a_picked_question_and_never_receives_hidden
     iid = interview['id']
     ivan = RoomPage(new_page(), app, iid).join('Ivan', role='interviewer')
     cara_page = new_page()
-    frames: list[str] = []
-    cara_page.on('websocket', lambda ws: ws.on(
-        'framereceived', lambda payload: frames.append(payload if isinstance(payload, str) else payload.decode('latin-1'))))
+    frames = received_frames(cara_page)
     cara = RoomPage(cara_page, app, iid).join('Cara', role='candidate')
     expect(cara.page.get_by_test_id('pick-question')).to_have_count(0)
     expect(cara.page.get_by_test_id('run-tests')).to_be_disabled()

@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from questions import sample_questions
-from tests.e2e.room_page import RoomPage, download
+from tests.e2e.room_page import RoomPage, download, received_frames
 from tools.app_server import ADMIN_EMAIL, ADMIN_PASSWORD, AppServer
 
 TWO_SUM = next(question for question in sample_questions() if question.slug == 'two-sum')
@@ -35,14 +35,6 @@ def claimed(tmp_path_factory):
     app.stop()
     errors = [line for line in app.log().splitlines() if ' ERROR ' in line or 'Traceback' in line]
     assert not errors, 'the server logged errors:\n' + '\n'.join(errors)
-
-
-def recorded(page: Page) -> list[str]:
-    """Every socket frame the page receives from now on, as text."""
-    frames: list[str] = []
-    page.on('websocket', lambda ws: ws.on(
-        'framereceived', lambda payload: frames.append(payload if isinstance(payload, str) else payload.decode('latin-1'))))
-    return frames
 
 
 def sign_in(page: Page, server: AppServer) -> None:
@@ -81,7 +73,7 @@ def test_interviewers_see_each_others_scorecards_only_after_their_own_and_the_ca
     ann = RoomPage(ann_page, claimed, iid)
     ann.wait_synced()
     ivan_page, cara_page = new_page(), new_page()
-    ivan_frames, cara_frames = recorded(ivan_page), recorded(cara_page)
+    ivan_frames, cara_frames = received_frames(ivan_page), received_frames(cara_page)
     ivan = RoomPage(ivan_page, claimed, iid).join('Ivan', role='interviewer')
     cara = RoomPage(cara_page, claimed, iid).join('Cara', role='candidate')
     expect(cara.page.get_by_test_id('scorecard')).to_have_count(0)

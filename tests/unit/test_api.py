@@ -10,6 +10,7 @@ from languages import LANGUAGES
 from pages.api import build_router
 from pages.services import Services
 from presence import PresenceService
+from presence.cursor import split_lines_of
 from store import SqlUpdateLog, create_db
 
 
@@ -17,7 +18,7 @@ from store import SqlUpdateLog, create_db
 def api(tmp_path):
     engine = create_db(f'sqlite:///{tmp_path / "p.db"}')
     rooms = RoomRegistry(SqlUpdateLog(engine))
-    presence = PresenceService(engine, document_text=lambda iid: (room := rooms.loaded(iid)) and room.text)
+    presence = PresenceService(engine, lines=lambda iid: (room := rooms.loaded(iid)) and room.lines)
     services = Services(settings=Settings(), engine=engine, rooms=rooms, presence=presence, runs=None)
     app = FastAPI()
     app.include_router(build_router(services))
@@ -124,7 +125,7 @@ def test_participants_are_listed_without_tokens(two_people):
 
 def test_a_participant_updates_itself(two_people):
     client, services, iid, (ada, token), _ = two_people
-    services.presence.document_text = lambda _: 'hello\nworld'
+    services.presence.lines = split_lines_of(lambda _: 'hello\nworld')
     response = client.patch(f'/api/interviews/{iid}/participants/{ada.id}', headers={'Authorization': f'Bearer {token}'},
                             json={'cursor': {'line': 2, 'column': 3}, 'is_typing': True, 'status': 'away'})
     assert response.status_code == 200, response.text
@@ -168,7 +169,7 @@ def test_unknown_participant_or_interview_is_404(two_people):
 ])
 def test_invalid_values_are_422_with_a_clear_message(two_people, body, fragment):
     client, services, iid, (ada, token), _ = two_people
-    services.presence.document_text = lambda _: 'one line'
+    services.presence.lines = split_lines_of(lambda _: 'one line')
     response = client.patch(f'/api/interviews/{iid}/participants/{ada.id}',
                             headers={'Authorization': f'Bearer {token}'}, json=body)
     assert response.status_code == 422

@@ -36,7 +36,7 @@ def code_runner() -> CodeRunner:
 def api(tmp_path, code_runner):
     engine = create_db(f'sqlite:///{tmp_path / "p.db"}')
     rooms = RoomRegistry(SqlUpdateLog(engine))
-    presence = PresenceService(engine, document_text=lambda iid: (room := rooms.loaded(iid)) and room.text)
+    presence = PresenceService(engine, lines=lambda iid: (room := rooms.loaded(iid)) and room.lines)
     runs = RunHubs(code_runner, on_end=lambda iid, record: keep_run(engine, iid, record))
     services = Services(settings=Settings(), engine=engine, rooms=rooms, presence=presence, runs=runs)
     app = FastAPI()

@@ -26,7 +26,7 @@ RUN_ID = secrets.token_hex(6)  # shaped like a run id (runs' own routes are walk
 def services(tmp_path):
     engine = create_db(f'sqlite:///{tmp_path / "p.db"}')
     rooms = RoomRegistry(SqlUpdateLog(engine))
-    presence = PresenceService(engine, document_text=lambda iid: (room := rooms.loaded(iid)) and room.text)
+    presence = PresenceService(engine, lines=lambda iid: (room := rooms.loaded(iid)) and room.lines)
     return Services(settings=Settings(), engine=engine, rooms=rooms, presence=presence, runs=None)
 
 

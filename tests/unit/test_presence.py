@@ -7,6 +7,7 @@ from pycrdt import Text
 from collab import Room, initial_update
 from collab.document import CODE
 from presence import PALETTE, Forbidden, NotFound, PresenceError, PresenceService
+from presence.cursor import split_lines_of
 from store import create_db, create_interview, delete_interview, list_participants
 from store.participants import PRESENCE_FIELDS
 
@@ -32,7 +33,7 @@ def clock():
 @pytest.fixture(params=['room', 'text'])
 def setup(request, tmp_path, clock):
     """The same service twice: cursors checked against a loaded room's line index (as main.py wires it), and
-    against the whole text split per cursor (`document_text`, as before the index): the same answers."""
+    against the whole text split per cursor (`split_lines_of`, as before the index): the same answers."""
     engine = create_db(f'sqlite:///{tmp_path / "p.db"}')
     update = initial_update('plaintext', 'line one\nline 😊\n')
     interview = create_interview(engine, title='T', language='plaintext', initial_update=update)
@@ -44,7 +45,7 @@ def setup(request, tmp_path, clock):
                                   away_offline_after=90, clock=clock)
     else:
         texts = {interview.id: 'line one\nline 😊\n'}
-        service = PresenceService(engine, document_text=texts.get, offline_after=3.5, away_offline_after=90,
+        service = PresenceService(engine, lines=split_lines_of(texts.get), offline_after=3.5, away_offline_after=90,
                                   clock=clock)
     return service, interview.id, engine
 

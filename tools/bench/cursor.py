@@ -4,7 +4,7 @@
 
 The document is the final text of the `rustcode` trace (65,218 bytes, 1,707 lines) in a collab.Room loaded from
 the trace's 36,981 updates. One PresenceService takes cursor events at seeded random valid positions, checked
-*before* as main.py did until now (`document_text=room.text`: the whole Text converted to a `str` and split per
+*before* as main.py did until now (`room.text`: the whole Text converted to a `str` and split per
 event, presence/cursor.py SplitLines) and *after* against the room's collab.line_index.LineIndex, once with no
 edit between the events (the lines read once) and once with an edit before every event (read again each time:
 the worst case); the variants run in alternating rounds so that the machine's load falls on all alike. Reported:

@@ -139,5 +139,5 @@ def serve(settings: Settings) -> None:
         sys.exit(1)
 
 
-if __name__ in {'__main__', '__mp_main__'}:
+if __name__ == '__main__':  # not '__mp_main__': a spawned worker (completion/) imports this file and must not serve
     main()

@@ -4,6 +4,7 @@ It takes any objects with `id`, `name`, `color`, `role`, `status` and `is_typing
 nothing of where presence comes from. Automation hooks on each chip: `data-testid="participant"`,
 `data-participant-id`, `data-role` (interviewer/candidate), `data-status` (online/away/offline) and `data-typing` (true/false).
 
+Past MAX_CHIPS people, one summary (`data-testid="participants-more"`, `data-count`, `data-online`) counts the rest.
 Each chip shows the name, and after it (drawn by pairpad.css from the name's `data-details`) the role, the state and
 "typing…". Follow mode: another person's chip is a toggle button (click, or Enter/Space when focused) that follows
 them; the chip followed says so with `data-following="true"` and `aria-pressed`. Whom to follow is the caller's business
@@ -77,6 +78,9 @@ class _Chip(ui.element):
         self.update()
 
 
+MAX_CHIPS = 30  # past this many people a tab shows how many more there are, not a chip for each
+
+
 class ParticipantList(ui.row):
     def __init__(self, *, self_id: str | None = None, on_follow: Callable[[str | None], None] | None = None) -> None:
         """`on_follow(participant_id or None)`: someone's chip was clicked to follow them, or clicked again."""
@@ -88,6 +92,8 @@ class ParticipantList(ui.row):
         self.following: str | None = None
         self._chips: dict[str, _Chip] = {}
         self._signals: dict[str, tuple[str, dict[str, object]]] = {}
+        self._others: dict[str, str] = {}  # participant id → status, of the people past MAX_CHIPS
+        self._more: ui.label | None = None
 
     def set_following(self, participant_id: str | None) -> None:
         """Mark whom this tab follows (None: nobody) on the chips."""
@@ -103,9 +109,15 @@ class ParticipantList(ui.row):
             self.on_follow(chosen)
 
     def show(self, participant: ParticipantLike) -> None:
-        """Add or refresh the chip of one participant."""
+        """Add or refresh the chip of one participant; past MAX_CHIPS people (a room whose operator raised
+        PAIRPAD_MAX_PARTICIPANTS, e.g. a workshop), count them on one summary instead: a join then changes one
+        label in every tab, and a tab that joins builds at most MAX_CHIPS chips, however many people there are."""
         chip = self._chips.get(participant.id)
-        if chip is None:
+        if chip is None and (participant.id in self._others or
+                             (len(self._chips) >= MAX_CHIPS and participant.id != self.self_id)):
+            self._others[participant.id] = participant.status
+            self._show_others()
+        elif chip is None:
             is_self = participant.id == self.self_id
             followable = not is_self and self.on_follow is not None
             with self:
@@ -116,6 +128,16 @@ class ParticipantList(ui.row):
                 chip.show_signals(*self._signals[participant.id])
         else:
             chip.show(participant)
+
+    def _show_others(self) -> None:
+        online = sum(status != 'offline' for status in self._others.values())
+        text = f'+{len(self._others)} more · {online} online'
+        if self._more is None:
+            with self:
+                self._more = ui.label().classes('text-sm text-gray-600').props('data-testid=participants-more')
+        if self._more.text != text:
+            self._more._props.update({'data-count': str(len(self._others)), 'data-online': str(online)})
+            self._more.set_text(text)
 
     def show_signals(self, participant_id: str, summary: str, hooks: dict[str, object]) -> None:
         """Show a participant's integrity signals on their chip (now, or when their chip appears): interviewers'

@@ -6,6 +6,7 @@ dashboard to members; it is built from documents a candidate never receives).
 The scorecards follow the rule of the room (questions.scorecards.visible_scorecards): an interviewer who has not
 submitted their own gets a report without the others', only how many there are."""
 
+import asyncio
 import html
 import json
 from datetime import datetime, timezone
@@ -82,21 +83,28 @@ async def download_report(services: Services, interview_id: str, *, reader_id: s
     scorecard author in the room (pages/scorecard_panel.py; none before the tab joined: then an interviewer who has
     not submitted)."""
     reader_id = reader_id if reader_id is not None else tab_author()
-    interview = get_interview(services.engine, interview_id)
+    # the store's reads in a thread: a long interview's runs and signals must not hold up the rooms' event loop
+    interview, runs, test_runs, signals, scorecards = await asyncio.to_thread(_stored, services.engine, interview_id)
     if interview is None:
         ui.notify('This interview no longer exists.', type='negative')
         return
     room = await services.rooms.get(interview_id)
     notes = await services.rooms.get(notes_room_id(interview_id))
-    runs, test_runs = list_runs(services.engine, interview_id), list_test_runs(services.engine, interview_id)
     report = build_report(title=interview.title, created_at=interview.created_at, ended_at=interview.ended_at,
                           language=room.language or interview.language, code=room.text,
                           participants=services.presence.participants(interview_id),
                           runs=runs, notes=notes.text, generated_at=datetime.now(timezone.utc), test_runs=test_runs,
-                          signals=list_signals(services.engine, interview_id),
-                          scorecards=visible_scorecards(list_scorecards(services.engine, interview_id), reader_id,
-                                                        role))
+                          signals=signals, scorecards=visible_scorecards(scorecards, reader_id, role))
     ui.download.content(report.encode(), f'{file_stem(interview.title)}-report.html', 'text/html; charset=utf-8')
+
+
+def _stored(engine, interview_id: str) -> tuple:
+    """What the report reads from the store: the interview (None: gone), its runs, test runs, signals, scorecards."""
+    interview = get_interview(engine, interview_id)
+    if interview is None:
+        return None, [], [], [], []
+    return (interview, list_runs(engine, interview_id), list_test_runs(engine, interview_id),
+            list_signals(engine, interview_id), list_scorecards(engine, interview_id))
 
 
 def test_runs_html(test_runs) -> str:

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timezone
 
-from sqlalchemy import BigInteger, Integer
+from sqlalchemy import BigInteger, Index, Integer
 from sqlmodel import Field, SQLModel
 
 from .room_ids import CODE
@@ -49,6 +49,9 @@ class DocUpdate(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)  # when the room applied it
     author: str | None = Field(default=None, max_length=32)  # participant id; None for the server's own changes
     compacted: bool = Field(default=False, index=True)  # already in the snapshot: kept for playback only
+
+    # What a load and a compaction read: a room's rows not yet in its snapshot, in order (store/update_log.py)
+    __table_args__ = (Index('ix_docupdate_room_uncompacted', 'interview_id', 'document', 'compacted', 'id'),)
 
 
 class DocSnapshot(SQLModel, table=True):

@@ -17,6 +17,7 @@ from .room_ids import split_room_id
 log = logging.getLogger(__name__)
 
 _INSERT = DocUpdate.__table__.insert()
+_MARK_BATCH = 900  # ids per UPDATE … IN (…): well under SQLite's 32,766 bound variables
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,6 @@ class HistoryEntry:
 class SqlUpdateLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._compacted_up_to: dict[str, int] = {}  # room id → the last row id this process folded into a snapshot
 
     def load(self, room_id: str) -> list[bytes]:
         interview_id, document = split_room_id(room_id)
@@ -100,16 +100,17 @@ class SqlUpdateLog:
         first read (store.locks): two instances compacting one room take turns, else the one that read fewer rows
         could write its snapshot last over rows the other marked compacted.
 
-        Rows up to the last one this process compacted are not looked at again (row ids only grow): the history is
-        kept, so without that bound every compaction would read and rewrite the room's whole history, a cost that
-        grows with the interview's length (docs/benchmarks.md, fan-out)."""
+        Exactly the rows read are marked, by id. On PostgreSQL a row id is taken when a row is inserted, so
+        another instance's row may hold a lower id than the last one read yet commit only after the read: marking
+        an id range would mark it too without it being in the snapshot, and the next load would lose it. For the
+        same reason no "last compacted id" bounds the read: such a row is folded in by the next compaction. The
+        read stays small however long the interview (its history is kept) through the index on (room,
+        compacted, id): store/models.py."""
         interview_id, document = split_room_id(room_id)
-        after = self._compacted_up_to.get(room_id, 0)
         with Session(self.engine) as session:
             transaction_lock(session.connection(), 'compact', room_id)  # one compaction of a room at a time
             rows = session.exec(select(DocUpdate.id, DocUpdate.data, DocUpdate.checksum)
-                                .where(*_of(interview_id, document), col(DocUpdate.compacted).is_(False),
-                                       col(DocUpdate.id) > after)
+                                .where(*_of(interview_id, document), col(DocUpdate.compacted).is_(False))
                                 .order_by(col(DocUpdate.id))).all()
             if not rows:
                 return
@@ -126,12 +127,11 @@ class SqlUpdateLog:
             else:
                 snapshot.data, snapshot.checksum, snapshot.updated_at = merged, zlib.crc32(merged), utcnow()
             session.add(snapshot)
-            last_id = rows[-1][0]
-            session.exec(update(DocUpdate).where(*_of(interview_id, document), col(DocUpdate.compacted).is_(False),
-                                                 col(DocUpdate.id) > after, col(DocUpdate.id) <= last_id)
-                         .values(compacted=True))
+            ids = [row_id for row_id, _, _ in rows]
+            for i in range(0, len(ids), _MARK_BATCH):
+                session.exec(update(DocUpdate).where(col(DocUpdate.id).in_(ids[i:i + _MARK_BATCH]))
+                             .values(compacted=True))
             session.commit()
-        self._compacted_up_to[room_id] = last_id
         log.info('compacted %d updates of %s into a snapshot of %d bytes', len(rows), room_id, len(merged))
 
 

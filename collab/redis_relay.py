@@ -211,8 +211,12 @@ class RedisRelay:
         except ProtocolError as e:
             log.warning('relay: dropped a malformed message on room %s: %s', room_id, e)
             return
-        if relayed.instance != self.instance_id:
+        if relayed.instance == self.instance_id:
+            return
+        try:
             callback(relayed)
+        except Exception:  # that room loses this message; the listening task, which serves every room, goes on
+            log.exception('relay: handling a message of room %s failed', room_id)
 
     async def _publish_forever(self) -> None:
         while not self._stopping:

@@ -154,3 +154,29 @@ async def test_stop_ends_even_when_redis_py_turns_the_cancel_into_a_connection_e
     await asyncio.wait_for(inside.wait(), 5)
     await asyncio.wait_for(relay.stop(), 10)  # before the fix: TimeoutError here
     assert all(task.done() for task in relay._tasks)
+
+
+@pytest.mark.allow_error_log('relay: handling a message of room r failed')
+async def test_a_handler_that_fails_leaves_the_relay_listening(redis_server):
+    """A room's handler may fail on a message (a presence message that reads the store while PostgreSQL is away):
+    that message is lost to this room, and nothing else. Before, the error ended the relay's listening task, so
+    this instance never again heard of any room while /healthz still said it was fine."""
+    sender, receiver = RedisRelay(redis_server.url, 'one'), RedisRelay(redis_server.url, 'two')
+    await sender.start(on_reconnect=lambda: None)
+    await receiver.start(on_reconnect=lambda: None)
+    try:
+        heard: list[bytes] = []
+        ready = asyncio.Event()
+
+        def handle(message) -> None:
+            if message.payload == b'first':
+                raise RuntimeError('the store is away')
+            heard.append(message.payload)
+        receiver.subscribe('r', handle, on_ready=ready.set)
+        await asyncio.wait_for(ready.wait(), 5)
+        for payload in (b'first', b'second', b'third'):
+            sender.publish('r', Kind.PRESENCE, payload)
+        await eventually(lambda: heard == [b'second', b'third'], 5, f'the relay stopped listening: heard {heard}')
+    finally:
+        await sender.stop()
+        await receiver.stop()

@@ -1,13 +1,16 @@
-"""The room's two bounds on what one peer may do: how fast it may send, and how large it may make the document's
-texts (the code and the stdin box together: one limit, so the stdin box is no way around it).
+"""The room's bounds on what one peer may do: how fast it may send, how large it may make the document's texts (the
+code and the stdin box together: one limit, so the stdin box is no way around it), and what it may change of the
+document's `meta` map.
 
-Both decide before anything touches the document, so a refused message leaves the room, its document and the
-other peers as they were.
+The first two decide before anything touches the document, so a refused message leaves the room, its document
+and the other peers as they were. The third can only look after the update is in (MetaGuard says why).
 """
 
 from typing import Callable
 
-from pycrdt import Doc, Text
+from collections.abc import Collection
+
+from pycrdt import Doc, Map, Text
 
 from .document import CODE, STDIN
 from .errors import ProtocolError
@@ -73,3 +76,58 @@ class DocumentSizeGuard:
         if size > max(self.limit, current):
             raise ProtocolError(f'this change would make the code and stdin {size:,} bytes, over the limit of '
                                 f'{self.limit:,} bytes')
+
+
+class MetaGuard:
+    """What a peer may change of the document's `meta` map: the language, to one the server knows. `ended` is the
+    server's to set (an interviewer ends the interview through it: a candidate's update must not), and no other
+    key is a peer's to add.
+
+    Which keys an update touches is known only once it is integrated (a map entry's new value names its parent
+    only through the entry it replaces), and an integrated Yjs update cannot be taken back: refusing the rest of
+    the peer's updates would not remove it either. So a change outside those bounds is set back by the server at
+    once, in the same round of messages the change goes out in, and the peer is told why."""
+
+    def __init__(self, doc: Doc, meta: Map, languages: Collection[str], origin: str) -> None:
+        """:param origin: the transaction origin of the setting back (the room's own changes' origin)"""
+        self._doc, self._meta, self._languages, self._origin = doc, meta, languages, origin
+        self._known: dict = {}
+        self._dirty = True  # meta changed since it was last read (reading it inside the map's observer is not allowed)
+
+    def changed(self) -> None:
+        """Call from the map's observer."""
+        self._dirty = True
+
+    def before(self) -> None:
+        """Before a peer's update: what meta holds now (the server's, another instance's or a load's doing) is the
+        state that peer's update is judged against. Costs nothing while meta is unchanged (every keystroke)."""
+        if self._dirty:
+            self._known, self._dirty = self._meta.to_py() or {}, False
+
+    def after(self) -> str | None:
+        """After that update, outside its transaction: None if it left meta as a peer may, else why not, once the
+        state before it is set back."""
+        if not self._dirty:
+            return None
+        now = self._meta.to_py() or {}
+        why = self._refusal(now)
+        if why is None:
+            self._known, self._dirty = now, False
+            return None
+        with self._doc.transaction(origin=self._origin):
+            for key in now.keys() - self._known.keys():
+                del self._meta[key]
+            for key, value in self._known.items():
+                if now.get(key) != value:
+                    self._meta[key] = value
+        self._dirty = False
+        return why
+
+    def _refusal(self, now: dict) -> str | None:
+        changed = sorted(key for key in now.keys() | self._known.keys() if now.get(key) != self._known.get(key))
+        if others := [key for key in changed if key != 'language']:
+            return f'only the language may be changed in the document\'s meta, not {", ".join(map(repr, others))}'
+        language = now.get('language')
+        if 'language' in changed and language not in self._languages:
+            return f'unknown language {str(language)[:40]!r}: the language stays {self._known.get("language")!r}'
+        return None

@@ -4,9 +4,8 @@ Yjs sync handshake between them.
 Peers are opaque ids reached through a `send(bytes)` callback or through a Channel that reaches many at once, so the
 same Room serves NiceGUI tabs (collab.fanout), in-process pycrdt peers in tests and protocol-level peers in
 benchmarks. Every transaction is tagged with its origin (a peer id, STORE for what was loaded, SERVER for the
-server's own changes), which decides whom an update goes to and whether it is persisted. The bounds on a peer live
-in guards.py, the ownership of cursors in awareness_owners.py, the reading of messages in protocol.py, the loading
-of stored rows in stored.py, the code's lines (what cursors are checked against) in line_index.py.
+server's own changes), which decides whom an update goes to and whether it is persisted. Elsewhere: a peer's bounds
+(guards.py), cursors' owners, messages (protocol.py), stored rows, the code's lines for cursors (line_index.py).
 """
 
 import logging
@@ -20,9 +19,9 @@ from .anti_entropy import compare
 from .awareness_owners import AwarenessOwners
 from .channel import Channel, Send
 from .peer import Peer, unicast_through
-from .document import CODE, META, STDIN, set_ended
+from .document import CODE, LANGUAGES, META, STDIN, set_ended
 from .errors import Ended, NotSynced, ProtocolError, RateLimited, RoomClosed
-from .guards import DocumentSizeGuard, TokenBucket
+from .guards import DocumentSizeGuard, MetaGuard, TokenBucket
 from .line_index import LineIndex
 from .pending import Pending
 from .stored import apply_stored
@@ -60,6 +59,7 @@ class Room:
         self._ended: bool | None = None
         self._state_after: bytes | None = None
         self._size = DocumentSizeGuard(self.limits.max_document_bytes, self.doc, self._code, self._stdin)
+        self._meta_guard = MetaGuard(self.doc, self._meta, LANGUAGES, SERVER)
         self._owners = AwarenessOwners(max_ids_per_peer=self.limits.max_awareness_ids_per_peer,
                                        max_state_bytes=self.limits.max_awareness_state_bytes)
         self._applying = False
@@ -122,6 +122,7 @@ class Room:
 
     def _meta_changed(self, _event) -> None:
         self._ended = None  # the doc is borrowed inside an observer: read it later
+        self._meta_guard.changed()
 
     def set_ended(self, ended: bool) -> None:
         """End (read-only for everybody) or reopen the interview. The flag lives in the shared document, so every
@@ -178,15 +179,13 @@ class Room:
         if peer is None or not ids:
             return
         self.awareness.remove_awareness_states(ids, origin=peer_id)
-        removal = self.awareness.encode_awareness_update(ids)
-        self._broadcast(protocol.awareness(removal), exclude=peer_id)
+        self._broadcast(protocol.awareness(removal := self.awareness.encode_awareness_update(ids)), exclude=peer_id)
         if self.outbound is not None:
             self.outbound(RelayKind.AWARENESS, removal)
 
     def on_close(self, callback: Callable[[str], None]) -> None:
         """Call `callback(reason)` when the room closes for good (its interview was deleted); once per callback."""
-        if callback not in self._close_callbacks:
-            self._close_callbacks.append(callback)
+        self._close_callbacks += [] if callback in self._close_callbacks else [callback]
 
     @property
     def close_callbacks(self) -> list[Callable[[str], None]]:
@@ -287,6 +286,7 @@ class Room:
         # One transaction for the checks, the update and the state read after it (each pycrdt transaction costs
         # a few microseconds of Python and fires the doc's observers): the trace replay of docs/benchmarks.md.
         self._applying = True
+        self._meta_guard.before()
         try:
             with self.doc.transaction(origin=peer_id):
                 if self.ended:
@@ -303,8 +303,11 @@ class Room:
             raise ProtocolError(f'invalid Yjs update: {e}') from e
         finally:
             self._applying = False
+        refused = self._meta_guard.after()  # set back before anything goes out: both changes go together
         self._publish(sender=peer_id, sent=update)
         self._ask_for_what_is_missing(peer_id, update)
+        if refused:
+            raise ProtocolError(refused)
 
     def _publish(self, *, sender: str | None = None, sent: bytes | None = None, relayed: bool = False) -> None:
         """Forward what the last transaction changed to the peers, the other instances and persistence (what came
@@ -343,8 +346,7 @@ class Room:
         return self._pending.note_unless_covered(update, state)
 
     def apply_relayed_awareness(self, owner: str, update: bytes) -> None:
-        """Cursors of another instance's tabs (validated there), owned here by `owner` so that they go when that
-        instance does."""
+        """Cursors of another instance's tabs (validated there), owned by `owner` here: they go when it does."""
         entries = self._owners.admit_relayed(owner, update)
         self.awareness.apply_awareness_update(update, origin=RELAY)
         self._owners.record(owner, entries)
@@ -352,8 +354,7 @@ class Room:
 
     def release_owner(self, owner: str) -> None:
         """Remove at once every awareness state `owner` (a gone instance) held."""
-        ids = self._owners.release(owner)
-        if ids:
+        if ids := self._owners.release(owner):
             self.awareness.remove_awareness_states(ids, origin=RELAY)
             self._broadcast(protocol.awareness(self.awareness.encode_awareness_update(ids)), exclude=None)
 

@@ -90,6 +90,39 @@ def test_language_lives_in_the_shared_document():
     assert b.meta['language'] == 'rust'
 
 
+@pytest.mark.parametrize('change, refusal', [
+    (lambda peer: peer.set_language('klingon'), "unknown language 'klingon'"),
+    (lambda peer: peer.set_language(''), "unknown language ''"),
+    (lambda peer: peer._edit(lambda: peer.meta.__setitem__('ended', True)), "not 'ended'"),
+    (lambda peer: peer._edit(lambda: peer.meta.__setitem__('owner', 'me')), "not 'owner'"),
+    (lambda peer: peer._edit(lambda: peer.meta.__delitem__('language')), "unknown language 'None'"),
+])
+def test_a_peer_may_change_only_the_language_of_meta_and_only_to_a_known_one(change, refusal):
+    """A candidate's tab must not end the interview, add keys, or set a language the server cannot highlight or
+    run: the room sets meta back at once, every peer and the store end where they were, and the sender is told."""
+    from collab import ProtocolError
+    persisted = []
+    room = Room('r', on_update=lambda _, update, __: persisted.append(update))
+    room.load([first := initial_update('python', 'code\n')])
+    wire = Wire(room)
+    a, b = wire.add('a'), wire.add('b')
+    wire.connect('a'), wire.connect('b')
+    wire.settle()
+    change(a)
+    with pytest.raises(ProtocolError, match=refusal):
+        wire.settle()
+    wire.settle()
+    assert room.language == a.meta['language'] == b.meta['language'] == 'python'
+    assert room.ended is False and dict(b.meta) == dict(a.meta) == {'language': 'python'}
+    b.insert(0, 'still open ')  # the room is not ended: edits go through
+    a.set_language('go')  # and a known language is still a peer's to pick
+    wire.settle()
+    assert room.text == a.text == 'still open code\n' and room.language == b.meta['language'] == 'go'
+    restored = Room('r')
+    restored.load([first] + persisted)
+    assert restored.language == 'go' and restored.ended is False
+
+
 def _random_schedule(seed: int, peers: int = 3, steps: int = 40) -> None:
     rng = random.Random(seed)
     room = Room('r')

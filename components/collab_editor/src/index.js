@@ -15,6 +15,9 @@ import 'monaco-editor/esm/vs/basic-languages/cpp/cpp.contribution.js';
 import 'monaco-editor/esm/vs/basic-languages/go/go.contribution.js';
 import 'monaco-editor/esm/vs/basic-languages/rust/rust.contribution.js';
 import 'monaco-editor/esm/vs/basic-languages/sql/sql.contribution.js';
+import 'monaco-editor/esm/vs/basic-languages/ruby/ruby.contribution.js';
+import 'monaco-editor/esm/vs/basic-languages/shell/shell.contribution.js';
+import 'monaco-editor/esm/vs/basic-languages/php/php.contribution.js';
 import 'monaco-editor/esm/vs/language/typescript/monaco.contribution.js';
 
 export * as monaco from 'monaco-editor/esm/vs/editor/editor.api.js';

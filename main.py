@@ -74,11 +74,11 @@ def build(settings: Settings) -> pages.Services:
 
 
 def record_change(workspace: Workspace, change) -> None:
-    """The activity log's line for an interview ended or reopened in its room (created and erased are written by
-    whoever did it, with their name)."""
+    """The activity log's line for an interview ended or reopened, with who did it (the person in the room, or the
+    REST API); created and erased are written by whoever did it."""
     if change.kind in ('ended', 'reopened'):
         interview = get_interview(workspace.engine, change.interview_id)
-        workspace.log(change.team_id, 'an interviewer', change.kind, interview.title if interview else '',
+        workspace.log(change.team_id, change.by or 'an interviewer', change.kind, interview.title if interview else '',
                       change.interview_id)
 
 

@@ -33,7 +33,7 @@ def register(services: Services, workspace: Workspace, events: TeamEvents) -> No
     dashboard.register_open_page(services, access)
     team_admin.register(access)
     questions_page.register(services, access)
-    room.register(services)
+    room.register(services, workspace)
     api.register(services, access)
     health.register(services)
 

@@ -25,6 +25,7 @@ from .services import MAX_TITLE, Services, end_interview, find_interview, new_in
 
 API_TOKEN_HELP = ('Bearer <API token> (`pairpad users token`); required once the server has an account, see '
                   'docs/auth.md')
+API_ACTOR = 'the interviewer link (REST API)'  # the activity log's actor for what a key or participant token did
 UNAUTHORIZED = {401: {'description': 'no valid API token (the server has accounts: docs/auth.md)'}}
 
 
@@ -197,7 +198,7 @@ def _interview_routes(router: APIRouter, services: Services, auth: Auth) -> None
         else:
             interview = interviewer(services, interview_id, authorization, x_pairpad_key or key)
         if interview.team_id is not None:
-            auth.workspace.log(interview.team_id, member.name if member else 'an interviewer', 'erased', '',
+            auth.workspace.log(interview.team_id, member.name if member else API_ACTOR, 'erased', '',
                                interview.id)
         remove_interview(services, interview.id)
 
@@ -207,7 +208,7 @@ def _interview_routes(router: APIRouter, services: Services, auth: Auth) -> None
                   x_pairpad_key: str | None = Header(default=None, description=KEY_HELP)) -> None:
         """End the interview: the code becomes read-only for everybody (the server refuses further edits)."""
         interview = interviewer(services, interview_id, authorization, x_pairpad_key or key)
-        await end_interview(services, interview.id, 'interviewer', ended=True)
+        await end_interview(services, interview.id, 'interviewer', ended=True, by=API_ACTOR)
 
     @router.post('/interviews/{interview_id}/reopen', status_code=204, responses=INTERVIEWER_ONLY)
     async def reopen(interview_id: str, authorization: str | None = Header(default=None, description=TOKEN_HELP),
@@ -215,7 +216,7 @@ def _interview_routes(router: APIRouter, services: Services, auth: Auth) -> None
                      x_pairpad_key: str | None = Header(default=None, description=KEY_HELP)) -> None:
         """Reopen an ended interview for editing."""
         interview = interviewer(services, interview_id, authorization, x_pairpad_key or key)
-        await end_interview(services, interview.id, 'interviewer', ended=False)
+        await end_interview(services, interview.id, 'interviewer', ended=False, by=API_ACTOR)
 
 
 def _participant_routes(router: APIRouter, services: Services) -> None:

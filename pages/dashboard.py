@@ -2,18 +2,16 @@
 optionally, one of the team's questions picked: pages/services.new_interview), the
 member's menu (password, sign out) and, for administrators, members, invites and the activity log
 (pages/team_admin.py). `/open/{id}` takes a member into an interview of the team as an interviewer, under the
-account's name; a member who opens an interviewer link of the team's is sent there first.
+account's name (so does the interviewer link itself: pages/room.py).
 
 Every action checks the session again first: a member disabled (or signed out elsewhere) a second ago can no longer
 act from a page that was opened before.
 """
 
 import json
-from urllib.parse import urlsplit
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse
-from nicegui import app, run, ui
+from nicegui import ui
 
 from accounts import Member, WorkspaceError
 from accounts.workspace import clean_member_name
@@ -21,9 +19,9 @@ from languages import DEFAULT as DEFAULT_LANGUAGE, select_options
 from presence import Forbidden, NotFound, PresenceError
 from store import Interview, list_questions
 
-from .auth import COOKIE, Auth, password_dialog
+from .auth import Auth, password_dialog
 from .interview_list import InterviewList
-from .services import Services, find_interview, new_interview, role_for_key, room_path
+from .services import Services, find_interview, new_interview, room_path
 from .team_events import TeamEvents
 
 
@@ -113,23 +111,6 @@ async def enter_room(services: Services, member: Member, interview: Interview) -
 
 
 def register_open_page(services: Services, auth: Auth) -> None:
-    @app.middleware('http')
-    async def member_links(request: Request, call_next):
-        """A signed-in member who opens an interviewer link of the team's is sent through `/open/{id}`, which
-        gives the tab the account's participant, so the room shows no name form. The room page `/open` sends the
-        tab to (its Referer, kept on reloads) is let through: the tab holds its identity by then."""
-        parts = request.url.path.split('/')
-        referer = urlsplit(request.headers.get('referer', ''))
-        if len(parts) == 3 and parts[1] == 'room' and not referer.path.startswith('/open/') and \
-                (COOKIE in request.cookies or auth.proxy.trusted(request.client.host if request.client else None)):
-            interview = find_interview(services, parts[2])
-            if interview is not None and interview.team_id is not None and \
-                    role_for_key(interview, request.query_params.get('key')) == 'interviewer':
-                member = await run.io_bound(auth.member, request)
-                if member is not None and member.team_id == interview.team_id:
-                    return RedirectResponse(f'/open/{interview.id}', status_code=303)
-        return await call_next(request)
-
     @ui.page('/open/{interview_id}', title='Pairpad')
     async def open_interview(interview_id: str, request: Request) -> None:
         """An interview of the member's team, as an interviewer; anything else goes back to the dashboard."""

@@ -55,8 +55,8 @@ class InterviewList:
             self.prev = ui.button('Newer', on_click=lambda: self._set(page=self.page - 1)).props('flat data-testid=page-prev')
             self.info = ui.label('').props('data-testid=page-info')
             self.next = ui.button('Older', on_click=lambda: self._set(page=self.page + 1)).props('flat data-testid=page-next')
-        stop_events = self.events.subscribe(self.guard.member.team_id, self._changed)
-        ui.context.client.on_delete(lambda: (stop_events(), self._stop_rows()))
+        self._stop_events = self.events.subscribe(self.guard.member.team_id, self._changed)
+        ui.context.client.on_delete(lambda: (self._stop_events(), self._stop_rows()))
         self.refresh()
 
     def _set(self, **changes) -> None:
@@ -67,7 +67,20 @@ class InterviewList:
         self.refresh()
 
     def _changed(self, change: InterviewChange) -> None:
-        self.refresh()
+        if self._still_signed_in():
+            self.refresh()
+
+    def _still_signed_in(self) -> bool:
+        """Checked before anything new is pushed to the page: a member disabled, signed out elsewhere or whose
+        password changed since the page opened sees no more of the team's interviews (the tab goes to `/`), as
+        their actions already did not go through."""
+        with self.container:
+            if self.guard.current() is not None:
+                return True
+        self._stop_events()
+        self._stop_rows()
+        self.container.clear()
+        return False
 
     # -- reading -----------------------------------------------------------------------------------------------
 
@@ -139,6 +152,8 @@ class InterviewList:
             present = self._present(interview.id)
             if present == shown[0] and _view is not None:
                 return  # a cursor or typing change: nothing the dashboard shows
+            if _view is not None and not self._still_signed_in():
+                return
             shown[0] = present
             card.props(f'data-state={"live" if present else "not-started"}')
             state.set_text('live now' if present else 'not started')

@@ -5,13 +5,16 @@ A link without a valid key gets the same polite refusal as an unknown interview 
 the interview exists, not even its title.
 """
 
+import asyncio
 import json
 
 from nicegui import ui
 
+from accounts import Workspace
 from languages import LANGUAGES, PLAIN_TEXT
 from presence import MAX_NAME, Forbidden, NotFound, ParticipantView, PresenceError
 from collab.writer import SAVING
+from components.collab_editor import CollabEditor
 from store import notes_room_id
 
 from .report import download_report
@@ -37,7 +40,8 @@ def refused(interview_id: str) -> None:
         ui.link('Create an interview of your own', '/')
 
 
-def register(services: Services) -> None:
+def register(services: Services, workspace_log: Workspace) -> None:
+    """:param workspace_log: the team's activity log, told who downloads a room's report"""
     signals = SignalHub(services.engine, services.relay, is_participant=lambda interview_id, participant_id: any(
         p.id == participant_id for p in services.presence.participants(interview_id)))
 
@@ -50,6 +54,7 @@ def register(services: Services) -> None:
         interview, role = opened
         ui.page_title(f'{interview.title} · Pairpad')
         dark = ui.dark_mode()
+        person: list[str] = []  # this tab's person's name, once joined or resumed
         with ui.header().classes('items-center gap-2 bg-slate-800'):
             ui.label(interview.title).classes('text-lg font-semibold').props('data-testid=interview-title')
             # dark text on amber, white on a dark teal: both at least 4.5:1 (axe color-contrast)
@@ -63,7 +68,8 @@ def register(services: Services) -> None:
             ui.button('Code', icon='download', on_click=lambda: _download_code(services, interview)) \
                 .props('flat color=white data-testid=export-code').tooltip('Download the code')
             if role == 'interviewer':
-                ui.button('Report', icon='summarize', on_click=lambda: download_report(services, interview.id)) \
+                ui.button('Report', icon='summarize',
+                          on_click=lambda: _report(services, workspace_log, interview, person)) \
                     .props('flat color=white data-testid=export-report').tooltip('Download the interview report')
                 _copy_button('Candidate link', room_path(interview, 'candidate'), 'copy-candidate-link')
                 _copy_button('Interviewer link', room_path(interview, 'interviewer'), 'copy-interviewer-link')
@@ -72,12 +78,14 @@ def register(services: Services) -> None:
         # Quasar's loading bar is a progressbar without a name while it shows (axe aria-progressbar-name)
         ui.run_javascript('Quasar.LoadingBar.setDefaults({"aria-label": "Loading"})')
         _theme(dark, theme, await ui.run_javascript('localStorage.getItem("pairpad:theme")', timeout=5) == 'dark')
-        participant = await _resume(services, interview.id, role)
+        participant = await _resume(services, interview.id, role) or await _join_as_member(services, interview, role)
         with content:
             if participant is not None:
+                person.append(participant.name)
                 workspace(services, interview, participant, signals)
             else:
-                _ask_identity(services, interview, role, content, signals)
+                CollabEditor.preload()  # while the person types their name
+                _ask_identity(services, interview, role, content, signals, person)
 
 
 def _save_state(services: Services, room_ids: list[str]) -> None:
@@ -96,6 +104,14 @@ def _save_state(services: Services, room_ids: list[str]) -> None:
     show()
     for room_id in room_ids:
         ui.context.client.on_delete(writer.watch(room_id, show))
+
+
+async def _report(services: Services, workspace_log: Workspace, interview, person: list[str]) -> None:
+    """Send the room's report; the team's activity log says who took it (it holds the candidate's code and the
+    scorecards), as it does for a download from the dashboard."""
+    await download_report(services, interview.id)
+    workspace_log.log(interview.team_id, person[-1] if person else 'an interviewer', 'report downloaded',
+                      interview.title, interview.id)
 
 
 def _copy_button(label: str, path: str, testid: str) -> None:
@@ -142,7 +158,30 @@ async def _resume(services: Services, interview_id: str, role: str) -> Participa
     return participant if participant is not None and participant.role == role else None
 
 
-def _ask_identity(services: Services, interview, role: str, content: ui.column, signals: SignalHub) -> None:
+async def _join_as_member(services: Services, interview, role: str) -> ParticipantView | None:
+    """A signed-in member of the interview's team who opens its interviewer link joins under the account's name,
+    with no name form; None for anybody else (or a full room: the form then says why)."""
+    if role != 'interviewer' or interview.team_id is None or services.member_of is None:
+        return None
+    member = await asyncio.to_thread(services.member_of, ui.context.client.request)
+    if member is None or member.team_id != interview.team_id:
+        return None
+    try:
+        participant, token = services.presence.join(interview.id, name=member.name, role='interviewer')
+    except PresenceError:
+        return None
+    _remember(interview.id, participant.id, token)
+    return participant
+
+
+def _remember(interview_id: str, participant_id: str, token: str) -> None:
+    """The tab keeps its identity (sessionStorage): a reload, or a server restart, is the same participant."""
+    identity = json.dumps({'participantId': participant_id, 'token': token})
+    ui.run_javascript(f'sessionStorage.setItem({_storage_key(interview_id)}, {json.dumps(identity)})')
+
+
+def _ask_identity(services: Services, interview, role: str, content: ui.column, signals: SignalHub,
+                  person: list[str]) -> None:
     with ui.card().classes('mx-auto mt-8 w-96').props('data-testid=join-form') as card:
         ui.label('Join the interview').classes('text-lg font-semibold')
         ui.label(f'You join as the {role}.' if role == 'candidate' else 'You join as an interviewer.') \
@@ -157,9 +196,9 @@ def _ask_identity(services: Services, interview, role: str, content: ui.column, 
             except PresenceError as e:
                 ui.notify(str(e), type='negative')
                 return
-            identity = json.dumps({'participantId': participant.id, 'token': token})
-            ui.run_javascript(f'sessionStorage.setItem({_storage_key(interview.id)}, {json.dumps(identity)})')
+            _remember(interview.id, participant.id, token)
             card.delete()
+            person.append(participant.name)
             with content:
                 workspace(services, interview, participant, signals)
 

@@ -132,13 +132,15 @@ class NotAllowed(PermissionError):
     """Only an interviewer may do this."""
 
 
-async def end_interview(services: Services, interview_id: str, participant_role: str, *, ended: bool) -> None:
-    """End (read-only for everybody, enforced by the room) or reopen an interview; interviewers only."""
+async def end_interview(services: Services, interview_id: str, participant_role: str, *, ended: bool,
+                        by: str | None = None) -> None:
+    """End (read-only for everybody, enforced by the room) or reopen an interview; interviewers only. `by`: who,
+    for the team's activity log."""
     if participant_role != 'interviewer':
         raise NotAllowed('only an interviewer may end or reopen the interview')
     room = await services.rooms.get(interview_id)
     room.set_ended(ended)
-    set_interview_ended(services.engine, interview_id, ended)
+    set_interview_ended(services.engine, interview_id, ended, by=by)
 
 
 async def fail_abandoned(services: Services) -> list[str]:

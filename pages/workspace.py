@@ -73,7 +73,7 @@ def workspace(services: Services, interview, participant: ParticipantView, signa
     if is_interviewer:
         async def set_ended(ended: bool) -> None:
             try:
-                await end_interview(services, interview_id, participant.role, ended=ended)
+                await end_interview(services, interview_id, participant.role, ended=ended, by=participant.name)
             except NotAllowed as e:
                 ui.notify(str(e), type='negative')
 

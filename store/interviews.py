@@ -27,6 +27,7 @@ class InterviewChange:
     interview_id: str
     team_id: str | None
     kind: str  # created | ended | reopened | erased
+    by: str | None = None  # who, when the store was told (the activity log's actor)
 
 
 Watcher = Callable[[InterviewChange], None]
@@ -41,10 +42,10 @@ def watch_interviews(engine: Engine, watcher: Watcher) -> Callable[[], None]:
     return lambda: watcher in watchers and watchers.remove(watcher)
 
 
-def _changed(engine: Engine, interview_id: str, team_id: str | None, kind: str) -> None:
+def _changed(engine: Engine, interview_id: str, team_id: str | None, kind: str, by: str | None = None) -> None:
     for watcher in list(_watchers.get(engine, [])):
         try:
-            watcher(InterviewChange(interview_id, team_id, kind))
+            watcher(InterviewChange(interview_id, team_id, kind, by))
         except Exception:
             log.exception('an interview watcher failed')
 
@@ -89,7 +90,7 @@ def delete_interview(engine: Engine, interview_id: str) -> bool:
     return True
 
 
-def set_interview_ended(engine: Engine, interview_id: str, ended: bool) -> None:
+def set_interview_ended(engine: Engine, interview_id: str, ended: bool, *, by: str | None = None) -> None:
     with Session(engine) as session:
         interview = session.get(Interview, interview_id)
         if interview is None:
@@ -98,7 +99,7 @@ def set_interview_ended(engine: Engine, interview_id: str, ended: bool) -> None:
         session.add(interview)
         session.commit()
         team_id = interview.team_id
-    _changed(engine, interview_id, team_id, 'ended' if ended else 'reopened')
+    _changed(engine, interview_id, team_id, 'ended' if ended else 'reopened', by)
 
 
 def list_team_interviews(engine: Engine, team_id: str, *, search: str = '', created_by: str | None = None,

@@ -15,7 +15,7 @@ from nicegui import ui
 from nicegui.element import Element
 from nicegui.events import GenericEventArguments, UiEventArguments, handle_event
 
-from .chunks import CHUNK_CHARS, DIRECT_EVENT, FramingError, Reassembler, decode_base64
+from .chunks import CHUNK_CHARS, FramingError, Reassembler, decode_base64
 
 
 @dataclass(**{'kw_only': True})
@@ -103,6 +103,14 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
         self.direct = False
         self._listening_handlers: list[Callable[[], None]] = []
         self.on('yjs', _presigned(self._handle_yjs))
+
+    @staticmethod
+    def preload() -> None:
+        """Fetch and compile the editor's code (Monaco and Yjs, 3.5 MB) in the current page now, while nobody waits
+        for it: a page that adds the editor later (the room, once its person has joined) then mounts it without a
+        download in between. Resolved through the page's import map, so it follows the page's URL prefix; a failure
+        here is left to the editor's own mount to report."""
+        ui.run_javascript('import("pairpad-collab-editor").then((m) => m.loadAssetsOnce()).catch(() => {})')
 
     def on_messages(self, callback: Callable[[CollabMessagesEventArguments], None]) -> Self:
         """Add a callback for the y-protocols messages the browser sent (already decoded and reassembled)."""

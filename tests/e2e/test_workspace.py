@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.room_page import RoomPage, wait_in_page
+from tests.e2e.room_page import RoomPage, download, wait_in_page
 from tools.app_server import ADMIN_EMAIL, ADMIN_PASSWORD, AppServer
 
 HOSTILE_TITLE = '<img src=x onerror="window.__pwned=1">Backend'
@@ -61,7 +61,13 @@ def test_first_run_to_a_live_then_ended_room_on_the_dashboard(own_server, new_pa
     expect(row.get_by_test_id('row-people')).to_have_text('in the room: Ann')
     expect(row.get_by_test_id('row-created-by')).to_have_text('by Ann')
 
-    again = page.context.new_page()  # the interviewer link opened by the signed-in member: no name form
+    again = page.context.new_page()  # the interviewer link opened by the signed-in member: no name form, and no
+    # Referer sent (a proxy that sets this policy, a privacy setting): once, that sent the tab round /open for ever
+
+    def no_referrer(route) -> None:
+        headers = {k: v for k, v in route.request.headers.items() if k.lower() != 'referer'}
+        route.fulfill(response=route.fetch(headers=headers, max_redirects=0))
+    again.route(re.compile(r'/(room|open)/'), no_referrer)
     again.goto(page.url)
     RoomPage(again, own_server, interview_id).wait_synced()
     expect(again.get_by_test_id('participant').filter(has_text='Ann')).to_have_count(2)  # two tabs, one name
@@ -74,10 +80,15 @@ def test_first_run_to_a_live_then_ended_room_on_the_dashboard(own_server, new_pa
     RoomPage(candidate, own_server, interview_id).wait_synced()
     expect(row.get_by_test_id('row-people')).to_have_text('in the room: Ann, Cy')
 
+    assert 'Cy' in download(page, 'export-report')  # the room's Report button
     page.get_by_test_id('end-interview').click()
     expect(row).to_have_attribute('data-state', 'ended')
     expect(row.get_by_test_id('row-state')).to_have_text('ended')
     expect(row.get_by_test_id('row-erase-at')).to_contain_text('erased automatically on')
+    token = own_server.users('token', '--email', 'ann@example.com')['token']
+    activity = httpx.get(f'{own_server.url}/api/activity', headers={'Authorization': f'Bearer {token}'}).json()
+    assert [(a['actor'], a['action']) for a in reversed(activity)] == [  # who did what, by name
+        ('Ann', 'set up the team'), ('Ann', 'created'), ('Ann', 'report downloaded'), ('Ann', 'ended')]
     assert board.evaluate('window.__pwned') is None and page.evaluate('window.__pwned') is None
 
     row.get_by_test_id('row-erase').click()  # erase: the row goes, and so does the interview with everything of it
@@ -122,6 +133,9 @@ def test_an_invited_member_then_disabled_and_sign_out_closes_access(claimed, new
     assert httpx.get(f'{claimed.url}/api/interviews', headers={'Authorization': f'Bearer {bob_token}'}).status_code \
         == 200
 
+    bob_watching = bob.context.new_page()  # a second tab of Bob's, only watching the list
+    bob_watching.goto(claimed.url)
+    expect(_row(bob_watching, interview['id'])).to_be_visible()
     admin.reload()  # the members list as it is now
     bob_row = admin.locator('[data-testid=member-row][data-email="bob@example.com"]')
     bob_row.get_by_test_id('member-disable').click()
@@ -130,6 +144,9 @@ def test_an_invited_member_then_disabled_and_sign_out_closes_access(claimed, new
         == 401  # the disabled member's token, at once
     bob.get_by_test_id('create-interview').click()  # the open dashboard checks the session again: out
     expect(bob.get_by_test_id('sign-in-form')).to_be_visible()
+    claimed.create_interview('Made after Bob was disabled')  # pushed to the team's open dashboards, but
+    expect(bob_watching.get_by_test_id('sign-in-form')).to_be_visible()  # Bob's is checked first: out, not shown
+    expect(bob_watching.get_by_text('Made after Bob was disabled')).to_have_count(0)
     bob.goto(link)
     expect(bob.get_by_test_id('invite-refused')).to_be_visible()  # an invite is used once
     admin.reload()

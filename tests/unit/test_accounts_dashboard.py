@@ -116,3 +116,22 @@ def test_an_unclaimed_server_creates_without_a_token_a_claimed_one_only_with_one
     assert [(a['actor'], a['action']) for a in activity] == [('Bob', 'created')]
     workspace.set_disabled(ann, bob.id)
     assert client.get('/api/interviews', headers={'Authorization': f'Bearer {bob_token}'}).status_code == 401
+
+
+def test_the_activity_log_names_who_ended_and_reopened(engine):
+    """Ending and reopening are logged with the person who did it (the name they joined the room with, or the REST
+    API): the log is where an administrator looks to see who did what."""
+    from main import record_change
+    from store import watch_interviews
+    from store.accounts import list_activity
+    workspace = _workspace(engine)
+    ann = workspace.create_member(email='ann@example.com', name='Ann', password='a password 1', is_admin=True)
+    made = _make(engine, ann.team_id, 'Pairing')
+    stop = watch_interviews(engine, lambda change: record_change(workspace, change))
+    set_interview_ended(engine, made.id, True, by='Ada <b>L</b>')
+    set_interview_ended(engine, made.id, False, by='the interviewer link (REST API)')
+    set_interview_ended(engine, made.id, True)  # nobody said who
+    stop()
+    assert [(a.actor, a.action, a.subject) for a in reversed(list_activity(engine, ann.team_id))] == [
+        ('Ada <b>L</b>', 'ended', 'Pairing'), ('the interviewer link (REST API)', 'reopened', 'Pairing'),
+        ('an interviewer', 'ended', 'Pairing')]

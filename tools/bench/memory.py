@@ -104,16 +104,21 @@ async def per_browser_peer(server, floor_url: str, browser, tabs: int, settle: f
     return {'tabs': tabs, 'bytes_per_tab': (after - before) // tabs}
 
 
-def seed_app_db(data_dir: Path, trace: Trace) -> tuple[str, str]:
+def seed_app_db(data_dir: Path, trace: Trace, *, compact: bool = False) -> tuple[str, str]:
     """Write an interview holding the trace's whole history (one row per keystroke update) before the server
-    starts, so the room is cold: its first join loads it from the store."""
+    starts, so the room is cold: its first join loads it from the store. `compact`: then merge the rows into a
+    snapshot as the server's own compaction does (every 500 updates and after 10 s idle), the state a running
+    server leaves a room in; without it, a store that no server ever compacted."""
     data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_db(f'sqlite:///{data_dir / "pairpad.db"}')
     interview = create_interview(engine, title=f'{trace.name} history', language='plaintext',
                                  initial_update=initial_update('plaintext'))
     log = SqlUpdateLog(engine)
-    for i in range(0, len(trace.updates), 5000):
-        log.append([PendingUpdate(interview.id, u) for u in trace.updates[i:i + 5000]])
+    step = 500 if compact else 5000  # 500: the server's PAIRPAD_COMPACT_EVERY
+    for i in range(0, len(trace.updates), step):
+        log.append([PendingUpdate(interview.id, u) for u in trace.updates[i:i + step]])
+        if compact:
+            log.compact(interview.id)
     engine.dispose()
     return interview.id, interview.candidate_key
 
@@ -127,10 +132,10 @@ def _count_socket_bytes(page) -> list[int]:
     return counter
 
 
-async def cold_join_ours(server, trace: Trace, browser) -> dict:
+async def cold_join_ours(server, trace: Trace, browser, *, compact: bool = False) -> dict:
     """The interview is written into the running server's database behind its back (SQLite in WAL mode allows
     it), so its room is not in memory: the join loads it from the store, as after a restart or an unload."""
-    interview_id, key = seed_app_db(server.data_dir, trace)
+    interview_id, key = seed_app_db(server.data_dir, trace, compact=compact)
     page = await new_page(browser)
     counter = _count_socket_bytes(page)
     await page.goto(f'{server.url}/room/{interview_id}?key={key}')

@@ -79,8 +79,8 @@ class DocumentSizeGuard:
 
 
 class MetaGuard:
-    """What a peer may change of the document's `meta` map: the language, to one the server knows. `ended` is the
-    server's to set (an interviewer ends the interview through it: a candidate's update must not), and no other
+    """What a peer may change of the document's `meta` map: the language, to one the server knows (or none, for a
+    moment: see `_refusal`). `ended` is the server's to set (an interviewer ends the interview through it: a candidate's update must not), and no other
     key is a peer's to add.
 
     Which keys an update touches is known only once it is integrated (a map entry's new value names its parent
@@ -128,6 +128,8 @@ class MetaGuard:
         if others := [key for key in changed if key != 'language']:
             return f'only the language may be changed in the document\'s meta, not {", ".join(map(repr, others))}'
         language = now.get('language')
-        if 'language' in changed and language not in self._languages:
+        # absent is no refusal: an update that overtook the one it builds on removes the old value before its own
+        # arrives (it waits as pending), and setting a value back then would fight the one on its way
+        if 'language' in changed and language is not None and language not in self._languages:
             return f'unknown language {str(language)[:40]!r}: the language stays {self._known.get("language")!r}'
         return None

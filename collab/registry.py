@@ -61,6 +61,7 @@ class RoomRegistry:
         self.hibernate_after = hibernate_after
         self.writer = GroupCommitWriter(persistence, window=commit_window, compact_every=compact_every,
                                         compact_after_idle=compact_after_idle)
+        self.writer.document_of = self._document_of
         self._rooms: dict[str, Room] = {}
         self._hibernating: dict[str, Hibernating] = {}
         self._loading: dict[str, asyncio.Future[Room]] = {}
@@ -171,6 +172,13 @@ class RoomRegistry:
             for link in self._links.values():
                 if link.room.peer_ids:
                     link.announce()
+
+    def _document_of(self, room_id: str) -> bytes | None:
+        """The room's document as one squashed update, if it is in memory (what compaction merges first)."""
+        if (room := self._rooms.get(room_id)) is not None:
+            return room.encoded_state()
+        sleeping = self._hibernating.get(room_id)
+        return sleeping.state if sleeping is not None else None
 
     def hibernate(self, room_id: str) -> bool:
         """Keep only the encoded document of a room without peers; False if it has peers or is not live.

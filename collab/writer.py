@@ -64,6 +64,8 @@ class GroupCommitWriter:
         self._lock = asyncio.Lock()  # one store operation at a time: appends and compactions never interleave
         self._saving: set[str] = set()  # rooms whose updates wait for the store
         self._watchers: dict[str, list[Callable[[str], None]]] = {}
+        # the document of a room in memory, as one squashed update, or None (the room's registry sets it)
+        self.document_of: Callable[[str], bytes | None] = lambda _room_id: None
         self.failing_since: float | None = None  # time.monotonic() of the first failed write of an outage
         self._error_logged = False
 
@@ -163,8 +165,11 @@ class GroupCommitWriter:
             await self._committed.wait()
 
     async def compact(self, room_id: str) -> None:
+        """Merge the room's rows into its snapshot, the room's own document first if it is in memory
+        (`document_of`, which its registry sets; Persistence.compact says why)."""
+        base = self.document_of(room_id)  # on the loop: the room's Doc is not thread-safe
         async with self._lock:
-            await asyncio.to_thread(self.persistence.compact, room_id)
+            await asyncio.to_thread(self.persistence.compact, room_id, base)
         self._since_compaction.pop(room_id, None)
 
     async def compact_idle(self) -> None:

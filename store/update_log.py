@@ -94,7 +94,7 @@ class SqlUpdateLog:
         return [HistoryEntry(_aware(at), author, data) for row_id, data, checksum, at, author in rows
                 if _intact(f'update {row_id} of {room_id}', data, checksum)]
 
-    def compact(self, room_id: str) -> None:
+    def compact(self, room_id: str, base: bytes | None = None) -> None:
         """Merge the snapshot and every uncompacted update into a new snapshot, in one transaction; the rows
         stay, marked compacted, as the history. The transaction holds the room's compaction lock from before its
         first read (store.locks): two instances compacting one room take turns, else the one that read fewer rows
@@ -105,7 +105,8 @@ class SqlUpdateLog:
         an id range would mark it too without it being in the snapshot, and the next load would lose it. For the
         same reason no "last compacted id" bounds the read: such a row is folded in by the next compaction. The
         read stays small however long the interview (its history is kept) through the index on (room,
-        compacted, id): store/models.py."""
+        compacted, id): store/models.py. `base` (collab.persistence.Persistence.compact) goes first in the merge,
+        which keeps its squashed blocks."""
         interview_id, document = split_room_id(room_id)
         with Session(self.engine) as session:
             transaction_lock(session.connection(), 'compact', room_id)  # one compaction of a room at a time
@@ -115,7 +116,8 @@ class SqlUpdateLog:
             if not rows:
                 return
             snapshot = session.get(DocSnapshot, (interview_id, document))
-            parts = [snapshot.data] if snapshot and zlib.crc32(snapshot.data) == snapshot.checksum else []
+            parts = [base] if base is not None else []
+            parts += [snapshot.data] if snapshot and zlib.crc32(snapshot.data) == snapshot.checksum else []
             parts += [data for _, data, checksum in rows if zlib.crc32(data) == checksum]
             if not parts:
                 log.warning('nothing of %s decodes; left its rows for inspection', room_id)

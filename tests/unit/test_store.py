@@ -9,7 +9,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from pycrdt import Doc, Text
+from pycrdt import Doc, Text, merge_updates
 from sqlmodel import Session, select
 
 from collab import PendingUpdate, Room, initial_update
@@ -185,3 +185,31 @@ def test_the_app_says_a_wrong_database_url_in_one_line_and_exits(tmp_path):
     assert done.stderr.strip().splitlines()[-1].startswith(
         'pairpad: cannot connect to the database at postgresql+psycopg://u:***@127.0.0.1:1/x: ')
     assert 'Traceback' not in done.stderr
+
+
+async def test_a_room_in_memory_is_compacted_into_the_squashed_document_it_holds(database_url):
+    """Compaction merges the room's own document first (RoomRegistry passes Room.encoded_state), so the snapshot a
+    later load reads is the document as a Doc encodes it, not one block per keystroke: 2,000 one-character
+    insertions make a snapshot about the size of the room's encoded state, loaded in one piece."""
+    from collab import RoomRegistry
+    engine = create_db(database_url)
+    try:
+        interview = create_interview(engine, title='T', language='plaintext', initial_update=initial_update('plaintext'))
+        rooms = RoomRegistry(SqlUpdateLog(engine), commit_window=0.005, compact_after_idle=3600, unload_after=0.0)
+        room = await rooms.get(interview.id)
+        for i in range(2000):
+            room.write(lambda doc, i=i: doc.get(CODE, type=Text).insert(i, 'abcdefghij'[i % 10]))
+        squashed = len(room.encoded_state())
+        await rooms.unload(interview.id)  # the writer compacted at 1,000 rows already (twice compact_every)
+        assert rooms.loaded(interview.id) is None
+        with Session(engine) as session:
+            snapshot = session.get(DocSnapshot, (interview.id, CODE))
+            rows = session.exec(select(DocUpdate.data).where(DocUpdate.interview_id == interview.id)).all()
+        merged_rows = len(merge_updates(*rows))  # what merging the rows alone makes of them
+        assert len(snapshot.data) <= squashed * 1.1 < merged_rows / 3, (len(snapshot.data), squashed, merged_rows)
+        again = Room('again')
+        again.load(SqlUpdateLog(engine).load(interview.id))
+        assert again.text == 'abcdefghij' * 200
+        await rooms.stop()
+    finally:
+        engine.dispose()

@@ -178,10 +178,10 @@ class CompactionFails(MemoryPersistence):
         super().__init__()
         self.failing = True
 
-    def compact(self, room_id: str) -> None:
+    def compact(self, room_id: str, base: bytes | None = None) -> None:
         if self.failing:
             raise ConnectionError('connection refused')
-        super().compact(room_id)
+        super().compact(room_id, base)
 
 
 async def test_a_room_whose_compaction_fails_stays_loaded_and_is_compacted_later():

@@ -30,7 +30,7 @@ class OneDocument:
     def append(self, batch) -> None:
         pass
 
-    def compact(self, room_id: str) -> None:
+    def compact(self, room_id: str, base: bytes | None = None) -> None:
         pass
 
 

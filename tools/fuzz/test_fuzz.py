@@ -131,8 +131,8 @@ class LossyStore:
                 kept.append(entry)
         self.inner.append(kept)
 
-    def compact(self, room_id: str) -> None:
-        self.inner.compact(room_id)
+    def compact(self, room_id: str, base: bytes | None = None) -> None:
+        self.inner.compact(room_id, base)
 
 
 def test_a_room_that_forgets_updates_is_caught_and_named_by_seed():

@@ -76,6 +76,12 @@ def workspace(services: Services, interview, participant: ParticipantView, signa
                 await end_interview(services, interview_id, participant.role, ended=ended, by=participant.name)
             except NotAllowed as e:
                 ui.notify(str(e), type='negative')
+                return
+            # the pressed button goes: its counterpart takes its place and the focus (a keyboard user keeps theirs)
+            end_button.set_visibility(not ended)
+            reopen_button.set_visibility(ended)
+            shown = reopen_button if ended else end_button
+            ui.run_javascript(f'requestAnimationFrame(() => document.getElementById("c{shown.id}")?.focus())')
 
         end_button.on_click(lambda: set_ended(True))
         reopen_button.on_click(lambda: set_ended(False))

@@ -26,8 +26,10 @@ def browser() -> Browser:
         browser.close()
 
 
-def _run(data_dir: Path, env: dict[str, str] | None = None):
-    app = AppServer(data_dir, env=env).start()
+def _run(data_dir: Path, env: dict[str, str] | None = None, *, admin: bool = False):
+    """A server for the fixture's scope; it fails the tests that used it if it logged an ERROR. `admin`: a claimed
+    server (its first account made by `pairpad users create`: tools/app_server.AppServer)."""
+    app = AppServer(data_dir, env=env, admin=admin).start()
     yield app
     app.stop()
     errors = [line for line in app.log().splitlines() if ' ERROR ' in line or 'Traceback' in line]
@@ -38,6 +40,12 @@ def _run(data_dir: Path, env: dict[str, str] | None = None):
 def server(tmp_path_factory) -> AppServer:
     """One server per test module; each test makes its own interview, so tests do not see each other."""
     yield from _run(tmp_path_factory.mktemp('server'))
+
+
+@pytest.fixture(scope='module')
+def claimed(tmp_path_factory) -> AppServer:
+    """A server with a team: its administrator (ADMIN_EMAIL) made by `pairpad users create`; the dashboard needs one."""
+    yield from _run(tmp_path_factory.mktemp('claimed'), admin=True)
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
-"""Issue 16 §3 in real Chromium: axe-core finds no serious or critical violation on the home page, the join form
-and the room (interviewer and candidate, light and dark); a screen reader is told who comes and goes, when runs
-start and end and when the interview ends, through one polite live region; the room is usable by keyboard with a
-visible focus; remote cursors' name labels shrink to a flag 2 s after their person's last move and show on hover.
+"""Issue 16 §3 in real Chromium: axe-core finds no serious or critical violation on the home page (a new server's
+setup form; a team's sign-in form and dashboard), the join form and the room (interviewer and candidate, light and
+dark); a screen reader is told who comes and goes, when runs start and end and when the interview ends, through one
+polite live region; the room is usable by keyboard with a visible focus; remote cursors' name labels shrink to a
+flag 2 s after their person's last move and show on hover.
 
 axe-core comes from npm, pinned by tests/e2e/axe/package-lock.json (`make axe`: npm ci there)."""
 
@@ -12,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import _run
 from tests.e2e.room_page import RoomPage
+from tools.app_server import ADMIN_EMAIL, ADMIN_PASSWORD
 
 AXE = Path(__file__).parent / 'axe' / 'node_modules' / 'axe-core' / 'axe.min.js'
 SEVERE = ('serious', 'critical')
@@ -67,6 +69,20 @@ def test_home_page_and_join_form_have_no_serious_violation(server, new_page):
     for theme in ('light', 'dark'):
         set_theme(page, theme)
         assert severe_violations(page) == [], f'join form, {theme} theme'
+
+
+def test_sign_in_form_and_dashboard_have_no_serious_violation(claimed, new_page):
+    """What `/` shows once a server has a team: the sign-in form, then the dashboard with an interview listed."""
+    claimed.create_interview('Listed')
+    page = new_page()
+    page.goto(claimed.url)
+    expect(page.get_by_test_id('sign-in-form')).to_be_visible()
+    assert severe_violations(page) == [], 'sign-in form'
+    page.get_by_test_id('sign-in-email').fill(ADMIN_EMAIL)
+    page.get_by_test_id('sign-in-password').fill(ADMIN_PASSWORD)
+    page.get_by_test_id('sign-in-submit').click()
+    expect(page.get_by_test_id('interview-row')).to_have_count(1)
+    assert severe_violations(page) == [], 'dashboard'
 
 
 def test_room_has_no_serious_violation_for_either_role_in_either_theme(server, new_page):
@@ -172,6 +188,28 @@ def test_the_room_works_by_keyboard_with_a_visible_focus(server, new_page):
     tab_to(page, '[data-testid=run-output]')
     assert_focus_visible(page)
     assert cara.text() == CODE  # no Tab landed in the code
+
+
+def test_the_interviewers_controls_work_by_keyboard_with_a_visible_focus(server, new_page):
+    """The controls only interviewers get, in the order Tab reaches them: the header's report and links, playback,
+    the scorecard, ending (Enter ends, and Enter on Reopen reopens), the question picker."""
+    interview = server.create_interview(language='python')
+    ivan = RoomPage(new_page(), server, interview['id']).join('Ivan', role='interviewer')
+    page = ivan.page
+    page.get_by_test_id('theme-toggle').focus()
+    for testid in ('export-report', 'copy-candidate-link', 'copy-interviewer-link', 'playback', 'scorecard',
+                   'end-interview'):
+        tab_to(page, f'[data-testid={testid}]')
+        assert_focus_visible(page)
+    page.keyboard.press('Enter')
+    expect(ivan.editor).to_have_attribute('data-ended', 'true')
+    expect(page.get_by_test_id('reopen-interview')).to_be_focused()  # what took the pressed button's place
+    assert_focus_visible(page)
+    page.keyboard.press('Enter')
+    expect(ivan.editor).to_have_attribute('data-ended', 'false')
+    expect(page.get_by_test_id('end-interview')).to_be_focused()
+    tab_to(page, '[data-testid=pick-question]')
+    assert_focus_visible(page)
 
 
 # -- cursor labels --------------------------------------------------------------------------------------------------

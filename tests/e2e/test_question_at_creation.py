@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from questions import sample_questions
 from tests.e2e.room_page import RoomPage
-from tests.e2e.test_scorecards import claimed, sign_in  # noqa: F401 (claimed is a fixture)
+from tests.e2e.test_scorecards import sign_in
 
 TWO_SUM = next(question for question in sample_questions() if question.slug == 'two-sum')
 

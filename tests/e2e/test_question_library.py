@@ -10,11 +10,10 @@ import json
 from pathlib import Path
 
 import httpx
-import pytest
 from playwright.sync_api import expect
 
 from questions import read_questions
-from tools.app_server import ADMIN_EMAIL, ADMIN_PASSWORD, AppServer
+from tools.app_server import ADMIN_EMAIL, ADMIN_PASSWORD
 
 WAIT = 15_000  # ms: the machine that runs these is shared and often loaded
 HOSTILE = '<img src=x onerror=alert(1)>'
@@ -28,14 +27,6 @@ guide:
 '''
 HOSTILE_PROMPT = 'Read **n**. <img src=x onerror="window.__pwned=1"> <script>window.__pwned=2</script>'
 
-
-@pytest.fixture(scope='module')
-def claimed(tmp_path_factory):
-    app = AppServer(tmp_path_factory.mktemp('questions'), admin=True).start()
-    yield app
-    app.stop()
-    errors = [line for line in app.log().splitlines() if ' ERROR ' in line or 'Traceback' in line]
-    assert not errors, 'the server logged errors:\n' + '\n'.join(errors)
 
 
 def _row(page, slug: str):

@@ -16,7 +16,6 @@ dashboard, `export-report`, `row-report`.
 
 import uuid
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from questions import sample_questions
@@ -26,15 +25,6 @@ from tools.app_server import ADMIN_EMAIL, ADMIN_PASSWORD, AppServer
 TWO_SUM = next(question for question in sample_questions() if question.slug == 'two-sum')
 RUBRIC = TWO_SUM.guide.criteria
 
-
-@pytest.fixture(scope='module')
-def claimed(tmp_path_factory):
-    """A server with a team (its admin made by `pairpad users create`): the dashboard needs one."""
-    app = AppServer(tmp_path_factory.mktemp('scorecards'), admin=True).start()
-    yield app
-    app.stop()
-    errors = [line for line in app.log().splitlines() if ' ERROR ' in line or 'Traceback' in line]
-    assert not errors, 'the server logged errors:\n' + '\n'.join(errors)
 
 
 def sign_in(page: Page, server: AppServer) -> None:

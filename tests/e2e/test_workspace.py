@@ -10,24 +10,14 @@ and the API; five wrong passwords lock sign-in with a clear message; hostile nam
 import re
 
 import httpx
-import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.room_page import RoomPage, download, wait_in_page
-from tools.app_server import ADMIN_EMAIL, ADMIN_PASSWORD, AppServer
+from tools.app_server import ADMIN_EMAIL, ADMIN_PASSWORD
 
 HOSTILE_TITLE = '<img src=x onerror="window.__pwned=1">Backend'
 HOSTILE_NAME = '<b>Bob</b> & "Co"'
 
-
-@pytest.fixture(scope='module')
-def claimed(tmp_path_factory):
-    """A server with its first account made by `pairpad users create` (AppServer(admin=True))."""
-    app = AppServer(tmp_path_factory.mktemp('claimed'), admin=True).start()
-    yield app
-    app.stop()
-    errors = [line for line in app.log().splitlines() if ' ERROR ' in line or 'Traceback' in line]
-    assert not errors, 'the server logged errors:\n' + '\n'.join(errors)
 
 
 def _row(page, interview_id: str):

@@ -1,14 +1,16 @@
-"""`python -m tools.bench.cold_join [--baseline REV] [--runs N] [--limit N] [--json FILE]`
+"""`python -m tools.bench.cold_join [--baseline REV] [--runs N] [--typing S] [--limit N] [--json FILE]`
 
 The cold join alone (benchmark 5's last figure; issue 17 target 7: ≤ 0.6 s from the Join click for the 36,981-update
 `rustcode` history), before/after in one run: this tree's app and, with --baseline, the app at an earlier revision,
-each joined the same way, the runs interleaved so that the machine's load falls on both alike. Two stores:
+each joined the same way, the runs interleaved so that the machine's load falls on both alike. Three stores:
 
-- compacted: the rows and the snapshot the server's compaction writes (every 500 updates, and after 10 s idle):
-  what a join finds after a restart or after the room was unloaded;
+- squashed: the rows and the snapshot the server's compaction writes now (every 500 updates, the room's own
+  document merged first): what a join finds after a restart or after the room was unloaded;
+- merged: the same, compacted by merging the rows alone, as the server did before 4d18e80;
 - raw: one row per keystroke and no snapshot, a store that no server ever compacted (the worst case).
 
-A figure counts only if the editor then shows exactly the trace's final text (the join waits for it).
+The click comes `--typing` seconds (1.5) after the form shows, as a person types a name (0: at once). A figure
+counts only if the editor then shows exactly the trace's final text (the join waits for it).
 """
 
 import argparse
@@ -24,10 +26,10 @@ from . import memory, traces
 from .browsers import launch
 from .servers import checkout, start_app
 
-VARIANTS = ('compacted', 'raw')
+VARIANTS = ('squashed', 'merged', 'raw')
 
 
-async def measure(runs: int, limit: int | None, baseline: str | None) -> dict:
+async def measure(runs: int, limit: int | None, baseline: str | None, typing: float) -> dict:
     trace = traces.load('rustcode', limit=limit)
     with tempfile.TemporaryDirectory(prefix='pairpad-cold-') as tmp:
         servers = {'ours': start_app(Path(tmp) / 'ours')}
@@ -41,12 +43,12 @@ async def measure(runs: int, limit: int | None, baseline: str | None) -> dict:
                     for variant in VARIANTS:
                         for name, server in servers.items():
                             samples[name][variant].append(await memory.cold_join_ours(
-                                server, trace, browser, compact=variant == 'compacted'))
+                                server, trace, browser, store=variant, typing=typing))
                 await browser.close()
         finally:
             for server in servers.values():
                 server.stop()
-    return {'trace': trace.name, 'updates': len(trace.updates), 'runs': runs, 'baseline': baseline,
+    return {'trace': trace.name, 'updates': len(trace.updates), 'runs': runs, 'baseline': baseline, 'typing': typing,
             **{name: {variant: {'median_seconds': statistics.median(s['seconds'] for s in got),
                                 'seconds': [s['seconds'] for s in got],
                                 'socket_bytes': got[-1]['socket_bytes']}
@@ -58,10 +60,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[1])
     parser.add_argument('--baseline', help='git revision to measure beside this tree')
     parser.add_argument('--runs', type=int, default=3)
+    parser.add_argument('--typing', type=float, default=1.5, help='seconds from the form to the click')
     parser.add_argument('--limit', type=int, help="the trace's first N transactions only")
     parser.add_argument('--json', type=Path)
     args = parser.parse_args()
-    result = asyncio.run(measure(args.runs, args.limit, args.baseline))
+    result = asyncio.run(measure(args.runs, args.limit, args.baseline, args.typing))
     for name in ('ours', 'baseline'):
         for variant in VARIANTS if name in result else ():
             r = result[name][variant]

@@ -104,21 +104,28 @@ async def per_browser_peer(server, floor_url: str, browser, tabs: int, settle: f
     return {'tabs': tabs, 'bytes_per_tab': (after - before) // tabs}
 
 
-def seed_app_db(data_dir: Path, trace: Trace, *, compact: bool = False) -> tuple[str, str]:
+def seed_app_db(data_dir: Path, trace: Trace, *, store: str = 'raw') -> tuple[str, str]:
     """Write an interview holding the trace's whole history (one row per keystroke update) before the server
-    starts, so the room is cold: its first join loads it from the store. `compact`: then merge the rows into a
-    snapshot as the server's own compaction does (every 500 updates and after 10 s idle), the state a running
-    server leaves a room in; without it, a store that no server ever compacted."""
+    starts, so the room is cold: its first join loads it from the store. `store`: 'raw', a store that no server
+    ever compacted; 'merged', the rows compacted every 500 (PAIRPAD_COMPACT_EVERY) by merging them alone, as the
+    server did before 4d18e80; 'squashed', compacted as the server does now, the room's document first."""
     data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_db(f'sqlite:///{data_dir / "pairpad.db"}')
-    interview = create_interview(engine, title=f'{trace.name} history', language='plaintext',
-                                 initial_update=initial_update('plaintext'))
+    first = initial_update('plaintext')
+    interview = create_interview(engine, title=f'{trace.name} history', language='plaintext', initial_update=first)
     log = SqlUpdateLog(engine)
-    step = 500 if compact else 5000  # 500: the server's PAIRPAD_COMPACT_EVERY
+    step = 5000 if store == 'raw' else 500
+    room = Doc()  # what the room holds, for 'squashed'
+    room.apply_update(first)
     for i in range(0, len(trace.updates), step):
-        log.append([PendingUpdate(interview.id, u) for u in trace.updates[i:i + step]])
-        if compact:
-            log.compact(interview.id)
+        batch = trace.updates[i:i + step]
+        log.append([PendingUpdate(interview.id, u) for u in batch])
+        if store == 'squashed':
+            with room.transaction():
+                for update in batch:
+                    room.apply_update(update)
+        if store != 'raw':
+            log.compact(interview.id, room.get_update() if store == 'squashed' else None)
     engine.dispose()
     return interview.id, interview.candidate_key
 
@@ -132,14 +139,16 @@ def _count_socket_bytes(page) -> list[int]:
     return counter
 
 
-async def cold_join_ours(server, trace: Trace, browser, *, compact: bool = False) -> dict:
+async def cold_join_ours(server, trace: Trace, browser, *, store: str = 'raw', typing: float = 0.0) -> dict:
     """The interview is written into the running server's database behind its back (SQLite in WAL mode allows
-    it), so its room is not in memory: the join loads it from the store, as after a restart or an unload."""
-    interview_id, key = seed_app_db(server.data_dir, trace, compact=compact)
+    it), so its room is not in memory: the join loads it from the store, as after a restart or an unload.
+    `typing`: seconds between the form showing and the click, as a person takes to type a name."""
+    interview_id, key = seed_app_db(server.data_dir, trace, store=store)
     page = await new_page(browser)
     counter = _count_socket_bytes(page)
     await page.goto(f'{server.url}/room/{interview_id}?key={key}')
     await page.get_by_test_id('name-input').fill('Cold')
+    await asyncio.sleep(typing)
     before = counter[0]
     start = time.monotonic()
     await page.get_by_test_id('join-button').click()

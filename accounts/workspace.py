@@ -11,6 +11,7 @@ from typing import Callable
 from sqlalchemy import Engine
 
 from presence import MAX_NAME, PresenceError, clean_name
+from questions.scorecards import ScorecardError, team_criteria_from
 from store import Account, Invite
 from store import accounts as rows
 
@@ -283,6 +284,22 @@ class Workspace:
             raise WorkspaceError('You cannot disable yourself.')
         rows.set_disabled(self.engine, member_id, disabled)
         self.log(admin.team_id, admin.name, 'disabled' if disabled else 'enabled', account.email)
+
+    def scorecard_criteria(self, team_id: str) -> list[str]:
+        """The team's own default scorecard criteria; empty: the built-in ones (questions.scorecards)."""
+        return rows.team_criteria(self.engine, team_id)
+
+    def set_scorecard_criteria(self, admin: Member, text: object) -> list[str]:
+        """What the team's scorecards rate when a question has no rubric, from one name per line (none: the
+        built-in criteria); WorkspaceError saying what to change. Scorecards already submitted keep theirs."""
+        self._require_admin(admin)
+        try:
+            criteria = team_criteria_from(text)
+        except ScorecardError as e:
+            raise WorkspaceError(str(e)) from e
+        rows.set_team_criteria(self.engine, admin.team_id, criteria)
+        self.log(admin.team_id, admin.name, 'set the scorecard criteria', ', '.join(criteria) or 'the built-in ones')
+        return criteria
 
     def _require_admin(self, member: Member) -> None:
         if not member.is_admin:

@@ -31,10 +31,11 @@ from presence import ParticipantView
 from questions.scorecards import (MAX_COMMENT, MAX_SUMMARY, RECOMMENDATIONS, SCORES, ScorecardError, check,
                                   criteria_for, recommendation_label, visible_scorecards)
 from store import list_scorecards, save_scorecard
+from store.accounts import team_criteria
 from store.questions import ScorecardSubmitted
 from store.question_models import Scorecard
 
-from .services import Services
+from .services import Services, find_interview
 from .test_runs import current_question
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,9 @@ def scorecard_criteria(services: Services, interview_id: str, own: Scorecard | N
     changed since); otherwise the interview's question's rubric, or the defaults."""
     if own is not None and own.submitted_at is not None:
         return [str(r.get('criterion', '')) for r in ratings_of(own)]
-    return criteria_for(current_question(services, interview_id))
+    interview = find_interview(services, interview_id)
+    defaults = team_criteria(services.engine, interview.team_id) if interview and interview.team_id else []
+    return criteria_for(current_question(services, interview_id), defaults)
 
 
 def write_scorecard(services: Services, interview_id: str, author: Author, data: object, *,

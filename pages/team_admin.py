@@ -1,5 +1,6 @@
-"""`/team`, for administrators: the members (disable or enable each), one-time invite links (valid 7 days), and the
-team's activity log (created, ended, reopened, erased, report downloaded, member invited, joined, disabled).
+"""`/team`, for administrators: the members (disable or enable each), one-time invite links (valid 7 days), the
+team's default scorecard criteria (what a scorecard rates when the question has no rubric), and the team's
+activity log (created, ended, reopened, erased, report downloaded, member invited, joined, disabled).
 
 Every action checks the administrator's session again first (pages/dashboard.Guard): an administrator disabled a
 second ago can do nothing more from a page opened before.
@@ -11,6 +12,7 @@ from fastapi import Request
 from nicegui import ui
 
 from accounts import WorkspaceError
+from questions.scorecards import DEFAULT_CRITERIA
 
 from .auth import Auth
 from .dashboard import Guard
@@ -31,6 +33,7 @@ def register(auth: Auth) -> None:
         with ui.column().classes('w-full gap-4 p-2'):
             _invite_form(auth, guard)
             _members(auth, guard)
+            _criteria_form(auth, guard)
             _activity(auth, guard)
 
 
@@ -90,6 +93,33 @@ def _set_disabled(auth: Auth, guard: Guard, container: ui.column, account_id: st
         ui.notify(str(e), type='negative')
         return
     _member_rows(auth, guard, container)
+
+
+def _criteria_form(auth: Auth, guard: Guard) -> None:
+    """The team's default scorecard criteria: what interviewers rate when the interview's question has no rubric."""
+    with ui.card().classes('w-full').props('data-testid=criteria-panel'):
+        ui.label('Scorecard criteria').classes('font-semibold')
+        ui.label('What interviewers rate when the question has no rubric of its own, one per line. Leave it empty '
+                 f'for the built-in ones: {", ".join(DEFAULT_CRITERIA)}.').classes('text-sm text-gray-600')
+        text = ui.textarea('Criteria', value='\n'.join(auth.workspace.scorecard_criteria(guard.member.team_id))) \
+            .props('data-testid=criteria-input outlined autogrow').classes('w-full')
+        with ui.row().classes('items-center gap-2'):
+            ui.button('Save criteria', on_click=lambda: save()).props('data-testid=criteria-save')
+            status = ui.label('').classes('text-sm').props('data-testid=criteria-status')
+
+    def save() -> None:
+        member = _admin(guard)
+        if member is None:
+            return
+        try:
+            criteria = auth.workspace.set_scorecard_criteria(member, text.value)
+        except WorkspaceError as e:
+            status.set_text(str(e))
+            status.props('data-state=error')
+            return
+        text.set_value('\n'.join(criteria))
+        status.set_text('Saved' if criteria else 'Saved: the built-in criteria')
+        status.props('data-state=saved')
 
 
 def _members(auth: Auth, guard: Guard) -> None:

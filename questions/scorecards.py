@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol, Sequence, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter, ValidationError
 from typing_extensions import Annotated
 
 from .model import Criterion, Question
 
 # The team's criteria when the interview's question has no rubric of its own (or there is no question).
 DEFAULT_CRITERIA = ('Problem solving', 'Code quality', 'Communication', 'Testing')
+_CRITERION = TypeAdapter(Criterion)
 RECOMMENDATIONS = {'strong_no': 'Strong no', 'no': 'No', 'yes': 'Yes', 'strong_yes': 'Strong yes'}
 SCORES = {1: '1 · poor', 2: '2 · mixed', 3: '3 · good', 4: '4 · excellent'}
 MAX_CRITERIA = 12        # as many as a question's guide may list (questions.model.Guide)
@@ -49,9 +50,33 @@ class ScorecardInput(BaseModel):
     summary: str = Field(default='', max_length=MAX_SUMMARY)
 
 
-def criteria_for(question: Question | None) -> list[str]:
-    """The rubric of the interview's question, or the team's default criteria."""
-    return list(question.guide.criteria) if question is not None and question.guide.criteria else list(DEFAULT_CRITERIA)
+def criteria_for(question: Question | None, team_defaults: Sequence[str] = ()) -> list[str]:
+    """The rubric of the interview's question, or the team's default criteria (its own, set on /team, or the
+    built-in ones)."""
+    if question is not None and question.guide.criteria:
+        return list(question.guide.criteria)
+    return list(team_defaults) or list(DEFAULT_CRITERIA)
+
+
+def team_criteria_from(text: object) -> list[str]:
+    """A team's default criteria from one name per line (blank lines skipped; none at all: the built-in ones), or
+    ScorecardError saying what to change. Held to a question rubric's bounds (questions.model.Guide)."""
+    if not isinstance(text, str):
+        raise ScorecardError('the criteria must be text, one per line')
+    names = [' '.join(line.split()) for line in text.splitlines() if line.strip()]
+    problems = []
+    for i, name in enumerate(names, 1):
+        try:
+            _CRITERION.validate_python(name)
+        except ValidationError as e:
+            problems.append(f'criterion {i}: {e.errors()[0]["msg"].lower()}')
+    if len(names) > MAX_CRITERIA:
+        problems.append(f'at most {MAX_CRITERIA} criteria, not {len(names)}')
+    if len({name.casefold() for name in names}) != len(names):
+        problems.append('each criterion once')
+    if problems:
+        raise ScorecardError('; '.join(problems))
+    return names
 
 
 def check(data: object, criteria: Sequence[str], *, complete: bool) -> ScorecardInput:

@@ -16,6 +16,9 @@ class Team(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=32)
     name: str = Field(max_length=80)
     created_at: datetime = Field(default_factory=utcnow)
+    # What a scorecard rates when the interview's question has no rubric of its own, one per line; '' for the
+    # built-in defaults (questions.scorecards.DEFAULT_CRITERIA)
+    scorecard_criteria: str = Field(default='', max_length=3000)
 
 
 class Account(SQLModel, table=True):

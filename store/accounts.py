@@ -214,6 +214,19 @@ def use_invite(engine: Engine, token_hash: str, now: datetime) -> bool:
 
 # -- the activity log --------------------------------------------------------------------------------------------
 
+def team_criteria(engine: Engine, team_id: str) -> list[str]:
+    """The team's own default scorecard criteria; empty when it keeps the built-in ones."""
+    with Session(engine) as session:
+        team = session.get(Team, team_id)
+    return [line for line in (team.scorecard_criteria if team is not None else '').split('\n') if line]
+
+
+def set_team_criteria(engine: Engine, team_id: str, criteria: list[str]) -> None:
+    with Session(engine) as session:
+        session.exec(update(Team).where(col(Team.id) == team_id).values(scorecard_criteria='\n'.join(criteria)))
+        session.commit()
+
+
 def log_activity(engine: Engine, team_id: str, actor: str, action: str, subject: str = '',
                  interview_id: str | None = None) -> None:
     with Session(engine) as session:

@@ -149,3 +149,36 @@ def test_interviewers_see_each_others_scorecards_only_after_their_own_and_the_ca
     for secret in (ann_secret, ivan_secret, 'comment 0 of', 'Strong yes', 'scorecard'):
         assert secret not in received, f'{secret!r} reached the candidate'
         assert secret not in cara.page.content()
+
+
+def test_a_teams_own_criteria_are_what_its_scorecards_rate_without_a_question(claimed, new_page):
+    """An administrator sets the team's default criteria on /team (a wrong list says what is wrong); an interview
+    with no question is then scored on them."""
+    admin = new_page()
+    sign_in(admin, claimed)
+    admin.get_by_test_id('open-team').click()
+    panel = admin.get_by_test_id('criteria-panel')
+    criteria = panel.get_by_test_id('criteria-input')
+    status = panel.get_by_test_id('criteria-status')
+    criteria.fill('Ownership\nownership')
+    panel.get_by_test_id('criteria-save').click()
+    expect(status).to_have_text('each criterion once')
+    expect(status).to_have_attribute('data-state', 'error')
+    criteria.fill('Ownership\n\n   Clear   thinking ')
+    panel.get_by_test_id('criteria-save').click()
+    expect(status).to_have_text('Saved')
+    expect(criteria).to_have_value('Ownership\nClear thinking')
+
+    interview = claimed.create_interview('No question')
+    room_page = admin.context.new_page()
+    room_page.goto(claimed.room_url(interview['id'], 'interviewer'))
+    room = RoomPage(room_page, claimed, interview['id'])
+    room.wait_synced()
+    rated = open_scorecard(room).get_by_test_id('scorecard-criterion')
+    expect(rated).to_have_count(2)
+    expect(rated.nth(0)).to_contain_text('Ownership')
+    expect(rated.nth(1)).to_contain_text('Clear thinking')
+
+    criteria.fill('')  # back to the built-in ones, for the module's other tests
+    panel.get_by_test_id('criteria-save').click()
+    expect(status).to_have_text('Saved: the built-in criteria')

@@ -18,7 +18,7 @@ from pages.services import Services
 from presence import PresenceService
 from questions import Guide, Question, sample_questions
 from questions.scorecards import (DEFAULT_CRITERIA, MAX_COMMENT, MAX_SUMMARY, ScorecardError, Visible, check,
-                                  criteria_for, summary_line, visible_scorecards)
+                                  criteria_for, summary_line, team_criteria_from, visible_scorecards)
 from store import (SqlUpdateLog, TestRunRow, create_db, create_interview, list_scorecards, pick_question,
                    save_scorecard)
 from store.question_models import Scorecard
@@ -101,6 +101,45 @@ def test_the_criteria_are_the_questions_rubric_or_the_defaults():
     without = question.model_copy(update={'guide': Guide()})
     assert criteria_for(with_rubric) == ['Edge cases', 'Complexity']
     assert criteria_for(without) == criteria_for(None) == list(DEFAULT_CRITERIA)
+    assert criteria_for(without, ['Ownership']) == criteria_for(None, ['Ownership']) == ['Ownership']  # the team's
+    assert criteria_for(with_rubric, ['Ownership']) == ['Edge cases', 'Complexity']  # the question's rubric first
+
+
+@pytest.mark.parametrize('text, problem', [
+    ('x' * 201, 'criterion 1: string should have at most 200 characters'),
+    ('Clarity\nclarity', 'each criterion once'),
+    ('\n'.join(f'c{i}' for i in range(13)), 'at most 12 criteria, not 13'),
+    (['Clarity'], 'the criteria must be text, one per line'),
+])
+def test_a_teams_default_criteria_are_refused_with_what_is_wrong(text, problem):
+    with pytest.raises(ScorecardError, match=problem):
+        team_criteria_from(text)
+    assert team_criteria_from('  Ownership \n\n Code   quality\n') == ['Ownership', 'Code quality']
+    assert team_criteria_from('\n \n') == []  # none: the built-in ones
+
+
+def test_a_teams_default_criteria_are_what_its_scorecards_rate_without_a_rubric(services):
+    from accounts import Passwords, Workspace, WorkspaceError
+    workspace = Workspace(services.engine, secret='s', passwords=Passwords.cheap())
+    ann = workspace.create_member(email='ann@example.com', name='Ann', password='a password 1', is_admin=True)
+    bob = workspace.create_member(email='bob@example.com', name='Bob', password='a password 1', is_admin=False)
+    with pytest.raises(WorkspaceError, match='Only an administrator'):
+        workspace.set_scorecard_criteria(bob, 'Mine')
+    with pytest.raises(WorkspaceError, match='each criterion once'):
+        workspace.set_scorecard_criteria(ann, 'A\na')
+    assert workspace.set_scorecard_criteria(ann, 'Ownership\nClarity') == ['Ownership', 'Clarity']
+    ours = create_interview(services.engine, title='I', language='python', initial_update=initial_update('python'),
+                            team_id=ann.team_id)
+    outside = create_interview(services.engine, title='O', language='python', initial_update=initial_update('python'))
+    with pytest.raises(ScorecardError, match='ratings must be for the criteria Ownership, Clarity'):
+        write_scorecard(services, ours.id, Author(ann.id, 'Ann'), _card(recommendation='yes'), submit=True)
+    write_scorecard(services, ours.id, Author(ann.id, 'Ann'), _card(['Ownership', 'Clarity'], recommendation='yes'),
+                    submit=True)
+    write_scorecard(services, outside.id, Author('p', 'P'), _card(recommendation='no'), submit=True)  # no team
+    assert workspace.set_scorecard_criteria(ann, '') == []
+    write_scorecard(services, ours.id, Author(bob.id, 'Bob'), _card(recommendation='no'), submit=True)  # built-in
+    assert [(a.actor, a.action) for a in workspace.activity(ann)][:2] == [
+        ('Ann', 'set the scorecard criteria'), ('Ann', 'set the scorecard criteria')]
 
 
 # -- who reads whose -----------------------------------------------------------------------------------------------

@@ -95,6 +95,10 @@ def test_candidate_runs_the_tests_of_a_picked_question_and_never_receives_hidden
     page = cara.page.content()
     leaked = [secret for secret in secrets_of_hidden_cases() if secret in received or secret in page]
     assert not leaked, f'hidden test data reached the candidate: {leaked}'
+    guide = [*TWO_SUM.guide.hints, *TWO_SUM.guide.criteria, TWO_SUM.guide.solutions['java']]  # not pasted by Cara
+    assert all(text in ivan.page.content() for text in TWO_SUM.guide.hints)  # the interviewer's page shows them
+    leaked = [text for text in guide if json.dumps(text)[1:-1] in received or text in received or text in page]
+    assert not leaked, f'the interviewer guide reached the candidate: {leaked}'
     assert HIDDEN[0].name in ivan.page.content()
 
     ivan.page.get_by_test_id('playback').click()  # the set is stored, on the timeline beside the runs

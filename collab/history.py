@@ -1,5 +1,6 @@
 """Playback of a document's stored history: every change with its time and author, replayed into a fresh Doc
-(never the live one), and the text at any step with each character attributed to the person who typed it.
+(never the live one), and the text at any step with each character attributed to the person who typed it; the
+shared stdin box's text at any time too (it is part of the document: collab/document.py).
 
 Yrs reports a change as a delta whose retain/delete counts are UTF-8 bytes; the timeline converts them to
 characters once, while replaying, so seeking and rendering are plain list operations.
@@ -11,7 +12,7 @@ from datetime import datetime
 
 from pycrdt import Doc, Text
 
-from .document import CODE
+from .document import CODE, STDIN
 
 Op = tuple[str, int | str]  # ('retain', n chars) | ('delete', n chars) | ('insert', text)
 
@@ -31,20 +32,27 @@ class Timeline:
         self.steps: list[Step] = []
         self.authors: list[str | None] = []
         doc = Doc()
-        text = doc.get(CODE, type=Text)
+        text, stdin = doc.get(CODE, type=Text), doc.get(STDIN, type=Text)
+        self.stdin_changes: list[tuple[datetime, str]] = []  # (when, the whole stdin after it): it is small
+        stdin_changed: list[bool] = []
+        stdin_subscription = stdin.observe(lambda _event: stdin_changed.append(True))
         index = _Utf8Index()
         deltas: list[list[dict]] = []
         subscription = text.observe(lambda event: deltas.append(event.delta))
         for entry in entries:
             deltas.clear()
+            stdin_changed.clear()
             try:
                 doc.apply_update(entry.data)
             except ValueError:
                 continue  # a row the store could not vouch for; the live document never applied it either
+            if stdin_changed:
+                self.stdin_changes.append((entry.at, str(stdin)))
             ops = tuple(op for delta in deltas for op in _to_chars(delta, index))
             if ops:
                 self.steps.append(Step(entry.at, entry.author, ops))
         text.unobserve(subscription)
+        stdin.unobserve(stdin_subscription)
         self.final_text = str(text)
         self._every = max(64, len(self.steps) // 40)  # checkpoints: seeking never replays more than this
         self._checkpoints: dict[int, tuple[list[str], list[int]]] = {0: ([], [])}
@@ -85,6 +93,11 @@ class Timeline:
                 runs.append((''.join(chars[start:i]), self.authors[owners[start]]))
                 start = i
         return runs
+
+    def stdin_at_time(self, at: datetime | None) -> str:
+        """What the stdin box held at `at` ('' before anyone typed in it; None: the end)."""
+        changes = self.stdin_changes if at is None else [c for c in self.stdin_changes if c[0] <= at]
+        return changes[-1][1] if changes else ''
 
     def step_at_time(self, at: datetime) -> int:
         """How many steps had happened by `at`."""

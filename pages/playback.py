@@ -4,7 +4,8 @@ the runs and their output; play/pause at 1× to 32×, idle gaps jumped over, eac
 It replays into a Timeline of its own (collab/history.py), built from the store: the live document is never
 touched. Automation hooks: `playback-dialog`, `playback-text` (with `data-step` and `data-steps`), `playback-slider`,
 `playback-play`, `playback-speed`, `playback-skip-idle`, `playback-start`, `playback-end`, `playback-time`,
-`playback-run` (one per run, with `data-run-id` and `data-reached`), `playback-run-output`, `playback-test-run` (one
+`playback-run` (one per run, with `data-run-id` and `data-reached`), `playback-run-output` (with
+`playback-run-stdin`), `playback-stdin` (the stdin box at the playback's time), `playback-test-run` (one
 per Run tests, with `data-run-id`, `data-passed`, `data-total` and `data-reached`; interviewers only see playback,
 so the summary counts hidden cases too), `playback-signal` (one per paste or time away from the tab, with
 `data-kind`, `data-signal-id`, `data-participant-id`, `data-lines`, `data-characters`, `data-seconds` and
@@ -98,6 +99,9 @@ class Player:
                 if not runs and not self.test_runs:
                     ui.label('No code was run.').classes('text-sm text-gray-500')
                 self._signal_rows()
+                ui.label('stdin at this point').classes('text-sm font-semibold')
+                self.stdin = ui.label('').classes('w-full max-h-24 overflow-auto border rounded p-1 font-mono text-xs '
+                                                  'whitespace-pre-wrap').props('data-testid=playback-stdin')
                 self.output = ui.html('', sanitize=False).classes(
                     'w-full grow overflow-auto bg-slate-900 text-slate-100 font-mono text-xs p-2 rounded '
                     'whitespace-pre-wrap').props('data-testid=playback-run-output')
@@ -167,6 +171,7 @@ class Player:
         self.slider.set_value(self.step)
         shown = self.clock.strftime('%H:%M:%S') if self.clock else '—'
         self.time.set_text(f'{shown} · {self.step}/{len(self.timeline)}')
+        self.stdin.set_text(self.timeline.stdin_at_time(self.clock) if self.clock is not None else '')
         self._render_runs()
 
     def _render_runs(self) -> None:
@@ -184,6 +189,9 @@ class Player:
             run = reached[-1]
             lines = [f'<span class="text-sky-300">▶ {html.escape(run.started_by)} ran {html.escape(run.language)}'
                      f'</span>\n']
+            if run.stdin:
+                lines.append(f'<span class="text-slate-400" data-testid=playback-run-stdin>stdin: '
+                             f'{html.escape(run.stdin)}</span>\n')
             for stream, text in run_output(run):
                 css = 'text-red-300' if stream == 'stderr' else ''
                 lines.append(f'<span class="{css}">{html.escape(text)}</span>')

@@ -49,7 +49,8 @@ def build_report(*, title: str, created_at: datetime, ended_at: datetime | None,
         f'<td>{_time(p.joined_at)}</td><td>{_time(p.last_seen_at) if p.status == "offline" else "still here"}'
         f'</td></tr>' for p in participants)
     run_blocks = ''.join(
-        f'<h3>{_time(r.started_at)} · {e(r.started_by)} ran {e(r.language)}</h3><p>{e(r.summary)}</p><pre>'
+        f'<h3>{_time(r.started_at)} · {e(r.started_by)} ran {e(r.language)}</h3><p>{e(r.summary)}</p>'
+        + (f'<p>stdin:</p><pre class="stdin">{e(r.stdin)}</pre>' if r.stdin else '') + '<pre>'
         + ''.join(f'<span class="{s}">{e(t)}</span>' for s, t in run_output(r)) + '</pre>'
         for r in runs) or '<p>No code was run.</p>'
     notes_html = markdown2.markdown(notes, safe_mode='escape', extras=['fenced-code-blocks', 'tables']) \

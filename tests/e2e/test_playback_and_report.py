@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import _run
 from tests.e2e.room_page import RoomPage
+from tests.e2e.test_stdin_and_markers import type_stdin, wait_stdin
 
 
 @pytest.fixture(scope='module')
@@ -94,20 +95,25 @@ def test_a_run_after_the_last_edit_is_shown_at_the_end_of_the_timeline(run_serve
     """Issue 16 §5: the usual last Run comes after the last keystroke; the end of the timeline shows its output."""
     interview = run_server.create_interview(title='Run last', language='python')
     ivan = RoomPage(new_page(), run_server, interview['id']).join('Ivan', role='interviewer')
-    ivan.replace_code('print("last", 6*7)\n')
-    run_server.wait_code(interview['id'], 'print("last", 6*7)\n')
+    ivan.replace_code('print("last", 6*7, input())\n')
+    run_server.wait_code(interview['id'], 'print("last", 6*7, input())\n')
+    type_stdin(ivan, 'from stdin')  # the stdin box is part of the document: replayed with it (issue 13 §3)
+    wait_stdin(ivan, 'from stdin')
     ivan.page.get_by_test_id('run-button').click()
     expect(ivan.page.get_by_test_id('run-output')).to_have_attribute('data-state', 'ended', timeout=20_000)
     page = ivan.page
     page.get_by_test_id('playback').click()
     output = page.get_by_test_id('playback-run-output')
-    expect(output).to_contain_text('last 42')                    # it opens on the end
+    expect(output).to_contain_text('last 42 from stdin')         # it opens on the end
+    expect(output.get_by_test_id('playback-run-stdin')).to_have_text('stdin: from stdin')
+    expect(page.get_by_test_id('playback-stdin')).to_have_text('from stdin')
     expect(page.get_by_test_id('playback-run')).to_have_attribute('data-reached', 'true')
     page.get_by_test_id('playback-start').click()
     expect(output).to_contain_text('No run yet at this point.')
+    expect(page.get_by_test_id('playback-stdin')).to_have_text('')  # nobody had typed in it yet
     page.get_by_test_id('playback-end').click()
-    expect(output).to_contain_text('last 42')                    # and the end button goes there again
+    expect(output).to_contain_text('last 42 from stdin')         # and the end button goes there again
     page.get_by_test_id('playback-start').click()
     page.get_by_test_id('playback-speed').get_by_text('32×').click()
     page.get_by_test_id('playback-play').click()                # playing to the end shows it too
-    expect(output).to_contain_text('last 42', timeout=60_000)
+    expect(output).to_contain_text('last 42 from stdin', timeout=60_000)

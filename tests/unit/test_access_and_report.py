@@ -42,7 +42,8 @@ def test_the_report_escapes_everything_people_typed():
                              joined_at=datetime(2026, 1, 1, 10, tzinfo=timezone.utc),
                              last_seen_at=datetime(2026, 1, 1, 11, tzinfo=timezone.utc))
     run = SimpleNamespace(started_at=datetime(2026, 1, 1, 10, 30, tzinfo=timezone.utc), started_by='<i>Eve</i>',
-                          language='python', summary='exit code 0', output='[["stdout", "<script>1</script>"]]')
+                          language='python', summary='exit code 0', output='[["stdout", "<script>1</script>"]]',
+                          stdin='<b>3 4</b>')
     report = build_report(title='<script>t</script>', created_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
                           ended_at=None, language='python', code='if a < b: print("</pre>")', participants=[person],
                           runs=[run], notes='**good** <img src=x onerror=alert(1)>',
@@ -51,4 +52,5 @@ def test_the_report_escapes_everything_people_typed():
     assert 'onload="x' not in report and '<img' not in report
     assert '&lt;script&gt;t&lt;/script&gt;' in report and 'if a &lt; b: print(&quot;&lt;/pre&gt;&quot;)' in report
     assert '<strong>good</strong>' in report
+    assert '<pre class="stdin">&lt;b&gt;3 4&lt;/b&gt;</pre>' in report  # what the run was given, escaped
     assert '2026-01-01 10:00:00 UTC</td><td>2026-01-01 11:00:00 UTC' in report

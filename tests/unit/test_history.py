@@ -80,3 +80,21 @@ def test_the_byte_to_character_index_follows_inserts_and_deletes_of_wide_charact
     text = text[:1] + text[5:]
     for end in range(len(text) + 1):
         assert index.chars_in(0, len(text[:end].encode())) == end
+
+
+def test_the_stdin_box_is_replayed_by_time_beside_the_code():
+    """The stdin box is part of the document: the timeline tells what it held at any moment (playback shows it),
+    without adding steps to the code's timeline."""
+    doc = Doc()
+    code, stdin = doc.get('code', type=Text), doc.get('stdin', type=Text)
+    entries = []
+    for i, edit in enumerate([lambda: code.insert(0, 'print(input())'), lambda: stdin.insert(0, '3 4'),
+                              lambda: stdin.insert(3, '\n5'), lambda: code.insert(0, '# sum\n'),
+                              lambda: stdin.__delitem__(slice(0, 4))]):
+        before = doc.get_state()
+        edit()
+        entries.append(Entry(T0 + timedelta(seconds=i), 'ada', doc.get_update(before)))
+    timeline = Timeline(entries)
+    assert len(timeline) == 2 and timeline.final_text == '# sum\nprint(input())'
+    assert [timeline.stdin_at_time(T0 + timedelta(seconds=i)) for i in range(5)] == ['', '3 4', '3 4\n5', '3 4\n5', '5']
+    assert timeline.stdin_at_time(T0 - timedelta(seconds=1)) == '' and timeline.stdin_at_time(None) == '5'

@@ -42,7 +42,7 @@ class InterviewList:
         self.services, self.auth, self.events, self.guard = services, auth, events, guard
         self.state, self.mine, self.search, self.page = 'all', False, '', 0
         self._unsubscribers: list[Callable[[], None]] = []
-        self._open: list[str] = []  # live / not started: the open interviews the filter looked at
+        self._watched_open: list[str] = []  # live / not started: the open interviews the filter looked at
 
     def build(self) -> None:
         with ui.row().classes('w-full items-end gap-2'):
@@ -97,7 +97,7 @@ class InterviewList:
                                         offset=self.page * PAGE_SIZE, limit=PAGE_SIZE)
         open_ones, _ = list_team_interviews(self.services.engine, member.team_id, search=self.search,
                                             created_by=mine, ended=False, limit=PRESENCE_FILTERED_MAX)
-        self._open = [i.id for i in open_ones]
+        self._watched_open = [i.id for i in open_ones]
         wanted = [i for i in open_ones if bool(self._present(i.id)) == (self.state == 'live')]
         return wanted[self.page * PAGE_SIZE:(self.page + 1) * PAGE_SIZE], len(wanted)
 
@@ -105,7 +105,7 @@ class InterviewList:
 
     def refresh(self) -> None:
         self._stop_rows()
-        self._open = []
+        self._watched_open = []
         interviews, total = self._query()
         names = account_names(self.services.engine, {i.created_by for i in interviews if i.created_by})
         scorecards = scorecards_of(self.services.engine, [i.id for i in interviews])
@@ -121,7 +121,7 @@ class InterviewList:
         self.info.props(f'data-total={total}')
         self.prev.set_enabled(self.page > 0)
         self.next.set_enabled(self.page + 1 < pages)
-        for interview_id in self._open:  # live / not started: a room that fills or empties moves in or out
+        for interview_id in self._watched_open:  # live / not started: a room that fills or empties moves in, out
             live = bool(self._present(interview_id))
             self._unsubscribers.append(self.services.presence.subscribe(
                 interview_id, lambda _view, i=interview_id, was=live: self._liveness_changed(i, was)))

@@ -1,15 +1,18 @@
 """The dashboard's list in a browser (issue 14 §2): 50 a page with Older/Newer, search by title or candidate, the
-state and "mine" filters, the live filter following a room that fills while it is shown, and a member changing
-their password (a wrong current one is refused; the new one signs in, the old one no longer does).
+state and "mine" filters, the live filter following a room that fills while it is shown, a row's Copy candidate
+link and Open, and a member changing their password (a wrong current one is refused; the new one signs in, the
+old one no longer does).
 
 Hooks used (docs/automation.md): `page-info` (`data-total`), `page-next`, `page-prev`, `search-input`,
-`filter-state`, `filter-mine`, `interview-row` (`data-id`, `data-state`), `row-title`, `no-interviews`,
-`change-password`, `password-dialog`, `password-current`, `password-new`, `password-submit`, `password-message`."""
+`filter-state`, `filter-mine`, `interview-row` (`data-id`, `data-state`), `row-title`, `row-copy-link`, `row-open`,
+`no-interviews`, `change-password`, `password-dialog`, `password-current`, `password-new`, `password-submit`,
+`password-message`."""
 
 import httpx
 from playwright.sync_api import expect
 
 from tests.e2e.room_page import RoomPage
+from tests.e2e.test_room_editing import wait_clipboard
 from tools.app_server import ADMIN_EMAIL, ADMIN_PASSWORD
 
 ROUNDS = 53  # two pages: 50 and 3
@@ -76,6 +79,16 @@ def test_pages_search_filters_and_a_room_that_goes_live_while_filtered(claimed, 
     expect(_rows(page)).to_have_attribute('data-state', 'live')
     _state(page, 'Not started')
     expect(info).to_have_attribute('data-total', str(ROUNDS + 1 - 4 - 1))
+
+    row = page.locator(f'[data-testid=interview-row][data-id="{made[20]["id"]}"]')
+    row.get_by_test_id('row-copy-link').click()  # the candidate's link, to send them
+    wait_clipboard(page, claimed.room_url(made[20]['id'], 'candidate'))
+    row.get_by_test_id('row-open').click()  # into the room as the interviewer, under the account's name
+    room = RoomPage(page, claimed, made[20]['id'])
+    room.wait_synced()
+    expect(page.get_by_test_id('my-role')).to_have_attribute('data-role', 'interviewer')
+    expect(page.get_by_test_id('join-form')).to_have_count(0)
+    expect(page.get_by_test_id('participant').filter(has_text='Admin')).to_have_count(1)
 
 
 def test_a_member_changes_their_password(claimed, new_page):

@@ -235,7 +235,8 @@ class RedisRelay:
         while not self._stopping:
             try:
                 await self._client.set(key, b'1', px=int(KEY_TTL * 1000))
-                keys = await self._client.keys(INSTANCE_KEY + '*')
+                # SCAN, not KEYS: every instance asks every second, and KEYS blocks Redis for the whole keyspace
+                keys = [k async for k in self._client.scan_iter(match=INSTANCE_KEY + '*', count=1000)]
                 self._alive = {k.decode().removeprefix(INSTANCE_KEY) for k in keys} | {self.instance_id}
             except (RedisError, OSError):
                 pass  # the listener notices and reports the loss; alive() says "unknown" meanwhile

@@ -83,3 +83,10 @@ def test_typescript_completions_and_type_errors_come_from_monacos_worker(server,
     expect(suggestions(dan).filter(has_text='log')).not_to_have_count(0, timeout=30_000)  # in the browser: no retry
     dan.page.keyboard.press('Escape')
     expect(dan.editor).to_have_attribute('data-markers', '0')  # type errors are not a run's markers
+    dan.page.get_by_test_id('language-select').click()  # JavaScript: the same worker, its own language service
+    dan.page.get_by_role('option', name='JavaScript', exact=True).click()
+    expect(dan.editor).to_have_attribute('data-language', 'javascript')
+    dan.replace_code('const items = [3, 1, 2];\n')
+    dan.focus_end()
+    dan.page.keyboard.type('items.pu')  # the list narrows to what an array has that starts so
+    expect(suggestions(dan).filter(has_text='push')).not_to_have_count(0, timeout=30_000)

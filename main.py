@@ -22,6 +22,7 @@ from completion import CompletionService
 from components.collab_editor import SocketTransport
 from pages.presence_link import PresenceLink
 from pages.services import remove_interview
+from pages.socket_polls import LeftBeforeRequest
 from pages.team_events import TeamEvents
 from pages.run_link import RunLink
 from pages.run_panel import keep_run
@@ -132,7 +133,7 @@ def serve(settings: Settings) -> None:
             route.include_in_schema = False
     app.docs_url, app.redoc_url, app.openapi_url = '/docs', '/redoc', '/openapi.json'  # the REST API's, as before
     app.setup()
-    server = uvicorn.Server(uvicorn.Config(root, host=settings.host, port=settings.port, ws=settings.websocket,
+    server = uvicorn.Server(uvicorn.Config(LeftBeforeRequest(root), host=settings.host, port=settings.port, ws=settings.websocket,
                                            log_level='info', access_log=False))  # says its address when bound
     server.run()
     if not server.started:  # e.g. the port is taken: uvicorn has said why

@@ -10,7 +10,7 @@ from nicegui import app, ui
 from accounts import Workspace
 from accounts.sso import TrustedProxy
 
-from . import api, auth, dashboard, health, home, questions_page, room, socket_polls, team_admin
+from . import api, auth, dashboard, health, home, questions_page, room, team_admin
 from .auth import Auth
 from .services import Services
 from .team_events import TeamEvents
@@ -36,7 +36,6 @@ def register(services: Services, workspace: Workspace, events: TeamEvents) -> No
     room.register(services, workspace)
     api.register(services, access)
     health.register(services)
-    socket_polls.register()
 
 
 __all__ = ['Services', 'register']

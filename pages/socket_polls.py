@@ -7,15 +7,13 @@ returns `{}`, which `AsyncServer.handle_request` indexes; python-engineio issue 
 ASGI application" with a traceback for an ordinary page change (seen after a sign-out and a password change in the
 clean-clone test runs). The browser is gone, so there is nobody to answer: this guard drops such a request before
 engineio sees it and hands every other request on with its first event replayed.
+
+It wraps the whole application (main.serve), outside every middleware: NiceGUI's own are Starlette
+BaseHTTPMiddlewares, which raise "No response returned" for an app inside them that answers nothing, while uvicorn
+expects no answer to a request whose client is gone.
 """
 
-from nicegui import app
-
 SOCKET_PATH = '/_nicegui_ws/'  # where NiceGUI mounts its Socket.IO app (nicegui/nicegui.py)
-
-
-def register() -> None:
-    app.add_middleware(LeftBeforeRequest)
 
 
 class LeftBeforeRequest:

@@ -5,7 +5,9 @@ the real path: Socket.IO → NiceGUI → CollabEditor framing → EditorSession 
 """
 
 import base64
+import socket
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -38,3 +40,19 @@ def test_hostile_payload_gets_a_visible_error_and_harms_nothing(server, new_page
     mallory.wait_text('safe still live')
     server.wait_code(interview['id'], 'safe still live')
     assert 'rejected a message' in server.log()
+
+
+def test_a_socket_request_whose_client_left_before_its_body_logs_no_error(own_server):
+    """A tab that navigates while a long-poll request of its socket is on the way: the request's headers arrive,
+    its body never does (pages/socket_polls.py). python-engineio alone logs KeyError 'REQUEST_METHOD'; the guard
+    inside NiceGUI's middlewares logged 'No response returned' (the clean-clone run at f473beb)."""
+    path = '/_nicegui_ws/socket.io/?EIO=4&transport=polling&t=left'
+    for _ in range(3):
+        with socket.create_connection(('127.0.0.1', own_server.port)) as connection:
+            connection.sendall(f'POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n'
+                               f'Content-Length: 40\r\n\r\n'.encode())
+    opened = httpx.get(f'{own_server.url}{path}', timeout=10)  # a poll that stays is still answered
+    assert opened.status_code == 200 and opened.text.startswith('0{"sid":'), opened.text
+    own_server.stop()  # uvicorn finishes the requests it started before it exits: their errors are in the log now
+    log = own_server.log()
+    assert 'Traceback' not in log and 'Exception in ASGI application' not in log, log[-3000:]

@@ -4,9 +4,14 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tools.app_server import AppServer
+
+# Assertions wait as long as actions do (new_page's 15 s), not Playwright's 5 s: on a 2-core machine at load 9 (the
+# suite's two workers, their browsers and servers) a sign-in's argon2 check and the page it lands on took more than
+# 5 s (clean-clone run at fd80309). A passing assertion returns as soon as it holds, so this costs nothing then.
+expect.set_options(timeout=15_000)
 
 CHROMIUM = '/usr/bin/chromium'
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -32,14 +37,29 @@ def _run(data_dir: Path, env: dict[str, str] | None = None, *, admin: bool = Fal
     app = AppServer(data_dir, env=env, admin=admin).start()
     yield app
     app.stop()
-    errors = [line for line in app.log().splitlines() if ' ERROR ' in line or 'Traceback' in line]
+    _no_errors(app.log())
+
+
+def _no_errors(log: str) -> None:
+    errors = [line for line in log.splitlines() if ' ERROR ' in line or 'Traceback' in line]
     assert not errors, 'the server logged errors:\n' + '\n'.join(errors)
 
 
-@pytest.fixture(scope='module')
-def server(tmp_path_factory) -> AppServer:
-    """One server per test module; each test makes its own interview, so tests do not see each other."""
+@pytest.fixture(scope='session')
+def shared_server(tmp_path_factory) -> AppServer:
+    """One plain server per test worker, for the modules that need nothing else: a server start costs seconds of
+    CPU (the toolchains' probes and build caches), and each test makes its own interview, so modules do not see
+    each other. A test that stops, kills or restarts a server, or needs settings or accounts, has a server of its
+    own (own_server, claimed, a module's own fixture)."""
     yield from _run(tmp_path_factory.mktemp('server'))
+
+
+@pytest.fixture(scope='module')
+def server(shared_server: AppServer) -> AppServer:
+    """The worker's plain server; the module fails if the server logged an error while it ran."""
+    start = len(shared_server.log())
+    yield shared_server
+    _no_errors(shared_server.log()[start:])
 
 
 @pytest.fixture(scope='module')

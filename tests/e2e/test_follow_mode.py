@@ -2,19 +2,12 @@
 in view as they move and type) until you move your own caret or click again; the chip says so
 (`data-following`, `aria-pressed`); it works from the keyboard, and for a candidate following an interviewer."""
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import _run
 from tests.e2e.room_page import RoomPage, wait_in_page
 
 LINES = 300
 CODE = ''.join(f'value_{n} = {n}\n' for n in range(1, LINES + 1))
-
-
-@pytest.fixture(scope='module')
-def server(tmp_path_factory):
-    yield from _run(tmp_path_factory.mktemp('follow'))
 
 
 def chip(room: RoomPage, other: RoomPage):

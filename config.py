@@ -38,6 +38,10 @@ class Settings:
     # uvicorn's WebSocket implementation (main.serve): 'websockets-sansio' frames in C; 'wsproto' (what NiceGUI's
     # ui.run hard-codes) in pure Python, kept selectable for the benchmarks' comparison.
     websocket: str = 'websockets-sansio'
+    # permessage-deflate on the sockets (uvicorn's default, main.serve): it compresses the large frames (a cold
+    # join's document) but keeps a compressor and a decompressor per connection, ~45 KiB of a tab's server memory
+    # (python -m tools.bench.tab_memory, docs/benchmarks.md), and costs CPU on every frame.
+    websocket_deflate: bool = True
     # -- the fan-out to a room's tabs (collab.fanout): after a quiet spell a message goes at once; while messages
     # keep coming, each tab gets at most one socket message per interval (the updates of the interval merged), and a
     # room at most this many socket frames a second (past 50 tabs the interval grows): each frame costs the server
@@ -145,6 +149,7 @@ _VARIABLES: dict[str, tuple[str, float]] = {
     'unload_after': ('PAIRPAD_UNLOAD_AFTER', 1),
     'reconnect_timeout': ('PAIRPAD_RECONNECT_TIMEOUT', 1),
     'websocket': ('PAIRPAD_WEBSOCKET', 1),
+    'websocket_deflate': ('PAIRPAD_WEBSOCKET_DEFLATE', 1),
     'max_message_bytes': ('PAIRPAD_MAX_MESSAGE_BYTES', 1),
     'max_document_bytes': ('PAIRPAD_MAX_DOCUMENT_BYTES', 1),
     'max_participants': ('PAIRPAD_MAX_PARTICIPANTS', 1),

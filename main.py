@@ -133,7 +133,8 @@ def serve(settings: Settings) -> None:
             route.include_in_schema = False
     app.docs_url, app.redoc_url, app.openapi_url = '/docs', '/redoc', '/openapi.json'  # the REST API's, as before
     app.setup()
-    server = uvicorn.Server(uvicorn.Config(LeftBeforeRequest(root), host=settings.host, port=settings.port, ws=settings.websocket,
+    server = uvicorn.Server(uvicorn.Config(LeftBeforeRequest(root), host=settings.host, port=settings.port,
+                                           ws=settings.websocket, ws_per_message_deflate=settings.websocket_deflate,
                                            log_level='info', access_log=False))  # says its address when bound
     server.run()
     if not server.started:  # e.g. the port is taken: uvicorn has said why

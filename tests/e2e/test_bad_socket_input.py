@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.room_page import RoomPage
+from tools.app_server import AppServer
 
 GARBAGE_YJS = base64.b64encode(b'\x00\x02\x04\xff\xfe\xfd\xfc').decode()
 
@@ -56,3 +57,30 @@ def test_a_socket_request_whose_client_left_before_its_body_logs_no_error(own_se
     own_server.stop()  # uvicorn finishes the requests it started before it exits: their errors are in the log now
     log = own_server.log()
     assert 'Traceback' not in log and 'Exception in ASGI application' not in log, log[-3000:]
+
+
+def _offered_deflate_answer(server) -> str:
+    """The Sec-WebSocket-Extensions a socket handshake that offers permessage-deflate gets back ('' for none)."""
+    with socket.create_connection(('127.0.0.1', server.port), timeout=10) as connection:
+        connection.sendall(b'GET /_nicegui_ws/socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1\r\n'
+                           b'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n'
+                           b'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
+                           b'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n')
+        head = b''
+        while b'\r\n\r\n' not in head:
+            head += connection.recv(4096)
+    lines = head.decode('latin-1').split('\r\n')
+    assert lines[0].startswith('HTTP/1.1 101'), lines[0]
+    return next((line.split(':', 1)[1].strip() for line in lines if line.lower().startswith('sec-websocket-extensions')),
+                '')
+
+
+def test_socket_compression_follows_its_setting(server, tmp_path):
+    """PAIRPAD_WEBSOCKET_DEFLATE (main.serve): on by default; 0 answers a browser's offer of compression with none,
+    which saves the per-connection compressor's memory (docs/benchmarks.md)."""
+    assert _offered_deflate_answer(server).startswith('permessage-deflate')
+    plain = AppServer(tmp_path, env={'PAIRPAD_WEBSOCKET_DEFLATE': '0'}).start()
+    try:
+        assert _offered_deflate_answer(plain) == ''
+    finally:
+        plain.stop()

@@ -31,7 +31,7 @@ def test_an_interview_created_with_a_question_opens_with_its_prompt_and_starter(
     page.get_by_test_id('question-input').click()
     page.get_by_role('option', name=TWO_SUM.title, exact=True).click()
     page.get_by_test_id('create-interview').click()
-    page.wait_for_url(re.compile(r'/room/[\w-]+\?key=[\w-]{22,}$'))
+    page.wait_for_url(re.compile(r'/room/[\w-]+\?key=[\w-]{22,}$'), wait_until='commit', timeout=45_000)
     interview_id, key = re.search(r'/room/([\w-]+)\?key=([\w-]+)$', page.url).groups()
     ann = RoomPage(page, claimed, interview_id)
     ann.wait_synced()

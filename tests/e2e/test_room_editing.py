@@ -26,7 +26,8 @@ def test_create_interview_on_home_page_lands_in_its_room(own_server, new_page):
     page.get_by_test_id('language-input').click()
     page.get_by_role('option', name='Go', exact=True).click()
     page.get_by_test_id('create-interview').click()
-    page.wait_for_url(re.compile(r'/room/[\w-]+\?key=[\w-]{22,}$'))  # the creator gets the interviewer link
+    # the creator gets the interviewer link
+    page.wait_for_url(re.compile(r'/room/[\w-]+\?key=[\w-]{22,}$'), wait_until='commit', timeout=45_000)
     expect(page.get_by_test_id('interview-title')).to_have_text('Backend <b>pairing</b>')  # text, not HTML
     expect(page.get_by_test_id('my-role')).to_have_attribute('data-role', 'interviewer')
     interview_id, key = re.search(r'/room/([\w-]+)\?key=([\w-]+)$', page.url).groups()

@@ -35,7 +35,7 @@ def test_first_run_to_a_live_then_ended_room_on_the_dashboard(own_server, new_pa
     page.get_by_test_id('title-input').fill(HOSTILE_TITLE)
     page.get_by_test_id('candidate-input').fill(HOSTILE_NAME)
     page.get_by_test_id('create-interview').click()
-    page.wait_for_url(re.compile(r'/room/[\w-]+\?key=[\w-]{22,}$'))
+    page.wait_for_url(re.compile(r'/room/[\w-]+\?key=[\w-]{22,}$'), wait_until='commit', timeout=45_000)
     interviewer = RoomPage(page, own_server, page.url.split('/room/')[1].split('?')[0])
     interviewer.wait_synced()  # no name form: the member joined under the account's name
     interview_id, key = interviewer.interview_id, page.url.split('key=')[1]

@@ -71,7 +71,7 @@ def test_the_dashboard_on_one_instance_follows_a_room_on_the_other(cluster, brow
         admin.get_by_test_id('title-input').fill('Across instances')
         admin.get_by_test_id('candidate-input').fill('Cy')
         admin.get_by_test_id('create-interview').click()
-        admin.wait_for_url(re.compile(r'/room/[\w-]+\?key=[\w-]{22,}$'))
+        admin.wait_for_url(re.compile(r'/room/[\w-]+\?key=[\w-]{22,}$'), wait_until='commit', timeout=45_000)
         interview_id, key = re.search(r'/room/([\w-]+)\?key=([\w-]+)$', admin.url).groups()
         interviewer_url = admin.url
         RoomPage(admin, cluster, interview_id).wait_synced(SYNCED_MS)

@@ -58,6 +58,7 @@ def test_a_value_from_the_environment_reaches_the_class_that_uses_it():
     assert Limits.from_settings(settings).max_peers == 7 and settings.commit_window == 0.04
     assert RunLimits.from_settings(settings).output_bytes == 2048
     assert settings.max_document_bytes == Settings().max_document_bytes  # empty: the default
+    assert Settings().websocket_deflate and not Settings.from_env({'PAIRPAD_WEBSOCKET_DEFLATE': '0'}).websocket_deflate
 
 
 def test_an_unknown_websocket_implementation_is_one_line_and_an_exit(tmp_path):

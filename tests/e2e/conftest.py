@@ -41,11 +41,13 @@ def _run(data_dir: Path, env: dict[str, str] | None = None, *, admin: bool = Fal
 
 
 def _no_errors(log: str) -> None:
-    """Fails with each ERROR line or traceback and the 40 lines after it: CI keeps only this message, so it must
-    say where the error came from."""
+    """Fails with each ERROR line or traceback, the 3 lines before it (who printed it: "Exception in ASGI
+    application", "Exception in thread …") and the 40 after it: CI keeps only this message, so it must say where
+    the error came from."""
     lines = log.splitlines()
     starts = [i for i, line in enumerate(lines) if ' ERROR ' in line or 'Traceback' in line]
-    assert not starts, 'the server logged errors:\n' + '\n---\n'.join('\n'.join(lines[i:i + 40]) for i in starts)
+    assert not starts, 'the server logged errors:\n' + '\n---\n'.join(
+        '\n'.join(lines[max(0, i - 3):i + 40]) for i in starts)
 
 
 @pytest.fixture(scope='session')

@@ -23,12 +23,22 @@ from languages import PLAIN_TEXT, select_options
 from presence import ParticipantView
 from runner import CodeRunner, Outcome, RunRecord, RunRefused
 from runner.hub import TestRecord
-from store import new_run, save_run
+from store import RUNNING, new_run, save_run
 
 from .services import Services
 from .test_runs import role_view, start_test_run
 
 log = logging.getLogger(__name__)
+
+
+def keep_run_started(engine, interview_id: str, record: RunRecord, instance: str | None) -> None:
+    """Store a run as going (RUNNING, with the instance that runs it): if that process dies before the run ends,
+    the run stays in the history, and fail_abandoned (at a start-up, or when another instance sees it go) fails it
+    with the reason. keep_run overwrites it when it ends."""
+    save_run(engine, new_run(run_id=record.run_id, interview_id=interview_id, language=record.language,
+                             started_by=record.started_by, started_at=record.started_at, output=[], duration=None,
+                             exit_code=None, outcome=RUNNING, summary='Running…', instance=instance,
+                             stdin=record.stdin))
 
 
 def keep_run(engine, interview_id: str, record: RunRecord) -> None:

@@ -144,10 +144,11 @@ async def end_interview(services: Services, interview_id: str, participant_role:
 
 
 async def fail_abandoned(services: Services) -> list[str]:
-    """At start-up: runs left RUNNING by an instance that died (this one before a restart, or another) are marked
-    failed with the reason, or their rooms would show a run that never ends (store.runs.fail_abandoned_runs: only
-    runs whose room's run lock nobody holds, so a run that goes on elsewhere is untouched). A store that does not
-    answer now is not a reason to refuse to start: the runs are then failed at the next start."""
+    """At start-up, and when another instance is seen going (pages/run_link.py): runs left RUNNING by an instance
+    that died (this one before a restart, or another) are marked failed with the reason, or the interview's history
+    would show a run that never ends (store.runs.fail_abandoned_runs: only runs whose room's run lock nobody holds,
+    so a run that goes on elsewhere is untouched). A store that does not answer now is not a reason to refuse to
+    start: the runs are then failed at the next start."""
     lock = getattr(services.runs, 'lock', None)
     if lock is None:
         return []

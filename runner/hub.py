@@ -73,6 +73,7 @@ class TestRecord:
 Subscriber = Callable[[str, 'RunRecord | TestRecord | None', tuple[str, str] | None], None]
 TestJob = Callable[[TestRecord], Awaitable[dict]]  # runs the cases, returns the interviewer's view
 OnEnd = Callable[[RunRecord], None]
+OnStart = Callable[[RunRecord], None]
 
 
 class RunLock(Protocol):
@@ -85,9 +86,12 @@ class RunLock(Protocol):
 
 class RunHub:
     def __init__(self, runner: CodeRunner, *, on_end: OnEnd | None = None, room_id: str = '',
-                 lock: RunLock | None = None) -> None:
+                 lock: RunLock | None = None, on_start: OnStart | None = None) -> None:
         self.runner = runner
         self.on_end = on_end  # keeps the finished run somewhere durable (the app: the database)
+        # keeps a run that starts here as going (the app: a RUNNING row), so that if this process dies the run is
+        # not lost from the interview's history: whoever finds the row with its room's lock free fails it
+        self.on_start = on_start
         self.room_id = room_id
         self.lock = lock
         self.outbound: Callable[[str, dict], None] | None = None  # (event, data) to the other instances
@@ -147,6 +151,11 @@ class RunHub:
         record = RunRecord(run_id=run.id, language=language, started_by=started_by, started_at=time.time(),
                            stdin=stdin)
         self.history.append(record)
+        if self.on_start is not None:
+            try:  # before the end can be kept: both are written in this order, on this loop
+                self.on_start(record)
+            except Exception as error:  # the store is away: the run goes on, and its end is kept when it can be
+                log.warning('keeping run %s as started failed: %s', record.run_id, ' '.join(str(error).split())[:300])
         self._notify('start', record, None)
         self._watchers.add(task := asyncio.create_task(self._finish(record, run)))
         task.add_done_callback(self._watchers.discard)
@@ -328,12 +337,13 @@ class RunHub:
 
 class RunHubs:
     """One RunHub per interview, created on first use. `on_end(interview_id, record)` is told of every
-    finished run."""
+    finished run, `on_start(interview_id, record)` of every run that starts on this instance."""
 
     def __init__(self, runner: CodeRunner, *, on_end: Callable[[str, RunRecord], None] | None = None,
-                 lock: RunLock | None = None) -> None:
+                 lock: RunLock | None = None, on_start: Callable[[str, RunRecord], None] | None = None) -> None:
         self.runner = runner
         self.on_end = on_end
+        self.on_start = on_start
         self.lock = lock
         self.on_hub: Callable[[str, RunHub], None] = lambda interview_id, hub: None  # a hub was made
         self._hubs: dict[str, RunHub] = {}
@@ -342,7 +352,9 @@ class RunHubs:
         hub = self._hubs.get(interview_id)
         if hub is None:
             on_end = (lambda record: self.on_end(interview_id, record)) if self.on_end is not None else None
-            hub = self._hubs[interview_id] = RunHub(self.runner, on_end=on_end, room_id=interview_id, lock=self.lock)
+            on_start = (lambda record: self.on_start(interview_id, record)) if self.on_start is not None else None
+            hub = self._hubs[interview_id] = RunHub(self.runner, on_end=on_end, room_id=interview_id, lock=self.lock,
+                                                    on_start=on_start)
             self.on_hub(interview_id, hub)
         return hub
 

@@ -4,8 +4,10 @@ both instances and the database end equal, no update stored twice. Then one inst
 browser keeps typing: the browser comes back through the proxy on the other instance with nothing lost or doubled,
 and the dead instance's cursor leaves the other browser within 5 s. PostgreSQL stopped with `pg_ctl stop -m
 immediate` for 5 s while both type: the rooms show "saving…" and then "saved", nobody sees an error, and every
-keystroke is in the database afterwards, once."""
+keystroke is in the database afterwards, once. A run whose instance is killed while no other instance has a tab
+in its room is marked failed in the store by a survivor, without any restart."""
 
+import json
 import os
 import shutil
 import tempfile
@@ -247,6 +249,50 @@ def test_run_pressed_on_two_instances_gives_one_run_and_a_killed_runner_frees_th
     expect(survivor.page.get_by_test_id('run-output')).to_contain_text('next', timeout=40_000)
     cluster.cluster.instance(runner).start()
 
+
+
+def stored_run(cluster: ClusterServer, run_id: str) -> tuple[str, str | None]:
+    url = cluster.database.replace('postgresql+psycopg://', 'postgresql://')
+    with psycopg.connect(url) as connection:
+        return connection.execute('SELECT outcome, summary FROM coderun WHERE id = %s', (run_id,)).fetchone()
+
+
+def test_a_run_whose_instance_died_with_no_tab_elsewhere_is_failed_in_the_store_by_another(cluster, new_page):
+    """The instance running a room's code is killed, and no other instance has that room's run hub (nobody's tab
+    there): a survivor that sees the instance go marks the stored run failed with the reason, without a restart;
+    the REST API of the survivor says so."""
+    interview = cluster.create_interview(language='python')
+    code = 'import time\nprint("ran", flush=True)\ntime.sleep(60)\n'
+    ada = RoomPage(pinned(new_page, cluster, 'i1'), cluster, interview['id']).join('Ada')
+    ada.editor.evaluate('el => { const t = el.pairpad.doc.getText("code"); t.delete(0, t.length); '
+                        f't.insert(0, {json.dumps(code)}); }}')
+    runner, survivor = cluster.instances
+    deadline = time.monotonic() + 15
+    while cluster.code_on(runner, interview['id']) != code:
+        assert time.monotonic() < deadline, 'the code never reached the instance'
+        time.sleep(0.1)
+    ada.page.close()  # nobody's tab is anywhere now: only the runner instance knows of the run
+    key = {'X-Pairpad-Key': interview['interviewer_key']}
+    started = httpx.post(f'{runner}/api/interviews/{interview["id"]}/runs', headers=key, timeout=10)
+    assert started.status_code == 202, started.text
+    run_id = started.json()['id']
+    deadline = time.monotonic() + 30
+    while 'ran' not in httpx.get(f'{runner}/api/interviews/{interview["id"]}/runs/{run_id}', headers=key,
+                                 timeout=10).json()['stdout']:
+        assert time.monotonic() < deadline, 'the run never printed'
+        time.sleep(0.2)
+    assert (stored_run(cluster, run_id) or ('absent',))[0] == 'running', 'the run going on is not in the store'
+    cluster.cluster.instance(0).kill()
+    try:
+        deadline = time.monotonic() + 30  # the liveness key expires within 3 s; the survivor looks every second
+        while (stored := stored_run(cluster, run_id))[0] == 'running':
+            assert time.monotonic() < deadline, 'the dead instance\'s run stayed "running" in the store'
+            time.sleep(0.2)
+        assert stored[0] == 'failed' and 'stopped before it ended' in stored[1], stored
+        seen = httpx.get(f'{survivor}/api/interviews/{interview["id"]}/runs/{run_id}', headers=key, timeout=10)
+        assert seen.json()['status'] == 'failed' and 'stopped before it ended' in seen.json()['summary']
+    finally:
+        cluster.cluster.instance(0).start()
 
 WATCH_PAGE = '''() => {
     window.notices = []; window.saveStates = [];

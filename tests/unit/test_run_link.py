@@ -84,3 +84,66 @@ def test_a_bad_run_message_is_dropped(two, payload, caplog):
     hub.relay('mallory').publish(CHANNEL + 'iv', Kind.RUN, payload)
     assert b.current is None and b.history == []
     assert 'dropped a run message' in caplog.text or payload.startswith(b'{"event": "end"')
+
+
+async def test_an_instance_seen_going_has_the_runs_it_left_running_failed_once_per_going():
+    """The store's side of a dead instance (fail_abandoned): called when an instance that was alive is no longer,
+    whether or not this instance has a hub for its rooms; not on the first look, not while nobody goes."""
+    calls = []
+
+    async def fail_abandoned():
+        calls.append('failed')
+
+    link = RunLink(RunHubs(CodeRunner(RunnerSettings(max_concurrent=1), LIMITS), lock=LocalRunLock()),
+                   MemoryHub().relay('b'), fail_abandoned=fail_abandoned)
+    link.on_alive({'a', 'b'})  # the first look: nobody was seen before, nobody has gone
+    link.on_alive({'a', 'b'})
+    await asyncio.sleep(0)
+    assert calls == []
+    link.on_alive({'b'})  # a's liveness key expired
+    await until(lambda: calls == ['failed'])
+    link.on_alive({'b'})
+    link.on_alive({'b', 'c'})  # a newcomer is not a going
+    await asyncio.sleep(0)
+    assert calls == ['failed']
+    link.on_alive({'b'})
+    await until(lambda: calls == ['failed', 'failed'])
+
+
+async def test_a_run_is_kept_as_started_by_the_instance_that_runs_it_before_its_end():
+    """on_start (the app: a RUNNING row in the store) is told once, by the instance that runs the code, before
+    on_end; the instance that only mirrors the run tells neither."""
+    runner = CodeRunner(RunnerSettings(max_concurrent=4), LIMITS)
+    if runner.mode != 'sandbox':
+        if os.environ.get('PAIRPAD_REQUIRE_SANDBOX') == '1':
+            pytest.fail(runner.status)
+        pytest.skip(runner.status)
+    hub, lock, told = MemoryHub(), LocalRunLock(), []
+    sides = []
+    for name in ('a', 'b'):
+        hubs = RunHubs(runner, lock=lock,
+                       on_start=lambda interview_id, record, name=name: told.append((name, 'start', record.ended)),
+                       on_end=lambda interview_id, record, name=name: told.append((name, 'end', record.ended)))
+        RunLink(hubs, hub.relay(name))
+        sides.append(hubs.get('iv'))
+    a, b = sides
+    a.start('print("kept")', 'python', started_by='Ada')
+    await until(lambda: b.last is not None and b.last.ended and a.last.ended)
+    assert told == [('a', 'start', False), ('a', 'end', True)]
+
+
+async def test_a_store_that_fails_at_the_start_does_not_stop_the_run(caplog):
+    runner = CodeRunner(RunnerSettings(max_concurrent=4), LIMITS)
+    if runner.mode != 'sandbox':
+        if os.environ.get('PAIRPAD_REQUIRE_SANDBOX') == '1':
+            pytest.fail(runner.status)
+        pytest.skip(runner.status)
+
+    def store_away(interview_id, record):
+        raise ConnectionError('connection refused')
+
+    hub = RunHubs(runner, lock=LocalRunLock(), on_start=store_away).get('iv')
+    hub.start('print("still runs")', 'python', started_by='Ada')
+    await until(lambda: hub.last.ended)
+    assert ''.join(text for _, text in hub.last.output) == 'still runs\n'
+    assert 'keeping run' in caplog.text and 'connection refused' in caplog.text

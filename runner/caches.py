@@ -58,9 +58,19 @@ def _command(runtime: Runtime, limits: RunLimits) -> tuple[list[str], tuple, dic
     return build, ((f'/sandbox/{runtime.file_name}', runtime.language.template),), env
 
 
+_removed: set[str] = set()  # caches removed by the process's exit, perhaps under a preparation still going
+
+
+def _remove(host: str) -> None:
+    """At exit. A daemon thread still preparing `host` (a server stopped in its first seconds) then finds files
+    gone under it: that is the exit, not a failure to report."""
+    _removed.add(host)
+    shutil.rmtree(host, ignore_errors=True)
+
+
 def _prepare(sandbox, runtime: Runtime, limits: RunLimits) -> None:
     host = tempfile.mkdtemp(prefix=f'pairpad-cache-{runtime.id}-')
-    atexit.register(shutil.rmtree, host, ignore_errors=True)
+    atexit.register(_remove, host)
     try:
         os.chmod(host, 0o755)
         owner = sandbox.credentials.get('user')
@@ -72,7 +82,8 @@ def _prepare(sandbox, runtime: Runtime, limits: RunLimits) -> None:
                                                       max_processes=runtime.language.compile.processes),
                                      files=files, env=env, binds={host: PREPARE}, timeout=120)
         if not ok:
-            log.warning('code runner: the %s build cache could not be prepared: %s', runtime.label, detail)
+            if host not in _removed:
+                log.warning('code runner: the %s build cache could not be prepared: %s', runtime.label, detail)
             return
         _own(host)
         sandbox.caches[runtime.id] = {host: cache_dir(runtime.id)}
@@ -80,7 +91,8 @@ def _prepare(sandbox, runtime: Runtime, limits: RunLimits) -> None:
             sandbox.setups[runtime.id] = SETUPS[runtime.id]
         log.info('code runner: %s build cache ready (%s)', runtime.label, host)
     except OSError:
-        log.warning('code runner: the %s build cache could not be prepared', runtime.label, exc_info=True)
+        if host not in _removed:
+            log.warning('code runner: the %s build cache could not be prepared', runtime.label, exc_info=True)
 
 
 def _own(root: str) -> None:

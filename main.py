@@ -25,7 +25,7 @@ from pages.services import remove_interview
 from pages.socket_polls import LeftBeforeRequest
 from pages.team_events import TeamEvents
 from pages.run_link import RunLink
-from pages.run_panel import keep_run, keep_run_started
+from pages.run_panel import keep_run
 from config import Settings
 from presence import PresenceService
 from runner import CodeRunner, RunHubs
@@ -47,7 +47,7 @@ def build(settings: Settings) -> pages.Services:
     run_lock = room_run_lock(engine)  # one run per room, across instances on PostgreSQL
     instance = relay.instance_id if relay is not None else None
     runs = RunHubs(CodeRunner.from_settings(settings), lock=run_lock,
-                   on_start=lambda interview_id, record: keep_run_started(engine, interview_id, record, instance),
+                   on_start=lambda interview_id, record: keep_run(engine, interview_id, record, instance),
                    on_end=lambda interview_id, record: keep_run(engine, interview_id, record))
     completion = CompletionService(timeout=settings.completion_timeout) if settings.completion_enabled else None
     services = pages.Services(settings=settings, engine=engine, rooms=rooms, presence=presence, runs=runs,

@@ -31,24 +31,19 @@ from .test_runs import role_view, start_test_run
 log = logging.getLogger(__name__)
 
 
-def keep_run_started(engine, interview_id: str, record: RunRecord, instance: str | None) -> None:
-    """Store a run as going (RUNNING, with the instance that runs it): if that process dies before the run ends,
-    the run stays in the history, and fail_abandoned (at a start-up, or when another instance sees it go) fails it
-    with the reason. keep_run overwrites it when it ends."""
-    save_run(engine, new_run(run_id=record.run_id, interview_id=interview_id, language=record.language,
-                             started_by=record.started_by, started_at=record.started_at, output=[], duration=None,
-                             exit_code=None, outcome=RUNNING, summary='Running…', instance=instance,
-                             stdin=record.stdin))
-
-
-def keep_run(engine, interview_id: str, record: RunRecord) -> None:
-    """Store a finished run for the report and the playback timeline."""
+def keep_run(engine, interview_id: str, record: RunRecord, instance: str | None = None) -> None:
+    """Store a run for the report and the playback timeline: when it ends, and already when it starts (RUNNING,
+    with the instance that runs it), so that if that process dies first the run stays in the history and
+    fail_abandoned (at a start-up, or when another instance sees it go) fails it with the reason."""
     result = record.result
+    going = not record.ended
     save_run(engine, new_run(run_id=record.run_id, interview_id=interview_id, language=record.language,
                              started_by=record.started_by, started_at=record.started_at, output=record.output,
                              duration=result.duration if result else None,
                              exit_code=result.exit_code if result else None,
-                             outcome=result.outcome.value if result else 'failed', summary=summary(record)[:300],
+                             outcome=RUNNING if going else result.outcome.value if result else 'failed',
+                             summary='Running…' if going else summary(record)[:300],
+                             instance=instance if going else None,
                              stdin=record.stdin))
 
 

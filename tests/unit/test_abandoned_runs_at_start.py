@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from collab import initial_update
 from pages.services import fail_abandoned
-from pages.run_panel import keep_run_started
+from pages.run_panel import keep_run
 from runner import RunRecord
 from store import FAILED, RUNNING, create_db, create_interview, list_runs, room_run_lock
 
@@ -24,8 +24,8 @@ class _Services:  # what fail_abandoned reads of pages.Services
 
 def _keep_started(engine, interview_id: str, run_id: str) -> None:
     """What the instance that runs it stores when a run starts (main.py: RunHubs' on_start)."""
-    keep_run_started(engine, interview_id, RunRecord(run_id=run_id, language='python', started_by='Cara',
-                                                     started_at=time.time()), instance='i1')
+    keep_run(engine, interview_id, RunRecord(run_id=run_id, language='python', started_by='Cara',
+                                             started_at=time.time()), instance='i1')
 
 
 async def test_runs_left_running_are_failed_at_start_and_a_held_one_is_not(database_url):

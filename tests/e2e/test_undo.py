@@ -93,6 +93,7 @@ def test_undo_after_someone_typed_before_you_on_your_line_removes_only_your_text
 def test_undo_after_someone_deleted_part_of_your_word(server, new_page):
     interview, ada, bob = two_people(server, new_page)
     type_at(bob, 0, 'BOB: ')
+    everyone_has(server, interview, [ada, bob], 'BOB: ')  # else Ada's caret at 5 lands in a shorter text
     type_at(ada, 5, 'hello_world')
     everyone_has(server, interview, [ada, bob], 'BOB: hello_world')
     bob.select(8, 13)  # "lo_wo"
@@ -189,6 +190,7 @@ def test_monaco_undo_command_goes_through_the_same_history(server, new_page):
     Monaco's own stack."""
     interview, ada, bob = two_people(server, new_page)
     type_at(ada, 0, 'mine')
+    everyone_has(server, interview, [ada, bob], 'mine')  # else both type at 0 at once and either may come first
     type_at(bob, 0, 'his ')
     everyone_has(server, interview, [ada, bob], 'his mine')
     # as many times as her typing made steps (one, unless a stalled machine spread it past the capture timeout)

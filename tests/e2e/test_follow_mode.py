@@ -15,10 +15,18 @@ def chip(room: RoomPage, other: RoomPage):
 
 
 def wait_line_visible(room: RoomPage, line: int, visible: bool = True) -> None:
-    """Wait until `line` is (or is not) within the editor's viewport."""
-    wait_in_page(room.page, '([el, n]) => el.pairpad.editor.getVisibleRanges().some('
+    """Wait until `line` is (or is not) within the editor's viewport, and fail if it never is (or never stops
+    being)."""
+    seen = wait_in_page(room.page, '([el, n]) => el.pairpad.editor.getVisibleRanges().some('
                             'r => r.startLineNumber <= n && n <= r.endLineNumber)',
                  [room.editor.element_handle(), line], visible, timeout_ms=15_000)
+    assert seen == visible, f'line {line} is {"not " if visible else ""}in view'
+
+
+def wait_their_caret_on_line(room: RoomPage, other: RoomPage, line: int) -> None:
+    """Wait until `room` shows `other`'s caret on `line`: what would make a following editor scroll there."""
+    expect(room.page.locator(f'[data-testid=remote-cursor][data-participant-id="{other.participant_id()}"]')) \
+        .to_have_attribute('data-line', str(line))
 
 
 def move_caret_to_line(room: RoomPage, line: int) -> None:
@@ -57,8 +65,8 @@ def test_following_keeps_their_caret_in_view_until_you_move_your_own(server, new
     wait_line_visible(ada, LINES)
     move_caret_to_line(bob, 120)
     bob.page.keyboard.type('  # not followed')
-    bob.wait_text(bob.text())
     ada.wait_text(bob.text())
+    wait_their_caret_on_line(ada, bob, 120)
     wait_line_visible(ada, 120, visible=False)   # her view stays where she put it
 
 
@@ -82,6 +90,7 @@ def test_a_candidate_follows_by_keyboard_and_clicking_again_stops(server, new_pa
     move_caret_to_line(ivan, 280)
     ivan.page.keyboard.type('  # far away')
     cara.wait_text(ivan.text())
+    wait_their_caret_on_line(cara, ivan, 280)
     wait_line_visible(cara, 280, visible=False)
     expect(cara.page.locator(f'[data-testid=participant][data-participant-id="{cara.participant_id()}"]')) \
         .not_to_have_attribute('role', 'button')  # nobody follows themselves

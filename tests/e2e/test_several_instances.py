@@ -174,6 +174,7 @@ def test_killing_an_instance_mid_typing_loses_nothing(cluster, new_page):
         ada.page.context.set_offline(False)
         ada.wait_synced(timeout=30_000)  # NiceGUI reloaded the page through the proxy: now on i2
         assert served_by(ada.page) == 'i2'
+        ada.wait_text('before during ')  # her offline words, from IndexedDB, before she types after them
         ada.focus_end()
         ada.page.keyboard.type('after')
         expected = 'before during after'

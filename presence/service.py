@@ -177,12 +177,20 @@ class PresenceService:
         if role not in ROLES:
             raise PresenceError(f'role must be one of: {", ".join(ROLES)}')
         members = self._members(interview_id)
-        present = sum(1 for p in members.values() if p.status != 'offline')
-        if present >= self.max_present:
-            raise InterviewFull(f'This interview is full: {self.max_present} people are in it already.')
+        present = {p.id for p in members.values() if p.status != 'offline'}
+        if len(present) >= self.max_present:
+            raise self._full()
+
+        def admit(stored: list[Participant]) -> None:
+            """Again under the interview's seat lock, with the rows of those who joined on other instances and
+            whose news has not reached this one yet; what this instance knows of a person wins over a row whose
+            status is written only every write_interval."""
+            if len(present | {p.id for p in stored if p.id not in members and p.status != 'offline'}) \
+                    >= self.max_present:
+                raise self._full()
         color = pick_color([p.color for p in members.values()])
         participant, token = create_participant(self.engine, interview_id=interview_id, name=name, color=color,
-                                                role=str(role))
+                                                role=str(role), admit=admit)
         self.writes += 1
         members[participant.id] = participant
         self._heard[participant.id] = self.clock()
@@ -271,6 +279,9 @@ class PresenceService:
             self._participants[interview_id] = members
             self.on_interview(interview_id)
         return members
+
+    def _full(self) -> InterviewFull:
+        return InterviewFull(f'This interview is full: {self.max_present} people are in it already.')
 
     def _get(self, interview_id: str, participant_id: str) -> Participant:
         participant = self._members(interview_id).get(participant_id) if isinstance(participant_id, str) else None

@@ -3,10 +3,12 @@
 import hashlib
 import hmac
 import secrets
+from typing import Callable
 
 from sqlalchemy import Engine, bindparam, update
 from sqlmodel import Session, col, select
 
+from .locks import transaction_lock
 from .models import Participant
 
 
@@ -18,12 +20,24 @@ def token_matches(participant: Participant, token: str) -> bool:
     return hmac.compare_digest(participant.token_hash, hash_token(token))
 
 
-def create_participant(engine: Engine, *, interview_id: str, name: str, color: str, role: str) -> tuple[Participant, str]:
-    """Create a participant; return it and its secret token (shown once, to its own browser tab)."""
+Admit = Callable[[list[Participant]], None]
+
+
+def create_participant(engine: Engine, *, interview_id: str, name: str, color: str, role: str,
+                       admit: Admit | None = None) -> tuple[Participant, str]:
+    """Create a participant; return it and its secret token (shown once, to its own browser tab).
+
+    `admit(stored)`, when given, sees the interview's stored participants while the interview's seat lock is held
+    and raises to refuse the newcomer (nothing is written then). The lock serialises the joins of one interview
+    across every instance on this database, so two people joining on two instances at once cannot both take the
+    last seat: the second one's `admit` sees the first one's row."""
     token = secrets.token_urlsafe(24)
     participant = Participant(id=secrets.token_urlsafe(12), interview_id=interview_id, name=name, color=color,
                               role=role, token_hash=hash_token(token))
     with Session(engine) as session:
+        if admit is not None:
+            transaction_lock(session.connection(), 'seats', interview_id)
+            admit(list(session.exec(select(Participant).where(Participant.interview_id == interview_id)).all()))
         session.add(participant)
         session.commit()
         session.refresh(participant)

@@ -72,8 +72,7 @@ class TestRecord:
 # with None
 Subscriber = Callable[[str, 'RunRecord | TestRecord | None', tuple[str, str] | None], None]
 TestJob = Callable[[TestRecord], Awaitable[dict]]  # runs the cases, returns the interviewer's view
-OnEnd = Callable[[RunRecord], None]
-OnStart = Callable[[RunRecord], None]
+OnRun = Callable[[RunRecord], None]  # told a run's record when it starts, or when it ends (to keep it)
 
 
 class RunLock(Protocol):
@@ -85,8 +84,8 @@ class RunLock(Protocol):
 
 
 class RunHub:
-    def __init__(self, runner: CodeRunner, *, on_end: OnEnd | None = None, room_id: str = '',
-                 lock: RunLock | None = None, on_start: OnStart | None = None) -> None:
+    def __init__(self, runner: CodeRunner, *, on_end: OnRun | None = None, room_id: str = '',
+                 lock: RunLock | None = None, on_start: OnRun | None = None) -> None:
         self.runner = runner
         self.on_end = on_end  # keeps the finished run somewhere durable (the app: the database)
         # keeps a run that starts here as going (the app: a RUNNING row), so that if this process dies the run is

@@ -4,7 +4,6 @@ pressed on both gives exactly one run, seen by both consoles; Stop on the other 
 instance that runs it is gone, the run ends as failed and the room is free; bad run messages are dropped."""
 
 import asyncio
-import json
 import os
 
 import pytest

@@ -55,8 +55,13 @@ def summary(record: RunRecord) -> str:
         text = 'compile error' + (f' · exit code {result.exit_code}' if result.exit_code is not None else '')
         text += f' · {result.duration:.2f} s'
         return text if result.exit_code is not None and result.signal is None else f'{text} · {result.reason}'
-    code = f'exit code {result.exit_code}' if result.exit_code is not None else f'killed by {result.signal}'
-    text = f'{code} · {result.duration:.2f} s'
+    if result.exit_code is not None:
+        text = f'exit code {result.exit_code} · '
+    elif result.signal is not None:
+        text = f'killed by {result.signal} · '
+    else:  # it never ended on its own: its server stopped, or it failed before starting (the reason says which)
+        text = ''
+    text += f'{result.duration:.2f} s'
     if not result.ok:
         text += f' · {result.reason}'
     return text

@@ -2,6 +2,7 @@
 language picker's notes (a version, or why a language cannot run here), the console's status line of a compile
 error, and the markers the editors get (none while a run goes)."""
 
+import dataclasses
 from types import SimpleNamespace
 
 from pages.run_panel import _js, language_notes, marker_data, summary
@@ -42,6 +43,13 @@ def _record(outcome: Outcome, exit_code: int | None, markers=(), ended=True, sig
 def test_a_compile_error_says_so_with_the_compilers_exit_code():
     assert summary(_record(Outcome.COMPILE_ERROR, 1)) == 'compile error · exit code 1 · 1.25 s'
     assert summary(_record(Outcome.EXITED, 0)) == 'exit code 0 · 1.25 s'
+
+
+def test_a_run_with_neither_exit_code_nor_signal_says_only_how_long_and_why():
+    record = _record(Outcome.FAILED, None)
+    record.result = dataclasses.replace(record.result, reason='the server that ran it stopped; run it again')
+    assert summary(record) == '1.25 s · the server that ran it stopped; run it again'
+    assert summary(_record(Outcome.KILLED, None, signal='SIGKILL')).startswith('killed by SIGKILL · 1.25 s · ')
 
 
 def test_the_editors_get_the_markers_of_an_ended_run_only():

@@ -2,7 +2,8 @@
 cluster (tools.cluster: redis-server, PostgreSQL, haproxy, two app processes) type at the same spot; both editors,
 both instances and the database end equal, no update stored twice. Then one instance is killed with -9 while its
 browser keeps typing: the browser comes back through the proxy on the other instance with nothing lost or doubled,
-and the dead instance's cursor leaves the other browser within 5 s. PostgreSQL stopped with `pg_ctl stop -m
+and the dead instance's cursor leaves the other browser within 5 s; left alone, without any network emulation, a
+tab whose instance was killed comes back through the proxy by itself. PostgreSQL stopped with `pg_ctl stop -m
 immediate` for 5 s while both type: the rooms show "saving…" and then "saved", nobody sees an error, and every
 keystroke is in the database afterwards, once. A run whose instance is killed while no other instance has a tab
 in its room is marked failed in the store by a survivor, without any restart."""
@@ -17,7 +18,7 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Error as PlaywrightError, expect
 from pycrdt import Doc, Text
 
 from tests.e2e.room_page import RoomPage
@@ -49,6 +50,19 @@ class ClusterServer:
             except httpx.HTTPError:
                 pass
             assert time.monotonic() < deadline, 'the proxy found no healthy instance'
+            time.sleep(0.2)
+
+    def wait_served_by(self, instance: str, timeout: float = 20.0) -> None:
+        """Until the proxy sends a request whose cookie names `instance` to that instance."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                response = httpx.get(f'{self.url}/healthz', cookies={'SRV': instance}, timeout=2)
+                if response.headers.get('x-pairpad-instance') == instance:
+                    return
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, f'the proxy did not send requests to {instance}'
             time.sleep(0.2)
 
     def create_interview(self, language: str = 'plaintext') -> dict:
@@ -94,7 +108,10 @@ def cluster():
 
 
 def pinned(new_page, cluster: ClusterServer, instance: str):
-    """A browser whose proxy cookie names `instance` (the cookie haproxy would have set)."""
+    """A browser whose proxy cookie names `instance` (the cookie haproxy would have set), once the proxy sends that
+    cookie there: an instance an earlier test restarted answers before haproxy's next health check (every second)
+    marks it up again, and until then the proxy redispatches its cookie to another instance."""
+    cluster.wait_served_by(instance)
     page = new_page()
     page.context.add_cookies([{'name': 'SRV', 'value': instance, 'url': cluster.url}])
     return page
@@ -186,6 +203,76 @@ def test_killing_an_instance_mid_typing_loses_nothing(cluster, new_page):
     finally:
         ada.page.context.set_offline(False)
         cluster.cluster.instance(0).start()
+
+
+def test_a_tab_whose_instance_is_killed_comes_back_through_the_proxy_by_itself(cluster, new_page):
+    """No network emulation this time: i1 is killed with -9 and Ada's tab, left alone, reconnects through haproxy,
+    which sends it to i2 (its cookie names a dead server: `option redispatch`); NiceGUI on i2 does not know the old
+    page, so the page reloads, resumes Ada's participant and syncs. Her text is all there, her old cursor leaves
+    Bob's editor, her chip is online and what she types next reaches Bob through i2."""
+    interview = cluster.create_interview()
+    ada = RoomPage(pinned(new_page, cluster, 'i1'), cluster, interview['id']).join('Ada')
+    bob = RoomPage(pinned(new_page, cluster, 'i2'), cluster, interview['id']).join('Bob')
+    assert (served_by(ada.page), served_by(bob.page)) == ('i1', 'i2')
+    ada_id = ada.participant_id()
+    ada.focus_end()
+    ada.page.keyboard.type('before ')
+    bob.wait_text('before ')
+    old_client = ada.editor.evaluate('el => el.pairpad.doc.clientID')
+    old_cursor = bob.page.locator(f'[data-testid="remote-cursor"][data-client-id="{old_client}"]')
+    expect(old_cursor).to_have_count(1)
+    ada.page.evaluate('() => { window.pageBeforeTheKill = true; }')
+    events = _record_navigation(ada.page)
+    events.append(f'{time.monotonic():.2f} kill')
+    cluster.cluster.instance(0).kill()
+    try:
+        deadline = time.monotonic() + 40
+        while True:  # a new page (the reload) whose editor is synced; evaluate fails while the page navigates
+            try:
+                if ada.page.evaluate('() => !window.pageBeforeTheKill && document.querySelector('
+                                     '\'[data-testid="editor"][data-synced="true"]\') !== null'):
+                    break
+            except PlaywrightError:
+                pass
+            assert time.monotonic() < deadline, \
+                f'the tab did not come back by itself: {_stuck(ada.page, events, cluster)}'
+            time.sleep(0.2)
+        assert served_by(ada.page) == 'i2'
+        assert ada.participant_id() == ada_id  # the same person, resumed, not a new join
+        assert ada.text() == 'before '
+        expect(old_cursor).to_have_count(0, timeout=5_000)
+        ada.focus_end()
+        ada.page.keyboard.type('after')
+        bob.wait_text('before after')
+        assert cluster.code_on(cluster.instances[1], interview['id']) == 'before after'
+        ada_chip = bob.page.locator(f'[data-testid="participant"][data-participant-id="{ada_id}"]')
+        expect(ada_chip).to_have_attribute('data-status', 'online')
+        expect(bob.page.get_by_test_id('participant')).to_have_count(2)  # one chip each: no second Ada
+    finally:
+        cluster.cluster.instance(0).start()
+
+
+def _record_navigation(page) -> list[str]:
+    """What the page logs, loads and fails to load from now on, timed: said when a tab does not come back."""
+    events: list[str] = []
+    stamp = lambda text: events.append(f'{time.monotonic():.2f} {text}')  # noqa: E731
+    page.on('console', lambda m: stamp(f'{m.type}: {m.text}'))
+    page.on('framenavigated', lambda f: stamp(f'navigated {f.url}'))
+    page.on('requestfailed', lambda r: stamp(f'failed {r.url} {r.failure}'))
+    page.on('response', lambda r: stamp(f'{r.status} {r.url}') if r.status >= 400 or r.request.resource_type ==
+            'document' else None)
+    return events
+
+
+def _stuck(page, events: list[str], cluster: ClusterServer) -> str:
+    """Where a tab is, what it showed and did, and the proxy's last log lines."""
+    try:
+        state = page.evaluate('() => [location.href, document.body.innerText.slice(0, 400), '
+                              'window.socket?.connected]')
+    except PlaywrightError as error:
+        state = str(error)
+    proxy = (cluster.cluster.state_dir / 'haproxy.log').read_text(errors='replace').splitlines()[-60:]
+    return '\n'.join([str(state), *events[-80:], 'haproxy:', *proxy])
 
 
 def test_redis_killed_and_back_while_both_type(cluster, new_page):

@@ -17,6 +17,7 @@ MAX_MESSAGE = 500
 SEVERITIES = ('error', 'warning')
 
 
+
 @dataclass(frozen=True)
 class Marker:
     line: int          # 1-based line of the document
@@ -43,6 +44,9 @@ class Marker:
         return cls(line, column, message, severity)
 
 
+Parser = Callable[[list[str]], Iterator[Marker]]  # a tool's output, as lines → the markers it names
+
+
 def _file(name: str) -> str:
     """A regex for the program's file as tools print it: `main.c`, `./main.go`, `/sandbox/main.py`."""
     return r'(?:\./|/sandbox/)?' + re.escape(name)
@@ -61,7 +65,7 @@ def _caret_column(lines: list[str], start: int, limit: int = 3) -> int | None:
     return None
 
 
-def _gcc_style(name: str) -> Callable[[list[str]], Iterator[Marker]]:
+def _gcc_style(name: str) -> Parser:
     """gcc, g++ and go: `file:line:col: [error:|warning:] message`."""
     pattern = re.compile(_file(name) + r':(\d+):(\d+): (?:(fatal error|error|warning|note): )?(.*)$')
 
@@ -72,26 +76,36 @@ def _gcc_style(name: str) -> Callable[[list[str]], Iterator[Marker]]:
     return parse
 
 
-def _go_panic(lines: list[str]) -> Iterator[Marker]:
-    """`panic: message` ... `\t/sandbox/main.go:7 +0x1d`: the first frame of the program's file."""
-    frame = re.compile(_file('main.go') + r':(\d+)(?: \+0x[0-9a-f]+)?$')
-    message = None
-    for text in lines:
-        if text.startswith('panic: ') or text.startswith('fatal error: '):
-            message = text
-        elif message and (m := frame.match(text.strip())):
-            yield _marker(m[1], None, message)
-            message = None
+def _go(name: str) -> Parser:
+    """go build's errors (gcc's format), and a panic: `panic: message` ... `\t/sandbox/main.go:7 +0x1d`, the first
+    frame of the program's file."""
+    errors = _gcc_style(name)
+    frame = re.compile(_file(name) + r':(\d+)(?: \+0x[0-9a-f]+)?$')
+
+    def panics(lines: list[str]) -> Iterator[Marker]:
+        message = None
+        for text in lines:
+            if text.startswith('panic: ') or text.startswith('fatal error: '):
+                message = text
+            elif message and (m := frame.match(text.strip())):
+                yield _marker(m[1], None, message)
+                message = None
+    return lambda lines: (*errors(lines), *panics(lines))
 
 
-def _javac(lines: list[str]) -> Iterator[Marker]:
-    pattern = re.compile(_file('Main.java') + r':(\d+): (error|warning): (.*)$')
-    for i, text in enumerate(lines):
-        if m := pattern.match(text):
-            yield _marker(m[1], _caret_column(lines, i + 2, 1), m[3], m[2])
+def _java(name: str) -> Parser:
+    """javac's `Main.java:3: error: message` with a caret line, and a runtime exception's stack."""
+    pattern = re.compile(_file(name) + r':(\d+): (error|warning): (.*)$')
+    stack = _stack(name, r'^Exception in thread |^Caused by: ')
+
+    def compiler(lines: list[str]) -> Iterator[Marker]:
+        for i, text in enumerate(lines):
+            if m := pattern.match(text):
+                yield _marker(m[1], _caret_column(lines, i + 2, 1), m[3], m[2])
+    return lambda lines: (*compiler(lines), *stack(lines))
 
 
-def _stack(name: str, header: str) -> Callable[[list[str]], Iterator[Marker]]:
+def _stack(name: str, header: str) -> Parser:
     """A runtime exception: its message (a line matching `header`) and the first frame in the program's file
     after it (Java's `at Main.main(Main.java:5)`, Node's `at f (/sandbox/main.js:3:9)`)."""
     frame = re.compile(r'\s+at .*?\(?' + _file(name) + r':(\d+)(?::(\d+))?\)?$')
@@ -108,7 +122,7 @@ def _stack(name: str, header: str) -> Callable[[list[str]], Iterator[Marker]]:
     return parse
 
 
-def _node(name: str) -> Callable[[list[str]], Iterator[Marker]]:
+def _node(name: str) -> Parser:
     """Node prints `/sandbox/main.js:3`, the source line, a caret, then the error; else only frames."""
     header = re.compile(_file(name) + r':(\d+)$')
     error = re.compile(r'^[A-Za-z]*(Error|Exception)\b.*|^Uncaught .*|^\w+: .*')
@@ -125,40 +139,51 @@ def _node(name: str) -> Callable[[list[str]], Iterator[Marker]]:
     return parse
 
 
-def _python(lines: list[str]) -> Iterator[Marker]:
-    """A traceback's last frame in main.py, with the exception line that ends it (SyntaxError included)."""
-    frame = re.compile(r'\s*File "' + _file('main.py') + r'", line (\d+)')
-    line = None
-    for text in lines:
-        if m := frame.match(text):
-            line = m[1]
-        elif line and re.match(r'^[A-Za-z_][\w.]*(: .*)?$', text) and not text.startswith('Traceback'):
-            yield _marker(line, None, text)
-            line = None
+def _python(name: str) -> Parser:
+    """A traceback's last frame in the program's file, with the exception line that ends it (SyntaxError too)."""
+    frame = re.compile(r'\s*File "' + _file(name) + r'", line (\d+)')
+
+    def parse(lines: list[str]) -> Iterator[Marker]:
+        line = None
+        for text in lines:
+            if m := frame.match(text):
+                line = m[1]
+            elif line and re.match(r'^[A-Za-z_][\w.]*(: .*)?$', text) and not text.startswith('Traceback'):
+                yield _marker(line, None, text)
+                line = None
+    return parse
 
 
-def _rustc(lines: list[str]) -> Iterator[Marker]:
+def _rustc(name: str) -> Parser:
     """`error[E0425]: message` then ` --> main.rs:3:5`; a panic: `panicked at 'message', main.rs:3:5`."""
-    arrow = re.compile(r'\s*--> ' + _file('main.rs') + r':(\d+):(\d+)')
-    panic = re.compile(r"thread '.*' panicked at (?:'(.*)', )?" + _file('main.rs') + r':(\d+):(\d+):?$')
-    header = None
-    for i, text in enumerate(lines):
-        if m := re.match(r'^(error|warning)(?:\[\w+\])?: (.*)$', text):
-            header = (m[2], m[1])
-        elif header and (m := arrow.match(text)):
-            yield _marker(m[1], m[2], header[0], header[1])
-            header = None
-        elif m := panic.match(text):
-            message = m[1] if m[1] is not None else (lines[i + 1] if i + 1 < len(lines) else 'panicked')
-            yield _marker(m[2], m[3], f'panicked: {message}')
+    arrow = re.compile(r'\s*--> ' + _file(name) + r':(\d+):(\d+)')
+    panic = re.compile(r"thread '.*' panicked at (?:'(.*)', )?" + _file(name) + r':(\d+):(\d+):?$')
+
+    def parse(lines: list[str]) -> Iterator[Marker]:
+        header = None
+        for i, text in enumerate(lines):
+            if m := re.match(r'^(error|warning)(?:\[\w+\])?: (.*)$', text):
+                header = (m[2], m[1])
+            elif header and (m := arrow.match(text)):
+                yield _marker(m[1], m[2], header[0], header[1])
+                header = None
+            elif m := panic.match(text):
+                message = m[1] if m[1] is not None else (lines[i + 1] if i + 1 < len(lines) else 'panicked')
+                yield _marker(m[2], m[3], f'panicked: {message}')
+    return parse
 
 
-def _tsc(lines: list[str]) -> Iterator[Marker]:
-    pattern = re.compile(_file('main.ts') + r'\((\d+),(\d+)\): (error|warning) (.*)$')
-    for text in lines:
-        if m := pattern.match(text):
-            yield _marker(m[1], m[2], m[4], m[3])
-    yield from _node('main.ts')(lines)
+def _tsc(name: str) -> Parser:
+    """tsc's `main.ts(3,5): error TS2304: message`; at run time, Node's errors mapped back to main.ts."""
+    pattern = re.compile(_file(name) + r'\((\d+),(\d+)\): (error|warning) (.*)$')
+    runtime = _node(name)
+
+    def parse(lines: list[str]) -> Iterator[Marker]:
+        for text in lines:
+            if m := pattern.match(text):
+                yield _marker(m[1], m[2], m[4], m[3])
+        yield from runtime(lines)
+    return parse
 
 
 def _regex(pattern: str, line: int, message: int, column: int | None = None):
@@ -172,29 +197,33 @@ def _regex(pattern: str, line: int, message: int, column: int | None = None):
     return parse
 
 
-PARSERS: dict[str, Callable[[list[str]], Iterator[Marker]]] = {
+# How each language's tools print an error: a parser made for the program's file name, which is the languages
+# table's (`Language.file_name`), not a copy of it.
+PARSERS: dict[str, Callable[[str], Parser]] = {
     'python': _python,
-    'javascript': _node('main.js'),
+    'javascript': _node,
     'typescript': _tsc,
-    'java': lambda lines: (*_javac(lines), *_stack('Main.java', r'^Exception in thread |^Caused by: ')(lines)),
-    'c': _gcc_style('main.c'),
-    'cpp': _gcc_style('main.cpp'),
-    'go': lambda lines: (*_gcc_style('main.go')(lines), *_go_panic(lines)),
+    'java': _java,
+    'c': _gcc_style,
+    'cpp': _gcc_style,
+    'go': _go,
     'rust': _rustc,
     # `main.rb:3:in '<main>': message (NameError)` and `main.rb:2: syntax error, ...`; backtrace lines start
     # with a tab and are skipped.
-    'ruby': _regex(r'^' + _file('main.rb') + r':(\d+):(?:in [`\'][^\']*\': )?\s*(.+)$', 1, 2),
-    'bash': _regex(r'^' + _file('main.sh') + r': line (\d+): (.+)$', 1, 2),
+    'ruby': lambda name: _regex(r'^' + _file(name) + r':(\d+):(?:in [`\'][^\']*\': )?\s*(.+)$', 1, 2),
+    'bash': lambda name: _regex(r'^' + _file(name) + r': line (\d+): (.+)$', 1, 2),
     # `PHP Parse error:  message in /sandbox/main.php on line 3`, `Uncaught Exception: boom in /sandbox/main.php:3`
-    'php': _regex(r'^(?:PHP )?((?:Parse|Fatal) error|Warning):\s+(.*?) in ' + _file('main.php')
-                  + r'(?: on line |:)(\d+)', 3, 2),
-    'sql': _regex(r'^(?:Parse|Runtime) error near line (\d+): (.+)$', 1, 2),
+    'php': lambda name: _regex(r'^(?:PHP )?((?:Parse|Fatal) error|Warning):\s+(.*?) in ' + _file(name)
+                               + r'(?: on line |:)(\d+)', 3, 2),
+    'sql': lambda _name: _regex(r'^(?:Parse|Runtime) error near line (\d+): (.+)$', 1, 2),
 }
+_PARSE: dict[str, Parser] = {language_id: parser(LANGUAGES[language_id].file_name)
+                             for language_id, parser in PARSERS.items()}
 
 
 def markers(language: str, output: str) -> tuple[Marker, ...]:
     """The errors with a line of the program in `output` (a run's stderr and stdout), in order, without repeats."""
-    parse = PARSERS.get(language)
+    parse = _PARSE.get(language)
     if parse is None or language not in LANGUAGES or not output:
         return ()
     found: dict[tuple, Marker] = {}

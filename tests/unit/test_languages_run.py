@@ -14,6 +14,7 @@ import pytest
 from config import Settings
 from languages import LANGUAGES
 from runner import CodeRunner, Outcome, RunLimits, RunnerSettings, UnsupportedLanguage
+from runner import diagnostics
 from runner.diagnostics import Marker, markers
 from tests.sandbox import sandboxed_runner
 
@@ -158,3 +159,14 @@ async def test_unsafe_mode_compiles_and_runs_with_stdin_too():
     result, output = await run(unsafe, ERRORS['c'][0], 'c')
     errors = [m.line for m in result.markers if m.severity == 'error']
     assert result.outcome is Outcome.COMPILE_ERROR and errors == [3], (result, output)
+
+
+def test_every_runnable_language_has_an_error_reader_named_after_the_tables_file():
+    """The file a run writes is the languages table's (`Language.file_name`); the error readers follow it rather
+    than keeping their own names, so a renamed file still gets its markers."""
+    assert {language.id for language in LANGUAGES.values() if language.runnable} <= set(diagnostics.PARSERS)
+    renamed = diagnostics.PARSERS['c']('solution.c')
+    assert list(renamed(['solution.c:2:7: error: nope', 'main.c:3:1: error: not ours'])) == [
+        Marker(2, 7, 'nope', 'error')]
+    assert markers('java', 'Main.java:3: error: cannot find symbol\n        x = 1;\n        ^\n') == (
+        Marker(3, 9, 'cannot find symbol', 'error'),)

@@ -46,8 +46,8 @@ class Settings:
     # keep coming, each tab gets at most one socket message per interval (the updates of the interval merged), and a
     # room at most this many socket frames a second (past 10 tabs the interval grows, to 25 ms at 50 tabs): each
     # frame costs the server framing and dispatch, so a room of many tabs would otherwise starve the event loop. The
-    # interval itself is what a small room's keystrokes wait at most when several people type: at 25 ms, 10 authors'
-    # p95 was 26.5 ms against y-websocket's 5.5 (docs/benchmarks.md, "Fan-out in a small room").
+    # interval itself is what a small room's keystrokes wait at most when several people type, so it stays short
+    # (docs/benchmarks.md, "Fan-out in a small room").
     fanout_interval: float = 0.005
     fanout_frames_per_s: float = 2000.0
 

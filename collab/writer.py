@@ -25,6 +25,8 @@ from typing import Callable
 
 from pycrdt import merge_updates
 
+from config import Settings
+
 from .persistence import PendingUpdate, Persistence
 
 log = logging.getLogger(__name__)
@@ -38,8 +40,9 @@ SAVED, SAVING = 'saved', 'saving'
 
 
 class GroupCommitWriter:
-    def __init__(self, persistence: Persistence, *, window: float = 0.025, compact_every: int = 500,
-                 compact_after_idle: float = 10.0, compact_pause: float = 1.0) -> None:
+    def __init__(self, persistence: Persistence, *, window: float = Settings.commit_window,
+                 compact_every: int = Settings.compact_every, compact_after_idle: float = Settings.compact_after_idle,
+                 compact_pause: float = 1.0) -> None:
         self.persistence = persistence
         self.window = window
         self.compact_every = compact_every

@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from config import Settings
+
 from . import python
 
 log = logging.getLogger(__name__)
@@ -32,7 +34,7 @@ class Answer:
 
 
 class CompletionService:
-    def __init__(self, *, timeout: float = 1.0, start_timeout: float = 30.0, max_pending: int = 8,
+    def __init__(self, *, timeout: float = Settings.completion_timeout, start_timeout: float = 30.0, max_pending: int = 8,
                  stuck_after: float = 30.0,
                  functions: dict[str, Callable[[str, int, int], list[dict]]] | None = None,
                  warm_up: Callable[[], None] | None = python.warm_up, clock: Callable[[], float] = time.monotonic):

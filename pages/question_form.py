@@ -13,7 +13,7 @@ from typing import Callable
 import markdown2
 from nicegui import ui
 
-from languages import LANGUAGES, select_options
+from languages import DEFAULT, LANGUAGES, select_options
 from questions import Question
 
 from .question_library import DIFFICULTIES, Problem, QuestionInvalid, validate
@@ -77,7 +77,7 @@ class CodeByLanguage:
         with ui.column().classes('w-full gap-1'):
             with ui.row().classes('items-center gap-2'):
                 ui.label(label).classes('font-medium')
-                self.language = ui.select(select_options(), value=next(iter(self.code), 'python')) \
+                self.language = ui.select(select_options(), value=next(iter(self.code), DEFAULT.id)) \
                     .props(f'dense outlined data-testid={testid}-language').classes('w-48')
                 self.filled = ui.label('').classes('text-xs text-gray-500').props(f'data-testid={testid}-languages')
             self.editor = ui.textarea().props(f'outlined autogrow data-testid={testid}-code spellcheck=false') \

@@ -46,8 +46,11 @@ class RoomRegistry:
                  commit_window: float = Settings.commit_window, compact_every: int = Settings.compact_every,
                  compact_after_idle: float = Settings.compact_after_idle, unload_after: float = Settings.unload_after,
                  hibernate_after: float = Settings.hibernate_after,
-                 channel_factory: Callable[[str], Channel] | None = None, relay: Relay | None = None) -> None:
-        """:param channel_factory: makes each room's Channel, how the tabs of this process are reached
+                 channel_factory: Callable[[str], Channel] | None = None, relay: Relay | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        """:param clock: monotonic seconds, the rooms' too: when a room was last active, so when it sleeps or goes
+            (a test moves it by hand)
+        :param channel_factory: makes each room's Channel, how the tabs of this process are reached
             (collab.fanout.Fanout over the element's Socket.IO transport, in the server); none: peers are reached
             by their own `send` only (tests, tools)
         :param relay: joins this instance's rooms to the same rooms of other instances (collab/relay.py)"""
@@ -56,6 +59,7 @@ class RoomRegistry:
         self._links: dict[str, RelayLink] = {}
         self._announced_at = 0.0
         self.channel_factory = channel_factory
+        self.clock = clock
         self.limits = limits or Limits()
         self.unload_after = unload_after
         self.hibernate_after = hibernate_after
@@ -117,7 +121,7 @@ class RoomRegistry:
 
     def _new_room(self, room_id: str) -> Room:
         channel = self.channel_factory(room_id) if self.channel_factory is not None else None
-        return Room(room_id, limits=self.limits, on_update=self.writer.enqueue, channel=channel)
+        return Room(room_id, limits=self.limits, on_update=self.writer.enqueue, channel=channel, clock=self.clock)
 
     async def _load(self, room_id: str) -> Room:
         updates = await asyncio.to_thread(self.persistence.load, room_id)
@@ -235,7 +239,7 @@ class RoomRegistry:
             log.info('unloaded hibernating room %s', room_id)
 
     async def sweep(self) -> None:
-        now = time.monotonic()
+        now = self.clock()
         self._relay_round(now)
         for room_id, room in list(self._rooms.items()):
             if room.peer_ids:

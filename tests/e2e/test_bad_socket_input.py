@@ -43,6 +43,21 @@ def test_hostile_payload_gets_a_visible_error_and_harms_nothing(server, new_page
     assert 'rejected a message' in server.log()
 
 
+
+def test_a_bad_presence_message_is_refused_as_a_status_not_as_a_lost_change(server, new_page):
+    """A presence message is about the tab's status, not about anything typed: its refusal says so."""
+    interview = server.create_interview(language='plaintext')
+    mallory = RoomPage(new_page(), server, interview['id']).join('Mallory')
+    alice = RoomPage(new_page(), server, interview['id']).join('Alice')
+    mallory.editor.evaluate('el => getElement(el.id.slice(1)).$emit("presence", {status: "dancing"})')
+    notification = mallory.page.locator('.q-notification')
+    expect(notification).to_contain_text('Your status could not be updated')
+    expect(notification).not_to_contain_text('could not be applied')
+    expect(alice.page.locator('.q-notification')).to_have_count(0)
+    chip = alice.page.locator(f'[data-testid="participant"][data-participant-id="{mallory.participant_id()}"]')
+    expect(chip).to_have_attribute('data-status', 'online')
+    assert 'refused a presence update' in server.log()
+
 def test_a_socket_request_whose_client_left_before_its_body_logs_no_error(own_server):
     """A tab that navigates while a long-poll request of its socket is on the way: the request's headers arrive,
     its body never does (pages/socket_polls.py). python-engineio alone logs KeyError 'REQUEST_METHOD'; the guard

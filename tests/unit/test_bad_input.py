@@ -4,14 +4,15 @@ other peers are untouched."""
 import base64
 import json
 import random
-import time
 
 import pytest
 from pycrdt import Doc, Text, write_var_uint
 
 from collab import Limits, MemoryPersistence, NotSynced, PendingUpdate, ProtocolError, Room, initial_update
 from collab import protocol
+from collab.guards import TokenBucket
 from components.collab_editor.chunks import FramingError, Reassembler, decode_base64, encode
+from tests.clock import ManualClock
 from tests.wiring import Wire
 
 
@@ -193,7 +194,8 @@ def test_the_size_limit_holds_for_many_small_updates_and_after_deletes_and_serve
 
 
 def test_flooding_peer_is_rate_limited_then_resynced_without_loss():
-    room = Room('r', limits=Limits(message_rate=50, message_burst=20))
+    clock = ManualClock()  # the bucket refills only when the test moves time, whatever the machine's load
+    room = Room('r', limits=Limits(message_rate=50, message_burst=20), clock=clock)
     wire = Wire(room)
     flooder, other = wire.add('flooder'), wire.add('other')
     wire.connect('flooder'), wire.connect('other')
@@ -207,11 +209,21 @@ def test_flooding_peer_is_rate_limited_then_resynced_without_loss():
         except ProtocolError:
             limited += 1
     assert limited > 50  # most of the flood was dropped at the door
-    assert room.text != flooder.text
-    time.sleep(0.1)  # the bucket refills with time: the next message is accepted and triggers a resync
+    assert room.text != flooder.text and other.text == room.text
+    clock.time += 0.1  # the bucket refills with time: the next message is accepted and triggers a resync
     flooder.insert(0, '!')
     wire.settle()
     assert room.text == flooder.text == other.text and len(room.text) == 101
+
+
+def test_the_rate_limit_allows_a_burst_then_the_rate():
+    clock = ManualClock()
+    bucket = TokenBucket(rate=50, burst=20, clock=clock)
+    assert [bucket.take() for _ in range(21)] == [True] * 20 + [False]
+    clock.time += 0.1  # 5 tokens
+    assert [bucket.take() for _ in range(6)] == [True] * 5 + [False]
+    clock.time += 10  # a long pause refills the burst, not more
+    assert sum(bucket.take() for _ in range(30)) == 20
 
 
 def test_deleting_everything_without_having_synced_is_refused(room_with_peers):

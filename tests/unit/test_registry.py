@@ -9,6 +9,7 @@ from pycrdt import Doc, Text
 from collab import MemoryPersistence, PendingUpdate, Room, RoomRegistry, initial_update
 from collab.writer import coalesce
 from store import SqlUpdateLog, create_db, create_interview
+from tests.clock import ManualClock
 from tests.wiring import Wire
 
 
@@ -154,12 +155,17 @@ async def test_idle_room_is_unloaded_and_reloaded_with_its_text(tmp_path):
 
 
 async def test_room_with_peers_is_not_unloaded():
-    rooms = RoomRegistry(MemoryPersistence(), unload_after=0.05)
+    clock = ManualClock()
+    rooms = RoomRegistry(MemoryPersistence(), unload_after=0.05, clock=clock)
     room = await rooms.get('r')
     room.connect('a', lambda _: None)
-    await asyncio.sleep(0.1)
+    clock.time += 0.1
     await rooms.sweep()
     assert rooms.loaded('r') is room
+    room.disconnect('a')
+    clock.time += 0.1
+    await rooms.sweep()
+    assert rooms.loaded('r') is None  # without its peer, the same wait unloads it
 
 
 async def test_log_is_compacted_by_count_without_losing_content(tmp_path):
@@ -249,7 +255,8 @@ async def test_a_room_with_peers_never_hibernates_and_a_hibernating_one_is_unloa
     engine = create_db(f'sqlite:///{tmp_path / "p.db"}')
     interview = create_interview(engine, title='T', language='plaintext', initial_update=initial_update('plaintext'))
     log = SqlUpdateLog(engine)
-    rooms = RoomRegistry(log, commit_window=0.005, hibernate_after=0.05, unload_after=0.4)
+    clock = ManualClock()
+    rooms = RoomRegistry(log, commit_window=0.005, hibernate_after=0.05, unload_after=0.4, clock=clock)
     busy = await rooms.get('busy')
     busy.connect('a', lambda _: None)
     room = await rooms.get(interview.id)
@@ -258,10 +265,10 @@ async def test_a_room_with_peers_never_hibernates_and_a_hibernating_one_is_unloa
     wire.connect('a')
     wire.settle()
     wire.disconnect('a')
-    await asyncio.sleep(0.1)
+    clock.time += 0.1
     await rooms.sweep()
     assert rooms.loaded('busy') is busy and rooms.hibernating_ids == [interview.id]
-    await asyncio.sleep(0.4)
+    clock.time += 0.4
     await rooms.sweep()
     assert rooms.hibernating_ids == [] and rooms.loaded(interview.id) is None
     assert log.count_updates(interview.id) == 0  # compacted on the way out

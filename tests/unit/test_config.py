@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from collab import Limits
+from collab import Limits, MemoryPersistence
+from collab.fanout import Fanout
+from collab.writer import GroupCommitWriter
+from completion.service import CompletionService
 from config import _VARIABLES, Settings
 from presence import PresenceService
 from runner import RunLimits, RunnerSettings
@@ -50,6 +53,12 @@ def test_every_class_made_without_arguments_has_the_settings_defaults():
     made, configured = PresenceService(None), PresenceService.from_settings(None, settings)
     for name in ('write_interval', 'offline_after', 'away_offline_after', 'sweep_interval', 'max_present'):
         assert getattr(made, name) == getattr(configured, name), name
+    writer = GroupCommitWriter(MemoryPersistence())
+    assert (writer.window, writer.compact_every, writer.compact_after_idle) == (
+        settings.commit_window, settings.compact_every, settings.compact_after_idle)
+    assert CompletionService(warm_up=None).timeout == settings.completion_timeout
+    fanout = Fanout(lambda peers, messages: None)
+    assert (fanout.interval, fanout.frames_per_s) == (settings.fanout_interval, settings.fanout_frames_per_s)
 
 
 def test_a_value_from_the_environment_reaches_the_class_that_uses_it():

@@ -200,6 +200,8 @@ class EditorSession:
             # A caret can briefly point past the server's text when someone else deleted meanwhile: not the
             # user's fault, so it is logged, not shown; the next cursor event corrects it.
             log.info('ignored cursor of %s: %s', self.participant_id, error)
+        except NotFound:  # the interview was deleted (or its participant erased) while this tab still moved
+            log.warning('participant %s of %s vanished', self.participant_id, self.room_id)
 
     def _on_presence(self, e: PresenceEventArguments) -> None:
         if e.status is None and e.is_typing is None:

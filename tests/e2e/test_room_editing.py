@@ -1,6 +1,7 @@
 """Issue 2 end to end: two real Chromium contexts editing one interview on a real server."""
 
 import re
+import time
 from pathlib import Path
 
 import httpx
@@ -138,6 +139,29 @@ def test_unknown_room_shows_a_polite_refusal(server, new_page):
     expect(page.get_by_test_id('link-refused')).to_contain_text('This link does not open an interview')
     response = httpx.get(f'{server.url}/api/interviews/does-not-exist')
     assert response.status_code == 404 and 'no interview' in response.json()['detail']
+
+
+def test_a_cursor_moved_as_the_interview_is_deleted_is_a_warning_not_a_server_error(server, new_page):
+    """A tab's event on its way while its interview is deleted finds no participant any more: the server logs a
+    warning and sends the tab away, never an error (a clean-clone run logged a traceback for such a cursor event)."""
+    interview = server.create_interview(language='plaintext')
+    ada = RoomPage(new_page(), server, interview['id']).join('Ada')
+    ada_id = ada.participant_id()
+    joined = httpx.post(f'{server.url}/api/interviews/{interview["id"]}/participants',
+                        headers=server.headers(interview['id']), json={'name': 'Ivan'}).json()
+    status = ada.editor.evaluate('''async (el, token) => {
+        const response = await fetch(`/api/interviews/${el.dataset.roomId}`,
+                                     {method: "DELETE", headers: {Authorization: `Bearer ${token}`}});
+        getElement(el.id.slice(1)).$emit("cursor", {line: 1, column: 1});
+        return response.status;
+    }''', joined['token'])
+    assert status == 204
+    expect(ada.page.get_by_test_id('link-refused')).to_be_visible()
+    warning = f'participant {ada_id} of {interview["id"]} vanished'
+    deadline = time.monotonic() + 10
+    while warning not in server.log():  # it reached the server after the deletion; the teardown finds no error
+        assert time.monotonic() < deadline, 'the cursor event never reached the server'
+        time.sleep(0.1)
 
 
 def test_deleting_the_interview_sends_open_tabs_away_and_clears_their_local_copy(server, new_page):

@@ -76,7 +76,9 @@ class RoomPage:
     def text(self) -> str:
         return self.editor.evaluate('el => el.pairpad.text()')
 
-    def wait_text(self, expected: str, timeout: float = 15_000) -> None:
+    def wait_text(self, expected: str, timeout: float = 30_000) -> None:
+        """Until this editor holds exactly `expected`. 30 s: an update that went astray on a loaded machine is
+        healed by the tabs' idle check (every 10 s, collab_editor.js CHECK_MS), which a shorter wait could miss."""
         self.page.wait_for_function('([el, t]) => el.pairpad.text() === t', arg=[self.editor.element_handle(), expected],
                                     timeout=timeout)
 

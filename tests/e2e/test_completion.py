@@ -87,6 +87,12 @@ def test_typescript_completions_and_type_errors_come_from_monacos_worker(server,
     dan.page.get_by_role('option', name='JavaScript', exact=True).click()
     expect(dan.editor).to_have_attribute('data-language', 'javascript')
     dan.replace_code('const items = [3, 1, 2];\n')
+    dan.wait_text('const items = [3, 1, 2];\n')
     dan.focus_end()
     dan.page.keyboard.type('items.pu')  # the list narrows to what an array has that starts so
-    expect(suggestions(dan).filter(has_text='push')).not_to_have_count(0, timeout=30_000)
+    push = suggestions(dan).filter(has_text='push')
+    try:
+        expect(push).not_to_have_count(0, timeout=15_000)
+    except AssertionError:  # the list asked at '.' found the new language's service still starting (a busy
+        dan.page.keyboard.press('Control+Space')  # machine): a person asks again, and so does the test
+        expect(push).not_to_have_count(0, timeout=30_000)

@@ -123,9 +123,18 @@ class PostgresRunLock:
     def release(self, room_id: str) -> None:
         with self._guard:
             connection = self._held.pop(room_id, None)
-        if connection is not None:
+        if connection is None:
+            return
+        try:
+            # Unlocked before the connection closes: a closed session's locks go only when its backend has finished
+            # ending, a moment later, and another instance asking at once would be told a run still goes.
+            connection.execute(text('SELECT pg_advisory_unlock(:key)'), {'key': lock_key('run', room_id)})
+            connection.commit()
+        except Exception:
+            log.warning('unlocking the run lock of %s failed; closing its session frees it', room_id, exc_info=True)
+        finally:
             try:
-                connection.close()  # the session ends, and its advisory locks with it
+                connection.close()  # the session ends, and any lock it still held with it
             except Exception:
                 log.warning('closing the run lock connection of %s failed; the server ends the session anyway',
                             room_id, exc_info=True)

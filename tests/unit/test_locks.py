@@ -43,6 +43,22 @@ def test_one_holder_per_room_until_released(engine):
         second.close()
 
 
+def test_a_released_lock_is_free_for_another_instance_at_once(engine):
+    """A run ends on one instance and someone presses Run on another straight away: the lock is free when release
+    returns, not a moment later when PostgreSQL has finished ending the holder's session."""
+    first, second = room_run_lock(engine), room_run_lock(engine)
+    try:
+        for turn in range(30):
+            holder, other = (first, second) if turn % 2 == 0 else (second, first)
+            assert holder.try_acquire('room-a'), turn
+            holder.release('room-a')
+            assert other.try_acquire('room-a'), turn
+            other.release('room-a')
+    finally:
+        first.close()
+        second.close()
+
+
 def test_a_dead_holders_postgres_lock_is_released_by_the_server(postgres_url):
     """Another process takes the lock and is killed mid-run: the lock is free again without anyone releasing it."""
     engine = create_db(postgres_url)

@@ -3,7 +3,7 @@
 import base64
 import uuid
 
-from playwright.sync_api import expect
+from playwright.sync_api import Error as PlaywrightError, expect
 
 from tests.e2e.room_page import RoomPage, received_frames
 
@@ -63,7 +63,17 @@ def test_the_candidate_link_reaches_no_notes_and_no_interviewer_control(server, 
     ines.wait_notes(notes + 'typed too')  # the notes went through the server to another interviewer
     marker = f'after{uuid.uuid4().hex}'
     ivan.paste(f'# {marker}')
-    cara.wait_text(ivan.text())  # the candidate's socket kept receiving the room's traffic meanwhile
+    # The candidate's socket kept receiving the room's traffic meanwhile. Both editors are read once the paste is
+    # in each (a read of Ivan's text at once could catch his editor before the paste, or between its changes).
+    for person in (ivan, cara):
+        try:
+            person.page.wait_for_function('([el, m]) => el.pairpad.text().includes(m)',
+                                          arg=[person.editor.element_handle(), marker], timeout=30_000)
+        except PlaywrightError as error:
+            state = person.editor.evaluate('el => [el.pairpad.text(), el.dataset.synced, el.dataset.connection]')
+            raise AssertionError(f'the paste did not reach {person.page.url}: {state}\n{server.log()[-3000:]}') \
+                from error
+    cara.wait_text(ivan.text())
 
     received = ''.join(frames)
     assert any(form in received for form in _base64_forms(marker)), 'the frame check would not see a secret'

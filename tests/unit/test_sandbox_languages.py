@@ -104,10 +104,18 @@ async def test_memory_hog_is_stopped_by_the_memory_limit(runner, language, code)
     assert result.reason == 'memory limit of 128 MB exceeded'
 
 
-CPP_TEMPLATE_BOMB = '''template <int A, int B> struct F { static const long v = F<A - 1, B>::v + F<A, B - 1>::v; };
-template <int B> struct F<0, B> { static const long v = 1; };
-template <int A> struct F<A, 0> { static const long v = 1; };
-int main() { return (int)F<440, 440>::v; }
+# Every F<a, b, c> with a, b, c <= 120 is instantiated once: 1.7 million classes, far more than any machine compiles
+# in 3 s (two parameters, F<440, 440>, compiled within the limit on a fast machine), within g++'s template depth.
+CPP_TEMPLATE_BOMB = '''template <int A, int B, int C> struct F {
+    static const unsigned long v = F<A - 1, B, C>::v + F<A, B - 1, C>::v + F<A, B, C - 1>::v; };
+template <int B, int C> struct F<0, B, C> { static const unsigned long v = 1; };
+template <int A, int C> struct F<A, 0, C> { static const unsigned long v = 1; };
+template <int A, int B> struct F<A, B, 0> { static const unsigned long v = 1; };
+template <int C> struct F<0, 0, C> { static const unsigned long v = 1; };
+template <int B> struct F<0, B, 0> { static const unsigned long v = 1; };
+template <int A> struct F<A, 0, 0> { static const unsigned long v = 1; };
+template <> struct F<0, 0, 0> { static const unsigned long v = 1; };
+int main() { return (int)F<120, 120, 120>::v; }
 '''
 
 

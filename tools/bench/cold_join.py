@@ -66,7 +66,7 @@ def main() -> None:
     args = parser.parse_args()
     result = asyncio.run(measure(args.runs, args.limit, args.baseline, args.typing))
     for name in ('ours', 'baseline'):
-        for variant in VARIANTS if name in result else ():
+        for variant in VARIANTS if isinstance(result.get(name), dict) else ():  # 'baseline' is also the revision
             r = result[name][variant]
             print(f'{name:>8} {variant:>9}: median {r["median_seconds"]:.3f} s of {r["seconds"]}, '
                   f'{r["socket_bytes"]:,} B on the socket')

@@ -15,6 +15,10 @@ const REMOTE = "remote"; // transaction origin of everything that came from the 
 const TYPING_CLEAR_MS = 1000; // a person counts as typing until this long after their last keystroke
 const AWARENESS_RENEW_MS = 10000; // an unchanged awareness state is still sent this often (peers drop one after 30 s)
 const HEARTBEAT_MS = 1000; // keeps a quiet but open tab online (the server turns silent tabs offline)
+// The caret for the stored presence (REST, report; others draw carets from awareness): at most every CURSOR_MS,
+// riding on a `yjs` event that goes anyway, or alone CURSOR_ALONE_MS after it moved if none went meanwhile.
+const CURSOR_MS = 250;
+const CURSOR_ALONE_MS = 500;
 const CHECK_MS = 10000; // an idle tab compares its document with the server's this often (at most 15 s apart)
 const DIRECT_EVENT = "pairpad:yjs"; // what the server sends to every tab of a document at once (one Socket.IO event)
 
@@ -62,6 +66,7 @@ export default {
   },
   unmounted() {
     clearInterval(this.heartbeat);
+    clearTimeout(this.cursorTimer);
     clearInterval(this.checkTimer);
     clearTimeout(this.typingTimer);
     document.removeEventListener("visibilitychange", this.onVisibility);
@@ -181,9 +186,10 @@ export default {
         this.pendingAwareness = true;
         this.scheduleFlush();
       });
+      this.cursorSentAt = 0;
       this.editor.onDidChangeCursorPosition((e) => {
         this.pendingCursor = { line: e.position.lineNumber, column: e.position.column };
-        this.scheduleFlush();
+        this.cursorTimer ??= setTimeout(() => this.sendCursorAlone(), CURSOR_ALONE_MS);
       });
     },
     showRemoteState() {
@@ -263,7 +269,8 @@ export default {
       if (this.typing === typing) return;
       this.typing = typing;
       this.awareness.setLocalStateField("typing", typing);
-      this.$emit("presence", { is_typing: typing });
+      this.pendingPresence = { is_typing: typing }; // rides on the flush of the keystroke that starts typing
+      if (!typing) this.scheduleFlush(); // (its update handler flushes right after this) or goes alone
     },
     // Remote cursors: coloured carets and selections with a name label per remote participant (src/view.js).
     renderRemoteCursors() {
@@ -357,12 +364,35 @@ export default {
           this.$emit("yjs", { room: this.roomId, part: { id, i, n }, d, direct });
         }
       }
-      if (whole.length) this.$emit("yjs", { room: this.roomId, m: whole, direct });
-      if (this.pendingCursor) {
-        // after the update it may depend on, so the server never sees a cursor beyond its text
-        this.$emit("cursor", this.pendingCursor);
+      if (whole.length) this.$emit("yjs", { room: this.roomId, m: whole, direct, ...this.takeRiders() });
+      if (this.pendingPresence) this.$emit("presence", this.pendingPresence); // nothing else went: alone
+      this.pendingPresence = null;
+    },
+    // What rides on a `yjs` event instead of costing the server a socket event of its own (one per keystroke
+    // when typing starts, four a second while it goes on): the typing flag, and the caret if CURSOR_MS passed.
+    // The server handles them after the event's messages, so it never sees a caret beyond the text.
+    takeRiders() {
+      const riders = {};
+      if (this.pendingPresence) riders.p = this.pendingPresence;
+      this.pendingPresence = null;
+      if (this.pendingCursor && Date.now() - this.cursorSentAt >= CURSOR_MS) {
+        riders.c = this.pendingCursor;
         this.pendingCursor = null;
+        this.cursorSentAt = Date.now();
       }
+      return riders;
+    },
+    sendCursorAlone() {
+      this.cursorTimer = null;
+      if (!this.pendingCursor) return;
+      const since = Date.now() - this.cursorSentAt;
+      if (since < CURSOR_ALONE_MS) { // one rode meanwhile (typing goes on): wait for the next ride, or this long
+        this.cursorTimer = setTimeout(() => this.sendCursorAlone(), CURSOR_ALONE_MS - since);
+        return;
+      }
+      this.$emit("cursor", this.pendingCursor); // every update it may depend on went in an earlier flush
+      this.pendingCursor = null;
+      this.cursorSentAt = Date.now();
     },
     // Messages from the server: base64 strings, or {part: {id, i, n}, d} pieces of a large one.
     receive(items) {

@@ -102,6 +102,8 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
         # send once it is mounted and listening; the transport holds what is for it until then.
         self.direct = False
         self._listening_handlers: list[Callable[[], None]] = []
+        self._cursor_handlers: list[Callable[[CursorEventArguments], None]] = []
+        self._presence_handlers: list[Callable[[PresenceEventArguments], None]] = []
         self.on('yjs', _presigned(self._handle_yjs))
 
     @staticmethod
@@ -143,29 +145,41 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
             sender=self, client=self.client, language=str(e.args))))
         return self
 
-    def on_cursor(self, callback: Callable[[CursorEventArguments], None], *, throttle: float = 0.25) -> Self:
-        """Add a callback for this browser's caret (1-based line and UTF-16 column), at most one per `throttle`
-        seconds; NiceGUI's trailing event guarantees the last position always arrives.
+    def on_cursor(self, callback: Callable[[CursorEventArguments], None]) -> Self:
+        """Add a callback for this browser's caret (1-based line and UTF-16 column), at most four a second: the
+        component sends it along with its next `yjs` event (field `c`) or, when none goes, alone half a second
+        after it moved (a `cursor` event), so the last position always arrives.
 
         The other tabs draw the caret from awareness, not from this: it feeds the stored presence (the REST API, the
-        report), where four positions a second are plenty. At 0.05 s every keystroke cost the server one event from
-        the typing tab and one from each tab whose caret the edit moved along (docs/benchmarks.md)."""
-        def handle(e: GenericEventArguments) -> None:
-            args = e.args if isinstance(e.args, dict) else {}
-            handle_event(callback, CursorEventArguments(sender=self, client=self.client, line=args.get('line'),
-                                                        column=args.get('column')), expect_args=True)
-        self.on('cursor', _presigned(handle), throttle=throttle, leading_events=True, trailing_events=True)
+        report), where four positions a second are plenty. At 20 a second every keystroke cost the server one event
+        from the typing tab and one from each tab whose caret the edit moved along (docs/benchmarks.md)."""
+        if not self._cursor_handlers:
+            self.on('cursor', _presigned(lambda e: self._dispatch_cursor(e.args)))
+        self._cursor_handlers.append(callback)
         return self
 
     def on_presence(self, callback: Callable[[PresenceEventArguments], None]) -> Self:
         """Add a callback for this browser's presence: `status` (online/away/offline: its tab's visibility, its
-        heartbeat, its goodbye on pagehide) and `is_typing`."""
-        def handle(e: GenericEventArguments) -> None:
-            args = e.args if isinstance(e.args, dict) else {}
-            handle_event(callback, PresenceEventArguments(sender=self, client=self.client, status=args.get('status'),
-                                                          is_typing=args.get('is_typing')), expect_args=True)
-        self.on('presence', _presigned(handle))
+        heartbeat, its goodbye on pagehide) and `is_typing` (along with the keystroke that starts typing, field
+        `p` of its `yjs` event, else alone as a `presence` event)."""
+        if not self._presence_handlers:
+            self.on('presence', _presigned(lambda e: self._dispatch_presence(e.args)))
+        self._presence_handlers.append(callback)
         return self
+
+    def _dispatch_cursor(self, args: object) -> None:
+        args = args if isinstance(args, dict) else {}
+        arguments = CursorEventArguments(sender=self, client=self.client, line=args.get('line'),
+                                         column=args.get('column'))
+        for handler in self._cursor_handlers:
+            handle_event(handler, arguments, expect_args=True)
+
+    def _dispatch_presence(self, args: object) -> None:
+        args = args if isinstance(args, dict) else {}
+        arguments = PresenceEventArguments(sender=self, client=self.client, status=args.get('status'),
+                                           is_typing=args.get('is_typing'))
+        for handler in self._presence_handlers:
+            handle_event(handler, arguments, expect_args=True)
 
     def enable_signals(self) -> Self:
         """Have the browser report this editor's integrity signals (src/signals.js): each paste into the code, and
@@ -242,6 +256,11 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
             arguments = CollabMessagesEventArguments(sender=self, client=self.client, room=room, messages=messages)
             for handler in self._message_handlers:  # on_messages handlers take the arguments: no signature lookup
                 handle_event(handler, arguments, expect_args=True)
+        # what rode on the event (collab_editor.js, takeRiders), after the messages it may depend on
+        if 'p' in e.args and self._presence_handlers:
+            self._dispatch_presence(e.args['p'])
+        if 'c' in e.args and self._cursor_handlers:
+            self._dispatch_cursor(e.args['c'])
 
     def _read_payload(self, args: object) -> tuple[str, list[bytes]]:
         if not isinstance(args, dict):

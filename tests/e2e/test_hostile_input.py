@@ -95,6 +95,14 @@ CASES = {
     'cursor with negative, non-numeric values': ('cursor', lambda m, r, o: {'line': -5, 'column': 'x'}, None),
     'cursor far outside the document': ('cursor', lambda m, r, o: {'line': 10 ** 6, 'column': 1}, None),
     'replayed old update': ('yjs', lambda m, r, o: yjs(r, protocol.update(m.first_update)), None),
+    # what rides on a yjs event (the caret, the typing flag: collab_editor.js takeRiders) is checked as if alone
+    'riding caret that is not an object': ('yjs', lambda m, r, o: {'room': r, 'm': [], 'c': 'garbage'}, None),
+    'riding caret far outside the document': ('yjs', lambda m, r, o: {'room': r, 'm': [],
+                                                                      'c': {'line': 10 ** 6, 'column': 1}}, None),
+    'riding is_typing as text': ('yjs', lambda m, r, o: {'room': r, 'm': [], 'p': {'is_typing': 'yes'}},
+                                 'true or false'),
+    'riding presence that is a list': ('yjs', lambda m, r, o: {'room': r, 'm': [], 'p': [1, 2]},
+                                       'without status or is_typing'),
 }
 
 o_alice_client_id: list[int] = [0]  # Alice's Y.Doc client id, filled per case

@@ -3,6 +3,7 @@
 import json
 import re
 import statistics
+import time
 
 from playwright.sync_api import expect
 
@@ -171,6 +172,40 @@ def test_a_still_cursor_is_not_resent_per_keystroke_yet_outlives_the_awareness_t
     expect(label).to_have_attribute('data-column', str(11 + 144))
     yjs = [payload for payload in map(_event_payload, sent) if isinstance(payload, dict) and 'm' in payload]
     assert 2 <= len(yjs) <= 8, f'{len(yjs)} awareness messages from a tab whose cursor never moved'
+
+
+def test_the_caret_and_typing_ride_on_the_keystrokes_own_event_and_the_stored_caret_follows(server, new_page):
+    """A keystroke costs the server one socket event: its typing flag (when typing starts) and the caret for the
+    stored presence (at most four a second) ride on the `yjs` event it sends anyway; only the caret's last position,
+    when no keystroke followed it, goes alone. The stored caret (REST) still ends where the caret is."""
+    interview = server.create_interview(language='plaintext')
+    a = RoomPage(new_page(), server, interview['id']).join('Ada', role='interviewer')
+    b = RoomPage(new_page(), server, interview['id']).join('Bob')
+    a_id = a.participant_id()
+    sent = []
+    cdp = a.page.context.new_cdp_session(a.page)
+    cdp.on('Network.webSocketFrameSent', lambda e: sent.append(e['response']['payloadData']))
+    cdp.send('Network.enable')
+    a.focus_end()
+    a.page.keyboard.type('typed at a steady pace', delay=80)  # 22 keystrokes in about 1.8 s
+    b.wait_text('typed at a steady pace')
+    expect(_chip(b, a_id)).to_have_attribute('data-typing', 'false', timeout=5000)
+    deadline = time.monotonic() + 10
+    while server.participants(interview['id'])[a_id]['cursor'] != {'line': 1, 'column': 23}:
+        assert time.monotonic() < deadline, f'stored caret: {server.participants(interview["id"])[a_id]["cursor"]}'
+        time.sleep(0.05)
+    payloads = [p for p in map(_event_payload, sent) if isinstance(p, dict)]
+    rides = [p for p in payloads if 'm' in p]
+    alone_cursors = [p for p in payloads if 'line' in p]
+    typing = [(p['p'] if 'm' in p else p)['is_typing'] for p in payloads if 'p' in p or 'is_typing' in p]
+    assert sum('c' in p for p in rides) >= 4, 'the caret did not ride on the keystrokes'
+    assert next(p for p in rides if 'm' in p and 'p' in p)['p'] == {'is_typing': True}, 'typing did not ride'
+    # on and off, once (or again after a pause of a loaded machine); its end goes with the awareness message that
+    # tells the others, or alone
+    assert typing[0] is True and typing[-1] is False and all(x != y for x, y in zip(typing, typing[1:])), typing
+    # a caret goes alone only when no keystroke came for half a second: typing at this pace, once at its end
+    # (twice or three times if the machine stalled the typing)
+    assert len(alone_cursors) <= 3, f'{len(alone_cursors)} caret events of their own while typing went on'
 
 
 def _event_payload(frame: str) -> object:

@@ -10,9 +10,10 @@ keystrokes sent in the next s seconds (plus a grace for the last to arrive) and 
 
 A tab behaves as the browser component does (components/collab_editor/collab_editor.js), as far as the server can
 tell: keystrokes in bursts (2 a second on average), each one Yjs update and one awareness update (its cursor) in one
-`yjs` event, then a `cursor` event; `presence` is_typing at the start of a burst and 1 s after its end; a `presence`
-heartbeat every second (tools/peers/light.py); `without` in the config leaves out the awareness update, the
-`cursor` event or the typing presence (to find what a keystroke costs). Not done: the idle `check` every 10 s (it needs the whole document,
+`yjs` event; on that event ride `presence` is_typing at the start of a burst and the caret (`cursor`) at most every
+CURSOR_S, and a caret that found no event to ride goes alone CURSOR_ALONE_S after its last; is_typing false goes
+alone 1 s after a burst; a `presence` heartbeat every second (tools/peers/light.py); `without` in the config leaves
+out the awareness update, the caret or the typing presence (to find what a keystroke costs). Not done: the idle `check` every 10 s (it needs the whole document,
 which a write-mostly tab does not keep).
 
 Each keystroke types one character of its own (CJK, 3 UTF-8 bytes, a range per side of the room), so the other
@@ -34,6 +35,8 @@ BURST_KEYS = (4, 12)      # keystrokes per burst, uniform
 KEY_GAP_S = 0.15          # between keystrokes inside a burst: about 7 a second, a typist's pace
 MEAN_RATE = 2.0           # keystrokes a second on average, pauses included
 TYPING_CLEAR_S = 1.0      # the component's TYPING_CLEAR_MS
+CURSOR_S = 0.25           # the component's CURSOR_MS and CURSOR_ALONE_MS
+CURSOR_ALONE_S = 0.5
 FIRST_CHAR = (0x4E00, 0x7600)  # side 0 types from U+4E00 on, side 1 from U+7600 on (CJK, 3 UTF-8 bytes each)
 SIDE_SPAN = 0x2800
 CJK = re.compile(rb'[\xe4-\xe9][\x80-\xbf][\x80-\xbf]')
@@ -46,7 +49,10 @@ class Tab(LightSocketPeer):
     def __init__(self, *args) -> None:
         super().__init__(*args)
         self._outgoing: list[bytes] = []
-        self._cursor: dict | None = None
+        self._cursor: dict | None = None  # the caret not sent yet
+        self._cursor_sent_at = 0.0
+        self._cursor_timer: asyncio.TimerHandle | None = None
+        self._typing: bool | None = None  # is_typing to ride on the next event
         self.seq = 0  # keystrokes typed
         self.without: set[str] = set()  # events left out, to find what a keystroke's cost is made of
 
@@ -60,15 +66,29 @@ class Tab(LightSocketPeer):
     def _flush(self) -> None:
         messages, self._outgoing = self._outgoing, []
         payload = {'room': self.interview_id, 'm': [base64.b64encode(m).decode() for m in messages], 'direct': 1}
-        cursor, self._cursor = self._cursor, None
-        self._tasks.append(asyncio.create_task(self._send_events(payload, cursor)))
+        if self._typing is not None and 'presence' in self.listeners:
+            payload['p'] = {'is_typing': self._typing}
+        self._typing = None
+        now = time.monotonic()
+        if self._cursor is not None and 'cursor' in self.listeners and now - self._cursor_sent_at >= CURSOR_S:
+            payload['c'], self._cursor, self._cursor_sent_at = self._cursor, None, now
+        self._spawn(self._event('yjs', payload))
+
+    def _spawn(self, coroutine) -> None:
+        self._tasks.append(asyncio.create_task(coroutine))
         if len(self._tasks) > 64:
             self._tasks = [t for t in self._tasks if not t.done()]
 
-    async def _send_events(self, payload: dict, cursor: dict | None) -> None:
-        await self._event('yjs', payload)
-        if cursor is not None and 'cursor' in self.listeners:
-            await self._event('cursor', cursor)
+    def _cursor_alone(self) -> None:
+        self._cursor_timer = None
+        if self._cursor is None or 'cursor' not in self.listeners:
+            return
+        since = time.monotonic() - self._cursor_sent_at
+        if since < CURSOR_ALONE_S:
+            self._cursor_timer = asyncio.get_running_loop().call_later(CURSOR_ALONE_S - since, self._cursor_alone)
+            return
+        self._spawn(self._event('cursor', self._cursor))
+        self._cursor, self._cursor_sent_at = None, time.monotonic()
 
     def keystroke(self, ch: str, typing: bool) -> None:
         at = len(self.client.text)
@@ -77,10 +97,17 @@ class Tab(LightSocketPeer):
             self.client.set_awareness({'selection': {'anchor': at + 1, 'head': at + 1}, 'typing': typing})
         if 'cursor' not in self.without:
             self._cursor = {'line': 1, 'column': at + 2}
+            if self._cursor_timer is None:
+                self._cursor_timer = asyncio.get_running_loop().call_later(CURSOR_ALONE_S, self._cursor_alone)
 
-    async def presence(self, **fields) -> None:
+    def start_typing(self) -> None:
+        """is_typing true rides on the next keystroke's event, as the component sends it."""
+        if 'typing' not in self.without:
+            self._typing = True
+
+    async def stop_typing(self) -> None:
         if 'presence' in self.listeners and 'typing' not in self.without:
-            await self._event('presence', fields)
+            await self._event('presence', {'is_typing': False})
 
 
 class Worker:
@@ -143,7 +170,7 @@ class Worker:
         loop = asyncio.get_running_loop()
         while True:
             if clear is None:
-                await tab.presence(is_typing=True)
+                tab.start_typing()
             else:
                 clear.cancel()
             for _ in range(rng.randint(*BURST_KEYS)):
@@ -152,7 +179,7 @@ class Worker:
                     self.sent[(id(tab), seq)] = time.perf_counter()
                 tab.keystroke(chr(FIRST_CHAR[side] + seq), True)
                 await asyncio.sleep(KEY_GAP_S)
-            clear = loop.call_later(TYPING_CLEAR_S, lambda: asyncio.ensure_future(tab.presence(is_typing=False)))
+            clear = loop.call_later(TYPING_CLEAR_S, lambda: asyncio.ensure_future(tab.stop_typing()))
             await asyncio.sleep(rng.expovariate(1 / pause_mean))
             if clear.when() <= loop.time():
                 clear = None

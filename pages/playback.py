@@ -80,31 +80,41 @@ class Player:
             self.text = ui.html('', sanitize=False).classes(
                 'grow h-full overflow-auto border rounded p-2 font-mono text-sm whitespace-pre') \
                 .props('data-testid=playback-text')
-            with ui.column().classes('w-1/3 h-full no-wrap gap-1'):
-                ui.label('Runs').classes('font-semibold')
-                self.run_rows = []
-                for run in runs:
-                    row = ui.button(f'{run.started_at:%H:%M:%S} · {run.started_by} · {run.language} · {run.summary}',
-                                    on_click=lambda r=run: self.seek_time(r.started_at)) \
-                        .props(f'flat dense no-caps align=left data-testid=playback-run data-run-id={run.id}')
-                    self.run_rows.append((run, row))
-                self.test_rows = []
-                for test in self.test_runs:
-                    row = ui.button(f'{test.started_at:%H:%M:%S} · {test.started_by} · Run tests ({test.language})'
-                                    f' · {test.passed}/{test.total} passed',
-                                    on_click=lambda t=test: self.seek_time(t.started_at)) \
-                        .props(f'flat dense no-caps align=left data-testid=playback-test-run data-run-id={test.id} '
-                               f'data-passed={test.passed} data-total={test.total}')
-                    self.test_rows.append((test, row))
-                if not runs and not self.test_runs:
-                    ui.label('No code was run.').classes('text-sm text-gray-500')
-                self._signal_rows()
-                ui.label('stdin at this point').classes('text-sm font-semibold')
-                self.stdin = ui.label('').classes('w-full max-h-24 overflow-auto border rounded p-1 font-mono text-xs '
-                                                  'whitespace-pre-wrap').props('data-testid=playback-stdin')
-                self.output = ui.html('', sanitize=False).classes(
-                    'w-full grow overflow-auto bg-slate-900 text-slate-100 font-mono text-xs p-2 rounded '
-                    'whitespace-pre-wrap').props('data-testid=playback-run-output')
+            self._side_panel(runs)
+        self._controls(timeline)
+        self.timer = ui.timer(TICK, self._tick, active=False)
+        self.render()
+
+    def _side_panel(self, runs) -> None:
+        """The runs and test runs to jump to, the signals, and stdin and output at the moment shown."""
+        with ui.column().classes('w-1/3 h-full no-wrap gap-1'):
+            ui.label('Runs').classes('font-semibold')
+            self.run_rows = []
+            for run in runs:
+                row = ui.button(f'{run.started_at:%H:%M:%S} · {run.started_by} · {run.language} · {run.summary}',
+                                on_click=lambda r=run: self.seek_time(r.started_at)) \
+                    .props(f'flat dense no-caps align=left data-testid=playback-run data-run-id={run.id}')
+                self.run_rows.append((run, row))
+            self.test_rows = []
+            for test in self.test_runs:
+                row = ui.button(f'{test.started_at:%H:%M:%S} · {test.started_by} · Run tests ({test.language})'
+                                f' · {test.passed}/{test.total} passed',
+                                on_click=lambda t=test: self.seek_time(t.started_at)) \
+                    .props(f'flat dense no-caps align=left data-testid=playback-test-run data-run-id={test.id} '
+                           f'data-passed={test.passed} data-total={test.total}')
+                self.test_rows.append((test, row))
+            if not runs and not self.test_runs:
+                ui.label('No code was run.').classes('text-sm text-gray-500')
+            self._signal_rows()
+            ui.label('stdin at this point').classes('text-sm font-semibold')
+            self.stdin = ui.label('').classes('w-full max-h-24 overflow-auto border rounded p-1 font-mono text-xs '
+                                              'whitespace-pre-wrap').props('data-testid=playback-stdin')
+            self.output = ui.html('', sanitize=False).classes(
+                'w-full grow overflow-auto bg-slate-900 text-slate-100 font-mono text-xs p-2 rounded '
+                'whitespace-pre-wrap').props('data-testid=playback-run-output')
+
+    def _controls(self, timeline: Timeline) -> None:
+        """Start, play or pause, end, speed, skip idle, and the slider with a mark where each run started."""
         with ui.row().classes('w-full items-center gap-2 no-wrap'):
             ui.button(icon='first_page', on_click=lambda: self.seek(0)) \
                 .props('flat data-testid=playback-start aria-label="Go to the start"')
@@ -120,8 +130,6 @@ class Player:
                 .props('label data-testid=playback-slider').classes('grow')
             self.slider._props['marker-labels'] = self._run_markers()  # a ▶ where each run started
             self.time = ui.label().classes('text-sm tabular-nums w-40').props('data-testid=playback-time')
-        self.timer = ui.timer(TICK, self._tick, active=False)
-        self.render()
 
     def toggle(self) -> None:
         if not self.playing and self.step >= len(self.timeline):

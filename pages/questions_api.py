@@ -12,7 +12,7 @@ whether it came as JSON or as a file.
 
 import json
 from datetime import datetime
-from typing import Literal
+from typing import Any, Callable, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -69,10 +69,16 @@ def question_routes(router: APIRouter, services: Services, auth: Auth) -> None:
     def member(request: Request):
         return api_member(auth, request, 'interviews')
 
-    def stored(row) -> StoredQuestion:
-        return StoredQuestion(id=row.id, updated_by=row.updated_by, updated_at=row.updated_at,
-                              question=library.load(row))
+    _library_routes(router, services, member)  # first: /questions/export before /questions/{question_id}
+    _one_question_routes(router, services, member)
 
+
+def _stored(row) -> StoredQuestion:
+    return StoredQuestion(id=row.id, updated_by=row.updated_by, updated_at=row.updated_at, question=library.load(row))
+
+
+def _library_routes(router: APIRouter, services: Services, member: Callable[[Request], Any]) -> None:
+    """The library as a whole: list and search, export, import."""
     @router.get('/questions', response_model=list[QuestionSummary], tags=['questions'], responses=ERRORS)
     async def list_all(request: Request, search: str = Query(default='', max_length=200),
                        difficulty: Literal['easy', 'medium', 'hard'] | None = None,
@@ -117,6 +123,9 @@ def question_routes(router: APIRouter, services: Services, auth: Auth) -> None:
             raise HTTPException(status_code=409, detail=str(e)) from None
         return Imported(created=saved.created, replaced=saved.replaced, skipped=saved.skipped)
 
+
+def _one_question_routes(router: APIRouter, services: Services, member: Callable[[Request], Any]) -> None:
+    """One question: create, read, replace, delete."""
     @router.post('/questions', status_code=201, response_model=StoredQuestion, tags=['questions'], responses=ERRORS,
                  openapi_extra={'requestBody': {'required': True, 'content': {
                      'application/json': {'schema': {'$ref': '#/components/schemas/Question'}}}}})
@@ -131,7 +140,7 @@ def question_routes(router: APIRouter, services: Services, auth: Auth) -> None:
             return _invalid(e)
         except SlugTaken as e:
             raise HTTPException(status_code=409, detail=str(e)) from None
-        return stored(row)
+        return _stored(row)
 
     @router.get('/questions/{question_id}', response_model=StoredQuestion, tags=['questions'], responses=ERRORS)
     async def read(question_id: str, request: Request,
@@ -139,7 +148,7 @@ def question_routes(router: APIRouter, services: Services, auth: Auth) -> None:
         row = get_question(services.engine, member(request).team_id, question_id)
         if row is None:
             raise HTTPException(status_code=404, detail=NOT_FOUND)
-        return stored(row)
+        return _stored(row)
 
     @router.put('/questions/{question_id}', response_model=StoredQuestion, tags=['questions'], responses=ERRORS,
                 openapi_extra={'requestBody': {'required': True, 'content': {
@@ -159,7 +168,7 @@ def question_routes(router: APIRouter, services: Services, auth: Auth) -> None:
             raise HTTPException(status_code=409, detail=str(e)) from None
         if row is None:
             raise HTTPException(status_code=404, detail=NOT_FOUND)
-        return stored(row)
+        return _stored(row)
 
     @router.delete('/questions/{question_id}', status_code=204, tags=['questions'], responses=ERRORS)
     async def delete(question_id: str, request: Request,

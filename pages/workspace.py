@@ -71,32 +71,39 @@ def workspace(services: Services, interview, participant: ParticipantView, signa
         await question.set_language(e.language)
     editor.on_language(language_changed)
     if is_interviewer:
-        async def set_ended(ended: bool) -> None:
-            try:
-                await end_interview(services, interview_id, participant.role, ended=ended, by=participant.name)
-            except NotAllowed as e:
-                ui.notify(str(e), type='negative')
-                return
-            # the pressed button goes: its counterpart takes its place and the focus (a keyboard user keeps theirs)
-            end_button.set_visibility(not ended)
-            reopen_button.set_visibility(ended)
-            shown = reopen_button if ended else end_button
-            ui.run_javascript(f'requestAnimationFrame(() => document.getElementById("c{shown.id}")?.focus())')
-
-        end_button.on_click(lambda: set_ended(True))
-        reopen_button.on_click(lambda: set_ended(False))
-        reopen_button.set_visibility(False)
-
-        def show_ended(e) -> None:
-            end_button.set_visibility(not e.args)
-            reopen_button.set_visibility(bool(e.args))
-        editor.on_ended(show_ended)
+        _end_controls(services, interview_id, participant, editor, end_button, reopen_button)
     session = EditorSession(editor, services.rooms, services.presence, participant)
     SignalTab(session, signals)
     _show_presence(services, interview_id, participant, people, announcer)
     if is_interviewer:
         show_on_chips(signals, interview_id, people)
     session.attach()
+
+
+def _end_controls(services: Services, interview_id: str, participant: ParticipantView, editor: CollabEditor,
+                  end_button: ui.button, reopen_button: ui.button) -> None:
+    """End and Reopen, one of them shown at a time: as this interviewer presses them, and as the document says
+    (someone else ended or reopened it)."""
+    async def set_ended(ended: bool) -> None:
+        try:
+            await end_interview(services, interview_id, participant.role, ended=ended, by=participant.name)
+        except NotAllowed as e:
+            ui.notify(str(e), type='negative')
+            return
+        # the pressed button goes: its counterpart takes its place and the focus (a keyboard user keeps theirs)
+        end_button.set_visibility(not ended)
+        reopen_button.set_visibility(ended)
+        shown = reopen_button if ended else end_button
+        ui.run_javascript(f'requestAnimationFrame(() => document.getElementById("c{shown.id}")?.focus())')
+
+    end_button.on_click(lambda: set_ended(True))
+    reopen_button.on_click(lambda: set_ended(False))
+    reopen_button.set_visibility(False)
+
+    def show_ended(e) -> None:
+        end_button.set_visibility(not e.args)
+        reopen_button.set_visibility(bool(e.args))
+    editor.on_ended(show_ended)
 
 
 def _show_presence(services: Services, interview_id: str, participant: ParticipantView, people: ParticipantList,

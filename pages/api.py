@@ -155,7 +155,7 @@ def api_member(auth: Auth, request: Request, scope: str, *, unclaimed_ok: bool =
 
 
 def _interview_routes(router: APIRouter, services: Services, auth: Auth) -> None:
-    """An interview as a whole: create, read, delete, end, reopen."""
+    """An interview as a whole: create, read, delete; end and reopen (_end_routes)."""
 
     @router.post('/interviews', status_code=201, response_model=CreatedInterview, responses=UNAUTHORIZED)
     async def create(body: NewInterview, request: Request,
@@ -201,6 +201,12 @@ def _interview_routes(router: APIRouter, services: Services, auth: Auth) -> None
             auth.workspace.log(interview.team_id, member.name if member else API_ACTOR, 'erased', '',
                                interview.id)
         remove_interview(services, interview.id)
+
+    _end_routes(router, services)
+
+
+def _end_routes(router: APIRouter, services: Services) -> None:
+    """End and reopen an interview (its code read-only for everybody, or editable again)."""
 
     @router.post('/interviews/{interview_id}/end', status_code=204, responses=INTERVIEWER_ONLY)
     async def end(interview_id: str, authorization: str | None = Header(default=None, description=TOKEN_HELP),

@@ -205,21 +205,25 @@ class QuestionForm:
             self.cases = CaseRows(data['tests'], self.errors)
             ui.button('Add test case', icon='add', on_click=lambda: self.cases.add()) \
                 .props('flat data-testid=q-add-case')
-            ui.separator()
-            ui.label('Interviewer guide (never shown to the candidate)').classes('font-medium')
-            self.hints = ui.textarea('Hints, one per line', value='\n'.join(guide.get('hints', []))) \
-                .props('outlined autogrow data-testid=q-hints').classes('w-full')
-            self.errors.add('guide.hints')
-            self.solutions = CodeByLanguage('Reference solution', 'q-solution', guide.get('solutions', {}),
-                                            self.errors, 'guide.solutions')
-            self.criteria = ui.textarea('Rubric criteria, one per line', value='\n'.join(guide.get('criteria', []))) \
-                .props('outlined autogrow data-testid=q-criteria').classes('w-full')
-            self.errors.add('guide.criteria')
+            self._guide_fields(guide)
             with ui.row().classes('w-full gap-2'):
                 ui.space()
                 ui.button('Cancel', on_click=self.dialog.close).props('flat data-testid=q-cancel')
                 ui.button('Save', icon='save', on_click=self.save).props('data-testid=q-save')
         self._slug_followed = self.new
+
+    def _guide_fields(self, guide: dict) -> None:
+        """What only interviewers see: hints, reference solutions, rubric criteria."""
+        ui.separator()
+        ui.label('Interviewer guide (never shown to the candidate)').classes('font-medium')
+        self.hints = ui.textarea('Hints, one per line', value='\n'.join(guide.get('hints', []))) \
+            .props('outlined autogrow data-testid=q-hints').classes('w-full')
+        self.errors.add('guide.hints')
+        self.solutions = CodeByLanguage('Reference solution', 'q-solution', guide.get('solutions', {}),
+                                        self.errors, 'guide.solutions')
+        self.criteria = ui.textarea('Rubric criteria, one per line', value='\n'.join(guide.get('criteria', []))) \
+            .props('outlined autogrow data-testid=q-criteria').classes('w-full')
+        self.errors.add('guide.criteria')
 
     def _suggest_slug(self, title: str) -> None:
         if self._slug_followed:

@@ -32,7 +32,14 @@ def offered(room: RoomPage, label: str, attempts: int = 6) -> None:
         except AssertionError:
             room.page.keyboard.press('Escape')
             room.page.keyboard.press('Control+Space')
-    expect(suggestions(room).filter(has_text=label)).not_to_have_count(0, timeout=10_000)
+    try:
+        expect(suggestions(room).filter(has_text=label)).not_to_have_count(0, timeout=10_000)
+    except AssertionError as error:  # the server answers from its copy of the document: say whether it had ours
+        tab = room.editor.evaluate('el => [el.pairpad.text(), el.dataset.synced, el.dataset.connection]')
+        shown = room.page.locator('[data-testid=editor] .suggest-widget').all_inner_texts()
+        raise AssertionError(f'{label!r} never offered; the tab: {tab}; the server\'s code: '
+                             f'{room.server.interview(room.interview_id)["code"]!r}; the widget: {shown}\n'
+                             f'{room.server.log()[-3000:]}') from error
 
 
 def test_python_completions_and_signatures_reach_only_the_tab_that_asked(server, new_page):

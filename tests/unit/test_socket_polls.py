@@ -92,3 +92,73 @@ def test_pages_and_the_websocket_transport_are_not_touched():
     asyncio.run(run())
     assert seen == [('http', '/room/x', {'type': 'http.disconnect'}),
                     ('websocket', f'{SOCKET_PATH}socket.io/', {'type': 'websocket.connect'})]
+
+
+def _behind_base_http_middleware(inner):
+    """`inner` as NiceGUI serves every request: inside Starlette BaseHTTPMiddlewares (nicegui/middlewares.py)."""
+    from starlette.middleware import Middleware
+    from starlette.middleware.base import BaseHTTPMiddleware
+    from starlette.routing import Mount
+
+    async def dispatch(request, call_next):
+        return await call_next(request)
+
+    from starlette.applications import Starlette
+    return Starlette(routes=[Mount('/', app=inner)], middleware=[Middleware(BaseHTTPMiddleware, dispatch=dispatch)])
+
+
+def _page_scope() -> dict:
+    scope = _scope('GET', '', 0)
+    return {**scope, 'path': '/room/x', 'raw_path': b'/room/x'}
+
+
+async def _answers_nothing_once_the_browser_left(scope, receive, send):
+    while (await receive())['type'] != 'http.disconnect':
+        pass
+
+
+async def _answers_nothing(scope, receive, send):
+    await receive()
+
+
+def test_a_page_whose_browser_left_mid_request_logs_no_traceback():
+    """The error x34 and CI logged: the app inside BaseHTTPMiddleware rightly answers nobody, the middleware raises."""
+    events = [{'type': 'http.request', 'body': b'', 'more_body': False}, {'type': 'http.disconnect'}]
+    app = _behind_base_http_middleware(_answers_nothing_once_the_browser_left)
+    with pytest.raises(RuntimeError, match='No response returned'):
+        asyncio.run(_call_scope(app, _page_scope(), events))
+    asyncio.run(_call_scope(LeftBeforeRequest(app), _page_scope(), events))  # raises nothing, so uvicorn logs nothing
+    # (Starlette's ServerErrorMiddleware still writes its 500 to the departed browser: uvicorn drops it)
+
+
+def test_no_answer_to_a_browser_still_there_is_still_an_error():
+    events = [{'type': 'http.request', 'body': b'', 'more_body': False}]
+    app = LeftBeforeRequest(_behind_base_http_middleware(_answers_nothing))
+    with pytest.raises(RuntimeError, match='No response returned'):
+        asyncio.run(_call_scope(app, _page_scope(), events))
+
+
+def test_other_errors_of_a_browser_that_left_are_still_raised():
+    async def fails_after_the_browser_left(scope, receive, send):
+        await _answers_nothing_once_the_browser_left(scope, receive, send)
+        raise RuntimeError('a real defect')
+
+    events = [{'type': 'http.request', 'body': b'', 'more_body': False}, {'type': 'http.disconnect'}]
+    with pytest.raises(RuntimeError, match='a real defect'):
+        asyncio.run(_call_scope(LeftBeforeRequest(fails_after_the_browser_left), _page_scope(), events))
+
+
+async def _call_scope(app, scope: dict, events: list[dict]) -> int | None:
+    queue = list(events)
+    sent: list[dict] = []
+
+    async def receive():
+        if queue:
+            return queue.pop(0)
+        await asyncio.sleep(3600)
+
+    async def send(message):
+        sent.append(message)
+
+    await asyncio.wait_for(app(scope, receive, send), 10)
+    return next((m['status'] for m in sent if m['type'] == 'http.response.start'), None)

@@ -36,9 +36,11 @@ def _app(services: Services) -> FastAPI:
     return app
 
 
-def _interview(client: TestClient) -> tuple[dict, dict, str]:
-    """An interview with an interviewer and a candidate who joined: its links, the interviewer, their token."""
-    created = client.post('/api/interviews', json={'title': 'Secret title', 'language': 'python'}).json()
+def _interview(client: TestClient, headers: dict | None = None) -> tuple[dict, dict, str]:
+    """An interview with an interviewer and a candidate who joined: its links, the interviewer, their token.
+    `headers`: a member's, on a claimed server."""
+    created = client.post('/api/interviews', json={'title': 'Secret title', 'language': 'python'},
+                          headers=headers or {}).json()
     joined = client.post(f'/api/interviews/{created["id"]}/participants', json={'name': 'Ivan'},
                          headers={'X-Pairpad-Key': created['interviewer_key']}).json()
     client.post(f'/api/interviews/{created["id"]}/participants', json={'name': 'Cara'},
@@ -83,14 +85,14 @@ def _example(schema: dict, components: dict) -> object:
     return {'string': 'x', 'integer': max(1, schema.get('minimum', 1)), 'number': 1, 'boolean': True}.get(kind)
 
 
-def _calls(app: FastAPI) -> list[tuple[str, str, object]]:
-    """(method, path template, body or None) of every operation on an interview, from the OpenAPI schema; a route
-    with a body is called with a valid one and with one of the wrong shape."""
+def _calls(app: FastAPI, placeholder: str = '{interview_id}') -> list[tuple[str, str, object]]:
+    """(method, path template, body or None) of every operation on an interview (or on what `placeholder` names),
+    from the OpenAPI schema; a route with a body is called with a valid one and with one of the wrong shape."""
     schema = app.openapi()
     components = schema.get('components', {}).get('schemas', {})
     calls = []
     for path, operations in schema['paths'].items():
-        if '{interview_id}' not in path:
+        if placeholder not in path:
             continue
         for method, operation in operations.items():
             body = operation.get('requestBody', {}).get('content', {}).get('application/json')
@@ -209,3 +211,53 @@ def test_the_walk_catches_a_route_that_leaks(services):
                                 _credentials(other, other_token))
     assert leaks and all(leak.startswith('POST /api/interviews/{interview_id}/leak ') for leak in leaks)
     assert len(leaks) == len(_credentials(other, other_token))
+
+
+def test_no_question_route_tells_a_teams_question_from_an_unknown_one_without_that_teams_token(services):
+    """The question library's routes (members' bearer tokens, issue 15) walked the same way: without a token of
+    the question's team, an existing question's id and an unknown one get the same answer, and nothing changes."""
+    from sqlmodel import Session
+
+    from accounts import Member, Passwords, Workspace
+    from store import Team
+    from store import accounts as rows
+
+    workspace = Workspace(services.engine, secret='s', passwords=Passwords.cheap())
+    ann = workspace.create_member(email='ann@example.com', name='Ann', password='a password 1', is_admin=False)
+    as_ann = {'Authorization': f'Bearer {workspace.new_token(ann)}'}
+    with Session(services.engine) as session:
+        session.add(Team(id='other-team', name='Other'))
+        session.commit()
+    zed = rows.create_account(services.engine, team_id='other-team', email='zed@example.com', name='Zed',
+                              password_hash=None, is_admin=False)
+    as_zed = {'Authorization': f'Bearer {workspace.new_token(Member.of(zed))}'}
+    app = _app(services)
+    with TestClient(app) as client:
+        interview, _, interview_token = _interview(client, as_ann)
+        question = {'slug': 'fizz', 'title': 'Fizz', 'prompt': 'Print fizz.', 'difficulty': 'easy',
+                    'starters': {'python': 'print()'}, 'tests': [{'name': 'one', 'stdin': '1', 'expected': '1'}]}
+        created = client.post('/api/questions', json=question, headers=as_ann)
+        assert created.status_code == 201, created.text
+        known = created.json()['id']
+        credentials = {
+            'none': ({}, {}),
+            'wrong bearer token': ({'Authorization': f'Bearer {WRONG}'}, {}),
+            'bare bearer': ({'Authorization': 'Bearer'}, {}),
+            'another team\'s member': (as_zed, {}),
+            'an interview\'s participant token': ({'Authorization': f'Bearer {interview_token}'}, {}),
+            'an interview\'s key': ({'X-Pairpad-Key': interview['interviewer_key']}, {'key': interview['interviewer_key']}),
+        }
+        calls = _calls(app, '{question_id}')
+        assert {(m, p) for m, p, _ in calls} >= {('GET', '/api/questions/{question_id}'),
+                                                  ('PUT', '/api/questions/{question_id}'),
+                                                  ('DELETE', '/api/questions/{question_id}')}
+        leaks = []
+        for method, template, body in calls:
+            for label, (headers, query) in credentials.items():
+                answers = [_answer(client, method, template.format(question_id=qid), body, headers, query)
+                           for qid in (known, secrets.token_hex(8))]
+                if answers[0] != answers[1]:
+                    leaks.append(f'{method} {template} with {label}: {answers[0]} != {answers[1]}')
+        assert leaks == []
+        after = client.get(f'/api/questions/{known}', headers=as_ann)
+        assert after.status_code == 200 and after.json() == created.json()  # no refused call changed or deleted it

@@ -5,8 +5,8 @@
 // timer or an animation frame, never throttled away.
 import {
   monaco, Y, MonacoBinding, IndexeddbPersistence, awarenessProtocol, syncProtocol, encoding, decoding,
-  bindUndo, deleteSetDigest, renderRemoteCursors, loadAssetsOnce, toBase64, fromBase64, createStdinEditor, showMarkers,
-  shownMarkers, guardPastes, watchSignals, Requests, serveCompletions, useTypeDeclarations, Follower,
+  bindUndo, deleteSetDigest, renderRemoteCursors, loadAssetsOnce, toBase64, fromBase64, createStdinEditor, PASTE_NOW,
+  showMarkers, shownMarkers, guardPastes, watchSignals, Requests, serveCompletions, useTypeDeclarations, Follower,
 } from "pairpad-collab-editor";
 
 const MESSAGE_SYNC = 0;
@@ -111,6 +111,7 @@ export default {
         renderFinalNewline: "on", // "dimmed" (the default) draws the last line's number too faint to read (axe)
         acceptSuggestionOnEnter: "off", // Enter always breaks the line; Tab takes a suggestion
         quickSuggestions: false, // suggestions after "." and on Ctrl+Space, not on every word (each asks the server)
+        pasteAs: PASTE_NOW, // a paste that a quick next key cannot cancel (src/stdin.js)
       });
       // Ctrl/Cmd+Enter runs the code (the server runs what the shared document holds).
       this.editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => this.$emit("run"));

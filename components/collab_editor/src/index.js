@@ -32,7 +32,7 @@ export { bindUndo, UNDO_CAPTURE_MS } from './undo.js';
 export { deleteSetDigest } from './heal.js';
 export { CursorLabel, COLOR, assetUrl, labelTextColor, loadAssetsOnce, renderRemoteCursors } from './view.js';
 export { toBase64, fromBase64 } from './base64.js';
-export { createStdinEditor, STDIN } from './stdin.js';
+export { createStdinEditor, PASTE_NOW, STDIN } from './stdin.js';
 export { showMarkers, shownMarkers, MARKER_OWNER } from './markers.js';
 export { guardPastes } from './paste.js';
 export { watchSignals } from './signals.js';

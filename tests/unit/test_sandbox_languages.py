@@ -83,7 +83,7 @@ async def test_c_fork_bomb_is_contained_and_the_server_stays_responsive(runner):
     assert 'refused' in console.text() and ' 0 refused' not in console.text(), console.text()
     # the compile step may count a few more (bash, gcc's helpers); the program's own processes stay within 16
     assert 0 < most <= limits.max_processes + 2, most
-    assert lag.worst < 0.5, f'the event loop stalled {lag.worst:.2f} s during the fork bomb'
+    assert lag.worst < 0.5, f'during the fork bomb {lag}'
 
 
 @pytest.mark.parametrize('language,code', [

@@ -122,6 +122,7 @@ def sign_in_form(auth: Auth, request: Request, next: str = '/') -> None:
         password = ui.input('Password', password=True).props('data-testid=sign-in-password outlined') \
             .classes('w-full')
         error = _error_label('sign-in-error')
+        answered = [0]  # attempts this form has answered (data-attempts): a click while one is checked is ignored
 
         async def submit() -> None:
             button.disable()  # one attempt at a time from this form
@@ -129,9 +130,10 @@ def sign_in_form(auth: Auth, request: Request, next: str = '/') -> None:
                 signed = await _off_loop(auth.workspace.sign_in, email.value, password.value, address)
             finally:
                 button.enable()
+            answered[0] += 1
             if signed.member is None:
                 error.set_text(signed.error)
-                error.props(f'data-locked={"true" if signed.wait > 0 else "false"}')
+                error.props(f'data-locked={"true" if signed.wait > 0 else "false"} data-attempts={answered[0]}')
                 return
             go_in(signed, next)
 

@@ -11,16 +11,16 @@ import { bindUndo } from './undo.js';
 export const STDIN = 'stdin';
 
 /**
- * Mount the stdin editor of `doc` in `container`. `onRun` is called on Ctrl/Cmd+Enter, as in the code editor.
- * Automation hook: `container.pairpad.text()`, `.editor`, `.undo` (like the code editor's host element).
- */
-/**
  * Monaco's "paste as" feature (on by default) applies a paste only after asking its paste providers, asynchronously,
  * and drops it when the caret moves before they answered: Ctrl+V and then at once Ctrl+End, Enter or a typed key
  * lost the whole paste on a busy machine. Off, a paste is applied at once, like typing. Both editors use it.
  */
 export const PASTE_NOW = { enabled: false };
 
+/**
+ * Mount the stdin editor of `doc` in `container`. `onRun` is called on Ctrl/Cmd+Enter, as in the code editor.
+ * Automation hook: `container.pairpad.text()`, `.editor`, `.undo` (like the code editor's host element).
+ */
 export function createStdinEditor(container, doc, { theme, readOnly, onRun }) {
   const ytext = doc.getText(STDIN);
   const editor = monaco.editor.create(container, {

@@ -112,12 +112,28 @@ class RoomRegistry:
             return room
         if room_id in self._hibernating:
             return self._wake(room_id)
+        return await asyncio.shield(self._start_load(room_id))
+
+    def warm(self, room_id: str) -> None:
+        """Start loading a room that a tab is about to join, without waiting for it: the store read and the
+        document's rebuild then happen while the page is built and the editor mounts (or while the person types
+        their name), not after the editor asked for the document (docs/benchmarks.md, cold join). A room that
+        nobody joins after all goes as any room with no peers does (`unload_after`). A load that fails is only
+        logged here: the join's own `get` tries again and reports it."""
+        if room_id in self._rooms or room_id in self._hibernating or room_id in self._loading:
+            return
+        self._start_load(room_id).add_done_callback(lambda done: done.cancelled() or done.exception() is None or
+                                                    log.warning('loading room %s ahead of its join failed: %r',
+                                                                room_id, done.exception()))
+
+    def _start_load(self, room_id: str) -> asyncio.Future[Room]:
+        """One load of a room however many ask for it."""
         pending = self._loading.get(room_id)
         if pending is None:
             pending = asyncio.ensure_future(self._load(room_id))
             self._loading[room_id] = pending
             pending.add_done_callback(lambda _: self._loading.pop(room_id, None))
-        return await asyncio.shield(pending)
+        return pending
 
     def _new_room(self, room_id: str) -> Room:
         channel = self.channel_factory(room_id) if self.channel_factory is not None else None

@@ -52,6 +52,9 @@ def register(services: Services, workspace_log: Workspace) -> None:
             refused(interview_id)
             return
         interview, role = opened
+        documents = [interview.id] + ([notes_room_id(interview.id)] if role == 'interviewer' else [])
+        for room_id in documents:
+            services.rooms.warm(room_id)  # loaded while this page is built and its person joins
         ui.page_title(f'{interview.title} · Pairpad')
         dark = ui.dark_mode()
         person: list[str] = []  # this tab's person's name, once joined or resumed
@@ -62,7 +65,7 @@ def register(services: Services, workspace_log: Workspace) -> None:
                      text_color='black' if role == 'interviewer' else 'white') \
                 .props(f'data-testid=my-role data-role={role}')
             ui.space()
-            _save_state(services, [interview.id] + ([notes_room_id(interview.id)] if role == 'interviewer' else []))
+            _save_state(services, documents)
             theme = ui.button(icon='dark_mode').props('flat round color=white data-testid=theme-toggle') \
                 .tooltip('Light or dark theme (remembered in this browser)')
             ui.button('Code', icon='download', on_click=lambda: _download_code(services, interview)) \

@@ -109,10 +109,12 @@ class CollabEditor(Element, component='collab_editor.js', esm={'pairpad-collab-e
     @staticmethod
     def preload() -> None:
         """Fetch and compile the editor's code (Monaco and Yjs, 3.5 MB) in the current page now, while nobody waits
-        for it: a page that adds the editor later (the room, once its person has joined) then mounts it without a
-        download in between. Resolved through the page's import map, so it follows the page's URL prefix; a failure
-        here is left to the editor's own mount to report."""
-        ui.run_javascript('import("pairpad-collab-editor").then((m) => m.loadAssetsOnce()).catch(() => {})')
+        for it, and make Monaco's first editor there (src/warm.js): a page that adds the editor later (the room,
+        once its person has joined) then mounts it without a download or Monaco's one-time costs in between.
+        Resolved through the page's import map, so it follows the page's URL prefix; a failure here is left to the
+        editor's own mount to report."""
+        ui.run_javascript('import("pairpad-collab-editor").then((m) => { m.loadAssetsOnce(); m.warmEditor(); })'
+                          '.catch(() => {})')
 
     def on_messages(self, callback: Callable[[CollabMessagesEventArguments], None]) -> Self:
         """Add a callback for the y-protocols messages the browser sent (already decoded and reassembled)."""

@@ -131,6 +131,57 @@ async def test_concurrent_joins_share_one_load():
     assert first is second and store.loads == 1
 
 
+def _text_update(text: str) -> bytes:
+    doc = Doc()
+    doc.get('code', type=Text).insert(0, text)
+    return doc.get_update()
+
+
+async def _until(condition, timeout: float = 30.0) -> None:
+    """Wait for a condition that a thread of the registry makes true (no fixed sleep decides the test)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, 'condition never held'
+        await asyncio.sleep(0.005)
+
+
+async def test_a_warmed_room_is_loaded_before_its_join_asks_and_once():
+    """The room page warms the room as it opens (pages/room.py): the join that follows finds it in memory."""
+    store = SlowPersistence()
+    store.append([PendingUpdate('r', _text_update('kept'))])
+    rooms = RoomRegistry(store)
+    rooms.warm('r')
+    rooms.warm('r')  # a second tab opening the link meanwhile
+    assert rooms.loaded('r') is None  # started, not awaited: the page is not held up
+    await _until(lambda: rooms.loaded('r') is not None)
+    room = rooms.loaded('r')
+    assert room is not None and room.text == 'kept'
+    assert await rooms.get('r') is room and store.loads == 1
+    rooms.warm('r')  # already loaded: nothing more
+    assert store.loads == 1
+
+
+async def test_a_warm_load_that_fails_is_a_warning_and_the_join_loads_again(caplog):
+    class Away(MemoryPersistence):
+        def __init__(self) -> None:
+            super().__init__()
+            self.attempts = 0
+
+        def load(self, room_id):
+            self.attempts += 1
+            if self.attempts == 1:
+                raise OSError('database away')
+            return super().load(room_id)
+
+    store = Away()
+    rooms = RoomRegistry(store)
+    rooms.warm('r')
+    await _until(lambda: any('ahead of its join' in r.getMessage() for r in caplog.records))
+    assert [r.levelname for r in caplog.records if 'ahead of its join' in r.getMessage()] == ['WARNING']
+    assert (await rooms.get('r')).id == 'r' and store.attempts == 2
+
+
 async def test_idle_room_is_unloaded_and_reloaded_with_its_text(tmp_path):
     engine = create_db(f'sqlite:///{tmp_path / "p.db"}')
     interview = create_interview(engine, title='T', language='plaintext', initial_update=initial_update('plaintext'))

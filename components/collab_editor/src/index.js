@@ -2,7 +2,7 @@
 // browser (undo.js: per-tab undo; heal.js: the idle check's digest; view.js: cursor labels and stylesheets;
 // stdin.js: the shared stdin box; markers.js: a run's errors as Monaco markers; paste.js: the size guard on pastes;
 // signals.js: pastes and time away, for the server to check; completion.js: Python completions from the server;
-// follow.js: follow mode;
+// follow.js: follow mode; warm.js: Monaco's first-editor costs paid before the join;
 // base64.js), bundled by build.mjs into dist/.
 // Only what we ship: the core editor, its worker, Monarch highlighting for the interview languages, and Monaco's
 // TypeScript language service (its worker is loaded only once a JavaScript or TypeScript model exists).
@@ -38,3 +38,4 @@ export { guardPastes } from './paste.js';
 export { watchSignals } from './signals.js';
 export { Requests, serveCompletions, useTypeDeclarations } from './completion.js';
 export { Follower } from './follow.js';
+export { warmEditor } from './warm.js';

@@ -122,9 +122,10 @@ class RoomRegistry:
         logged here: the join's own `get` tries again and reports it."""
         if room_id in self._rooms or room_id in self._hibernating or room_id in self._loading:
             return
-        self._start_load(room_id).add_done_callback(lambda done: done.cancelled() or done.exception() is None or
-                                                    log.warning('loading room %s ahead of its join failed: %r',
-                                                                room_id, done.exception()))
+        def report(load: asyncio.Future[Room]) -> None:
+            if not load.cancelled() and load.exception() is not None:  # retrieved, so asyncio logs no error
+                log.warning('loading room %s ahead of its join failed: %r', room_id, load.exception())
+        self._start_load(room_id).add_done_callback(report)
 
     def _start_load(self, room_id: str) -> asyncio.Future[Room]:
         """One load of a room however many ask for it."""

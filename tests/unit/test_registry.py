@@ -10,6 +10,7 @@ from collab import MemoryPersistence, PendingUpdate, Room, RoomRegistry, initial
 from collab.writer import coalesce
 from store import SqlUpdateLog, create_db, create_interview
 from tests.clock import ManualClock
+from tests.unit.test_run_hub import until
 from tests.wiring import Wire
 
 
@@ -137,15 +138,6 @@ def _text_update(text: str) -> bytes:
     return doc.get_update()
 
 
-async def _until(condition, timeout: float = 30.0) -> None:
-    """Wait for a condition that a thread of the registry makes true (no fixed sleep decides the test)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, 'condition never held'
-        await asyncio.sleep(0.005)
-
-
 async def test_a_warmed_room_is_loaded_before_its_join_asks_and_once():
     """The room page warms the room as it opens (pages/room.py): the join that follows finds it in memory."""
     store = SlowPersistence()
@@ -154,7 +146,7 @@ async def test_a_warmed_room_is_loaded_before_its_join_asks_and_once():
     rooms.warm('r')
     rooms.warm('r')  # a second tab opening the link meanwhile
     assert rooms.loaded('r') is None  # started, not awaited: the page is not held up
-    await _until(lambda: rooms.loaded('r') is not None)
+    await until(lambda: rooms.loaded('r') is not None, timeout=30)
     room = rooms.loaded('r')
     assert room is not None and room.text == 'kept'
     assert await rooms.get('r') is room and store.loads == 1
@@ -177,7 +169,7 @@ async def test_a_warm_load_that_fails_is_a_warning_and_the_join_loads_again(capl
     store = Away()
     rooms = RoomRegistry(store)
     rooms.warm('r')
-    await _until(lambda: any('ahead of its join' in r.getMessage() for r in caplog.records))
+    await until(lambda: any('ahead of its join' in r.getMessage() for r in caplog.records), timeout=30)
     assert [r.levelname for r in caplog.records if 'ahead of its join' in r.getMessage()] == ['WARNING']
     assert (await rooms.get('r')).id == 'r' and store.attempts == 2
 

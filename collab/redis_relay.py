@@ -28,6 +28,7 @@ INSTANCE_KEY = 'pairpad:instance:'
 KEY_TTL = 3.0  # seconds a liveness key lives without renewal
 RENEW_EVERY = 1.0
 MAX_QUEUED = 10_000  # messages waiting to be published; past this (Redis gone a long time) the oldest go
+PUBLISH_BATCH = 500  # messages published in one pipeline at most
 STOP_WAIT = 1.0  # seconds stop() waits for its tasks after each cancel
 
 
@@ -183,7 +184,9 @@ class RedisRelay:
                     if (ready := self._ready.get(room_id)) is not None:
                         ready()
                 while not self._stopping:
-                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+                    # Blocking (no timeout): a timeout is a timer set and cancelled per message, a few percent of
+                    # an instance's CPU under load; stop() cancels this task, and a lost connection raises.
+                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=None)
                     if message is not None:
                         self._deliver(message)
             except asyncio.CancelledError:
@@ -219,16 +222,29 @@ class RedisRelay:
             log.exception('relay: handling a message of room %s failed', room_id)
 
     async def _publish_forever(self) -> None:
+        """Publishes what is queued, in order: one PUBLISH when one message waits, else everything waiting (up to
+        PUBLISH_BATCH) in one pipeline, a single round trip. Under load most messages find others queued beside
+        them, and a command's own cost in redis-py (a connection from the pool, a retry wrapper, a reply read)
+        was the relay's largest share of an instance's CPU (docs/benchmarks.md, "Capacity")."""
         while not self._stopping:
-            item = await self._queue.get()
-            if item is None:
-                return
-            channel, data = item
+            batch = [await self._queue.get()]
+            while len(batch) < PUBLISH_BATCH and not self._queue.empty() and batch[-1] is not None:
+                batch.append(self._queue.get_nowait())
+            stop = batch[-1] is None
+            batch = [item for item in batch if item is not None]
             try:
-                await self._client.publish(channel, data)
+                if len(batch) == 1:
+                    await self._client.publish(*batch[0])
+                elif batch:
+                    async with self._client.pipeline(transaction=False) as pipe:
+                        for channel, data in batch:
+                            pipe.publish(channel, data)
+                        await pipe.execute()
             except (RedisError, OSError) as e:
-                log.debug('relay: a message was lost while Redis is away (%s)', e)
+                log.debug('relay: %d message(s) lost while Redis is away (%s)', len(batch), e)
                 await asyncio.sleep(0.05)
+            if stop:
+                return
 
     async def _liveness_forever(self) -> None:
         key = INSTANCE_KEY + self.instance_id

@@ -142,6 +142,8 @@ class EditorSession:
             # sync handshake that attach() opens brings the same content both ways.
             self.attach()
             return
+        if self.tracks_presence:
+            self.presence.heard(self.room_id, self.participant_id)  # an edit is a heartbeat: typing sends none
         self._receive(e.messages)
 
     def _on_check(self, e: CheckEventArguments) -> None:

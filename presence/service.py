@@ -28,6 +28,10 @@ from .errors import Forbidden, InterviewFull, NotFound, PresenceError
 log = logging.getLogger(__name__)
 
 ROLES = ('interviewer', 'candidate')
+# A heartbeat that changes nothing but the time is written at most this often: the stored last_seen_at of someone
+# still here is at most this old (what a report reads of a person who left is the time of the offline change,
+# written at once). Writing every heartbeat was a row update per person per second.
+SEEN_STORED_EVERY = 30.0
 STATUSES = ('online', 'away', 'offline')
 MAX_NAME = 40
 
@@ -103,6 +107,7 @@ class PresenceService:
         self.writes = 0  # database transactions issued, for the coalescing figures
         self._participants: dict[str, dict[str, Participant]] = {}
         self._heard: dict[str, float] = {}  # participant id → self.clock() at its last sign of life
+        self._seen_stored: dict[str, float] = {}  # participant id → self.clock() when its row was last made dirty
         self._subscribers: dict[str, list[tuple[Subscriber, bool]]] = {}  # (callback, wants cursor moves)
         self._dirty: set[tuple[str, str]] = set()
         self._tasks: list[asyncio.Task] = []
@@ -222,12 +227,24 @@ class PresenceService:
             self._heard[participant_id] = self.clock()
         self._remote.pop(participant_id, None)  # its tab is here now
         participant.last_seen_at = utcnow()
-        self._dirty.add((interview_id, participant_id))
         after = _view(participant)
-        if replace(after, last_seen_at=before.last_seen_at) != before:
+        changed = replace(after, last_seen_at=before.last_seen_at) != before
+        now = self.clock()
+        if changed or now - self._seen_stored.get(participant_id, -SEEN_STORED_EVERY) >= SEEN_STORED_EVERY:
+            self._dirty.add((interview_id, participant_id))
+            self._seen_stored[participant_id] = now
+        if changed:
             self._notify(participant, cursor_only=replace(after, last_seen_at=before.last_seen_at,
                                                           cursor=before.cursor) == before)
         return after
+
+    def heard(self, interview_id: str, participant_id: str) -> None:
+        """A sign of life that is not a presence event (the tab sent an edit): it keeps the participant online as a
+        heartbeat does, so a typing tab sends none (components/collab_editor: a heartbeat goes only after a second
+        of silence). Nothing changes that anyone sees, so nothing is notified or written."""
+        participant = self._members(interview_id).get(participant_id)
+        if participant is not None and participant.status != 'offline':
+            self._heard[participant_id] = self.clock()
 
     def subscribe(self, interview_id: str, callback: Subscriber, *, cursors: bool = False) -> Callable[[], None]:
         """Call `callback` with every change of a participant of this interview; returns the unsubscriber.
@@ -250,6 +267,7 @@ class PresenceService:
         """Drop a deleted interview's participants from memory (the store deleted their rows)."""
         for participant_id in self._participants.pop(interview_id, {}):
             self._heard.pop(participant_id, None)
+            self._seen_stored.pop(participant_id, None)
         self._dirty = {(iid, pid) for iid, pid in self._dirty if iid != interview_id}
 
     async def sweep(self) -> None:

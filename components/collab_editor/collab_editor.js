@@ -14,7 +14,11 @@ const MESSAGE_AWARENESS = 1;
 const REMOTE = "remote"; // transaction origin of everything that came from the server
 const TYPING_CLEAR_MS = 1000; // a person counts as typing until this long after their last keystroke
 const AWARENESS_RENEW_MS = 10000; // an unchanged awareness state is still sent this often (peers drop one after 30 s)
-const HEARTBEAT_MS = 1000; // keeps a quiet but open tab online (the server turns silent tabs offline)
+// A heartbeat keeps a quiet but open tab online (the server turns a tab silent for 3.5 s offline). Any event
+// this tab sends is a sign of life too, so one goes only after HEARTBEAT_MS without any: a typing tab sends
+// none, which spares the server a socket event per tab and second (docs/benchmarks.md, "Capacity").
+const HEARTBEAT_MS = 1000;
+const HEARTBEAT_TICK_MS = 250;
 // The caret for the stored presence (REST, report; others draw carets from awareness): at most every CURSOR_MS,
 // riding on a `yjs` event that goes anyway, or alone CURSOR_ALONE_MS after it moved if none went meanwhile.
 const CURSOR_MS = 250;
@@ -206,11 +210,14 @@ export default {
       if (localStorage.getItem("pairpad:theme") === "dark") monaco.editor.setTheme("vs-dark");
     },
     reportPresence() {
-      this.onVisibility = () => this.$emit("presence", { status: this.visibleStatus() });
-      this.onPageHide = () => this.$emit("presence", { status: "offline" });
+      this.onVisibility = () => this.tell("presence", { status: this.visibleStatus() });
+      this.onPageHide = () => this.tell("presence", { status: "offline" });
       document.addEventListener("visibilitychange", this.onVisibility);
       window.addEventListener("pagehide", this.onPageHide);
-      this.heartbeat = setInterval(() => this.$emit("presence", { status: this.visibleStatus() }), HEARTBEAT_MS);
+      this.toldAt ??= 0;
+      this.heartbeat = setInterval(() => {
+        if (Date.now() - this.toldAt >= HEARTBEAT_MS) this.tell("presence", { status: this.visibleStatus() });
+      }, HEARTBEAT_TICK_MS);
     },
     followConnection() {
       this.onConnect = () => (this.connection = "online");
@@ -253,8 +260,13 @@ export default {
       syncProtocol.writeSyncStep1(encoder, this.doc);
       this.outgoing.push(encoding.toUint8Array(encoder));
       this.scheduleFlush();
-      this.$emit("presence", { status: this.visibleStatus() });
+      this.tell("presence", { status: this.visibleStatus() });
       this.watcher?.resend();
+    },
+    // The events the server takes as signs of this tab's life (the heartbeat waits for a second without one).
+    tell(name, payload) {
+      this.toldAt = Date.now();
+      this.$emit(name, payload);
     },
     visibleStatus() {
       return document.visibilityState === "hidden" ? "away" : "online";
@@ -362,11 +374,11 @@ export default {
         const n = Math.ceil(message.length / this.chunkChars);
         for (let i = 0; i < n; i++) {
           const d = message.slice(i * this.chunkChars, (i + 1) * this.chunkChars);
-          this.$emit("yjs", { room: this.roomId, part: { id, i, n }, d, direct });
+          this.tell("yjs", { room: this.roomId, part: { id, i, n }, d, direct });
         }
       }
-      if (whole.length) this.$emit("yjs", { room: this.roomId, m: whole, direct, ...this.takeRiders() });
-      if (this.pendingPresence) this.$emit("presence", this.pendingPresence); // nothing else went: alone
+      if (whole.length) this.tell("yjs", { room: this.roomId, m: whole, direct, ...this.takeRiders() });
+      if (this.pendingPresence) this.tell("presence", this.pendingPresence); // nothing else went: alone
       this.pendingPresence = null;
     },
     // What rides on a `yjs` event instead of costing the server a socket event of its own (one per keystroke
@@ -391,7 +403,7 @@ export default {
         this.cursorTimer = setTimeout(() => this.sendCursorAlone(), CURSOR_ALONE_MS - since);
         return;
       }
-      this.$emit("cursor", this.pendingCursor); // every update it may depend on went in an earlier flush
+      this.tell("cursor", this.pendingCursor); // every update it may depend on went in an earlier flush
       this.pendingCursor = null;
       this.cursorSentAt = Date.now();
     },

@@ -208,6 +208,52 @@ def test_the_caret_and_typing_ride_on_the_keystrokes_own_event_and_the_stored_ca
     assert len(alone_cursors) <= 3, f'{len(alone_cursors)} caret events of their own while typing went on'
 
 
+def test_a_typing_tab_sends_no_heartbeat_and_stays_online_by_its_edits(server, new_page):
+    """Any event a tab sends is a sign of life, so its heartbeat goes only after a second without one: six seconds
+    of keystrokes send no heartbeat, and the server, which turns a tab silent for 3.5 s offline, keeps the typist
+    online by the edits alone (Bob never sees Ada offline). The keys are Delete at the start of the text: the caret
+    stays put, so no caret rides on the edits either. Once the typing stops, the heartbeats come back."""
+    interview = server.create_interview(language='plaintext')
+    a = RoomPage(new_page(), server, interview['id']).join('Ada', role='interviewer')
+    b = RoomPage(new_page(), server, interview['id']).join('Bob')
+    a_id = a.participant_id()
+    text = 'sixty characters, deleted one by one at ten keys a second..'
+    a.focus_end()
+    a.page.keyboard.insert_text(text)
+    b.wait_text(text)
+    a.set_caret(0)
+    expect(_chip(b, a_id)).to_have_attribute('data-status', 'online')
+    b.page.evaluate("""id => {
+        window.pairpadStatuses = [];
+        new MutationObserver(records => records
+            .filter(r => r.target.dataset.participantId === id)
+            .forEach(r => window.pairpadStatuses.push(r.target.dataset.status)))
+            .observe(document.body, {subtree: true, attributes: true, attributeFilter: ['data-status']});
+    }""", a_id)
+    sent = []  # (CDP timestamp in seconds, frame)
+    cdp = a.page.context.new_cdp_session(a.page)
+    cdp.on('Network.webSocketFrameSent', lambda e: sent.append((e['timestamp'], e['response']['payloadData'])))
+    cdp.send('Network.enable')
+    for _ in text:
+        a.page.keyboard.press('Delete', delay=0)
+        a.page.wait_for_timeout(100)
+    b.wait_text('')
+    edits = [t for t, frame in sent if isinstance(p := _event_payload(frame), dict) and 'm' in p]
+    heartbeats = [t for t, frame in sent if _event_payload(frame) == {'status': 'online'}]
+    during = [t for t in heartbeats if edits[0] < t < edits[-1]]
+    # none while every keystroke went within the second (one per stall of a second or more, on a loaded machine)
+    stalls = sum(later - earlier >= 1.0 for earlier, later in zip(edits, edits[1:]))
+    assert len(during) <= stalls, f'{len(during)} heartbeats during {edits[-1] - edits[0]:.1f} s of typing'
+    assert edits[-1] - edits[0] > 4.5  # longer than the 3.5 s after which a silent tab goes offline
+    deadline = time.monotonic() + 10
+    while not [t for t, frame in sent if t > edits[-1] and _event_payload(frame) == {'status': 'online'}]:
+        assert time.monotonic() < deadline, 'no heartbeat after the typing stopped'
+        a.page.wait_for_timeout(100)  # lets Playwright deliver the frames meanwhile (time.sleep would not)
+    expect(_chip(b, a_id)).to_have_attribute('data-status', 'online')
+    statuses = b.page.evaluate('window.pairpadStatuses')
+    assert 'offline' not in statuses, f'Bob saw Ada offline while she typed: {statuses}'
+
+
 def _event_payload(frame: str) -> object:
     """The argument of a NiceGUI element event in a Socket.IO frame (`42["event", {..., "args": ["<json>"]}]`)."""
     if not frame.startswith('42["event"'):

@@ -30,6 +30,12 @@ def clock():
     return Clock()
 
 
+@pytest.fixture
+def engine_rows():
+    """participant id -> its stored last_seen_at (naive: SQLite hands times back without their zone)"""
+    return lambda engine, iid: {row.id: row.last_seen_at.replace(tzinfo=None) for row in list_participants(engine, iid)}
+
+
 @pytest.fixture(params=['room', 'text'])
 def setup(request, tmp_path, clock):
     """The same service twice: cursors checked against a loaded room's line index (as main.py wires it), and
@@ -199,6 +205,56 @@ async def test_silent_participants_turn_offline_and_hidden_ones_later(setup, clo
     await service.sweep()
     assert service.participant(iid, hidden.id).status == 'offline'
     assert service.participant(iid, alive.id).status == 'offline'
+
+
+async def test_an_edit_keeps_a_typing_participant_online_without_heartbeats_and_changes_nothing_seen(setup, clock):
+    """`heard` (an edit arrived from the tab) is a heartbeat that notifies nobody and writes nothing; it does not
+    bring back someone the sweeper already turned offline (their tab's reconnect does)."""
+    service, iid, _ = setup
+    typist, _ = service.join(iid, name='Typist', role='candidate')
+    gone, _ = service.join(iid, name='Gone', role='candidate')
+    seen = []
+    service.subscribe(iid, seen.append, cursors=True)
+    await service.flush()
+    writes_before = service.writes
+    for _ in range(10):  # ten seconds of typing, an edit every half second, no heartbeat
+        clock.advance(0.5)
+        service.heard(iid, typist.id)
+        await service.sweep()
+    assert service.participant(iid, typist.id).status == 'online'
+    assert service.participant(iid, gone.id).status == 'offline'
+    assert [p.id for p in seen] == [gone.id]  # the sweep's change of Gone, nothing of the typist
+    await service.flush()
+    assert service.writes - writes_before == 1  # Gone's offline row only
+    service.heard(iid, gone.id)
+    clock.advance(0.1)
+    await service.sweep()
+    assert service.participant(iid, gone.id).status == 'offline'
+
+
+async def test_a_heartbeat_alone_is_written_at_most_every_thirty_seconds_and_a_change_at_once(setup, clock, engine_rows):
+    service, iid, engine = setup
+    p, _ = service.join(iid, name='Ada', role='candidate')
+    service.update_participant(iid, p.id, status='online')
+    await service.flush()
+    first = engine_rows(engine, iid)[p.id]
+    writes_before = service.writes
+    for _ in range(29):  # a heartbeat a second
+        clock.advance(1)
+        service.update_participant(iid, p.id)
+        await service.flush()
+    assert service.writes == writes_before
+    assert engine_rows(engine, iid)[p.id] == first
+    clock.advance(1)
+    service.update_participant(iid, p.id)
+    await service.flush()
+    assert service.writes == writes_before + 1
+    assert engine_rows(engine, iid)[p.id] > first
+    clock.advance(1)
+    service.update_participant(iid, p.id, is_typing=True)  # a change: written whatever the time
+    await service.flush()
+    assert service.writes == writes_before + 2
+    assert list_participants(engine, iid)[0].is_typing is True
 
 
 def test_participants_of_a_restarted_server_start_offline(setup):

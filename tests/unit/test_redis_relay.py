@@ -180,3 +180,31 @@ async def test_a_handler_that_fails_leaves_the_relay_listening(redis_server):
     finally:
         await sender.stop()
         await receiver.stop()
+
+
+async def test_messages_queued_together_go_in_one_pipeline_and_arrive_in_order(redis_server):
+    """What waits in the queue together is published in one pipeline (one round trip): every message arrives,
+    in the order it was published; a lone message still goes at once."""
+    sender, receiver = RedisRelay(redis_server.url, 'one'), RedisRelay(redis_server.url, 'two')
+    await sender.start(on_reconnect=lambda: None)
+    await receiver.start(on_reconnect=lambda: None)
+    try:
+        heard: list[bytes] = []
+        ready = asyncio.Event()
+        receiver.subscribe('r', lambda message: heard.append(message.payload), on_ready=ready.set)
+        await asyncio.wait_for(ready.wait(), 5)
+        pipelines = []
+        make_pipeline = sender._client.pipeline
+        sender._client.pipeline = lambda **kw: pipelines.append(kw) or make_pipeline(**kw)
+        sender.publish('r', Kind.UPDATE, b'alone')
+        await eventually(lambda: heard == [b'alone'], 5, f'the lone message did not arrive: {heard}')
+        assert pipelines == []
+        payloads = [f'm{i}'.encode() for i in range(1200)]
+        for payload in payloads:
+            sender.publish('r', Kind.UPDATE, payload)
+        await eventually(lambda: len(heard) == 1 + len(payloads), 10, f'{len(heard) - 1} of {len(payloads)} arrived')
+        assert heard[1:] == payloads
+        assert 3 <= len(pipelines) <= 4 and all(kw == {'transaction': False} for kw in pipelines)
+    finally:
+        await sender.stop()
+        await receiver.stop()

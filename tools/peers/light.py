@@ -28,7 +28,7 @@ from websockets.exceptions import ConnectionClosed
 from collab.client import ProtocolClient
 from components.collab_editor.chunks import DIRECT_EVENT
 
-from .socket_peer import HEARTBEAT_S, QUERY, SOCKET_PATH, JoinError
+from .socket_peer import HEARTBEAT_S, HEARTBEAT_TICK_S, QUERY, SOCKET_PATH, JoinError
 
 MESSAGE_ID = re.compile(r'"_id":(\d+)')
 
@@ -48,6 +48,7 @@ class LightSocketPeer:
         self._client_id: str | None = None
         self._ws: ClientConnection | None = None
         self._ready = asyncio.Event()
+        self._told_at = 0.0  # time.monotonic() of our last event: the heartbeat waits for a second without one
         self._resynced = False
         self._last_frame = ''
         self._tasks: list[asyncio.Task] = []
@@ -115,6 +116,7 @@ class LightSocketPeer:
             pass
 
     async def _event(self, listener: str, arg: object) -> None:
+        self._told_at = time.monotonic()
         await self._emit('event', {'id': self.editor_id, 'client_id': self._client_id,
                                    'listener_id': self.listeners[listener], 'args': [json.dumps(arg)]})
 
@@ -178,10 +180,11 @@ class LightSocketPeer:
                                                  'result': result})
 
     async def _heartbeat(self) -> None:
+        """As the component: a heartbeat after HEARTBEAT_S without any event of ours (an edit is a sign of life)."""
         acked_at = time.monotonic()
         while True:
-            await asyncio.sleep(HEARTBEAT_S)
-            if 'presence' in self.listeners:
+            await asyncio.sleep(HEARTBEAT_TICK_S)
+            if 'presence' in self.listeners and time.monotonic() - self._told_at >= HEARTBEAT_S:
                 await self._event('presence', {'status': 'online'})
             if time.monotonic() - acked_at >= 3 and (found := MESSAGE_ID.findall(self._last_frame)):
                 await self._emit('ack', {'client_id': self._client_id, 'next_message_id': int(found[-1]) + 1})

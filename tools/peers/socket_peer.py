@@ -57,7 +57,10 @@ from components.collab_editor.chunks import CHUNK_CHARS, DIRECT_EVENT, FramingEr
 log = logging.getLogger(__name__)
 
 SOCKET_PATH = '/_nicegui_ws/socket.io'
-HEARTBEAT_S = 1.0  # what the browser component sends; the server turns a tab silent for 3.5 s offline
+# The browser component's heartbeat: after HEARTBEAT_S without any event, looked at every HEARTBEAT_TICK_S; the
+# server turns a tab silent for 3.5 s offline
+HEARTBEAT_S = 1.0
+HEARTBEAT_TICK_S = 0.25
 ACK_S = 3.0        # nicegui.js acknowledges received message ids every 3 s
 RECONNECT_DELAY_S = 1.0      # Socket.IO client defaults: first retry after ~1 s, doubling,
 RECONNECT_DELAY_MAX_S = 5.0  # at most 5 s apart, each delay jittered by ±50 %
@@ -106,6 +109,7 @@ class SocketPeer:
         self.reconnect = reconnect           # behave like a tab after an unexpected drop (see the module doc)
         self.connect_timeout = connect_timeout
         self.disconnects: list[Disconnect] = []
+        self._told_at = 0.0  # time.monotonic() of our last event: the heartbeat waits for a second without one
         self.participant: dict | None = None
         self.token: str | None = None
         self.client_id: str | None = None
@@ -381,6 +385,7 @@ class SocketPeer:
 
     async def emit_event(self, listener_id: str, args: list[Any], *, element_id: int | None = None) -> None:
         """Send a NiceGUI `event` message as nicegui.js does: every argument as a JSON string."""
+        self._told_at = time.monotonic()
         await self.sio.emit('event', {'id': self.editor_id if element_id is None else element_id,
                                       'client_id': self.client_id, 'listener_id': listener_id,
                                       'args': [json.dumps(arg) for arg in args]})
@@ -566,12 +571,13 @@ class SocketPeer:
                 await self.emit_event(listener, [payload])
 
     async def _heartbeat(self) -> None:
+        """As the component: a heartbeat after HEARTBEAT_S without any event of ours (an edit is a sign of life)."""
         last_ack = time.monotonic()
         while True:
-            await asyncio.sleep(HEARTBEAT_S)
+            await asyncio.sleep(HEARTBEAT_TICK_S)
             if not self.sio.connected:
                 continue
-            if 'presence' in self.listeners:
+            if 'presence' in self.listeners and time.monotonic() - self._told_at >= HEARTBEAT_S:
                 await self.emit_event(self.listeners['presence'], [{'status': 'online'}])
             if time.monotonic() - last_ack >= ACK_S and self._acked < self._next_message_id:
                 await self.sio.emit('ack', {'client_id': self.client_id, 'next_message_id': self._next_message_id})

@@ -62,6 +62,11 @@ class RedisRelay:
         self._trusted_from = 0.0  # monotonic time from which an absent key means a gone instance
         self._stopping = False
         self.connected = False
+        # channel -> (receivers of our latest PUBLISH there, time.monotonic() it was sent), and the time a message
+        # of another instance last came on it: what `publish` needs to tell that nobody else listens
+        self._receivers: dict[str, tuple[int, float]] = {}
+        self._heard_at: dict[str, float] = {}
+        self.left_out = 0  # healed messages not published because nobody else listened
 
     @staticmethod
     async def check(url: str) -> None:
@@ -130,12 +135,26 @@ class RedisRelay:
         if self._pubsub is not None:
             asyncio.get_running_loop().create_task(self._unsubscribe(room_id))
 
-    def publish(self, room_id: str, kind: Kind, payload: bytes) -> None:
+    def publish(self, room_id: str, kind: Kind, payload: bytes, *, healed: bool = False) -> None:
+        """Queue a message. A `healed` one is left out while nobody else listens on the room's channel: the
+        number of receivers Redis gave for our latest PUBLISH there was ourselves alone, and nothing came from
+        another instance since that PUBLISH went. A single instance (or a room all of whose tabs are on this
+        one) then costs Redis nothing per keystroke; an instance that starts listening says so on the channel
+        (STATE, ask), and from then on everything goes."""
         if self._stopping:
+            return
+        channel = CHANNEL + room_id
+        if healed and self._alone(channel, room_id):
+            self.left_out += 1
             return
         if self._queue.qsize() >= MAX_QUEUED:
             self._queue.get_nowait()
-        self._queue.put_nowait((CHANNEL + room_id, RelayMessage(self.instance_id, kind, payload).encode()))
+        self._queue.put_nowait((channel, RelayMessage(self.instance_id, kind, payload).encode()))
+
+    def _alone(self, channel: str, room_id: str) -> bool:
+        receivers, sent_at = self._receivers.get(channel, (None, 0.0))
+        return receivers is not None and receivers <= (room_id in self._rooms) and \
+            sent_at > self._heard_at.get(channel, -1.0)
 
     def alive(self) -> set[str] | None:
         """Instances with a current liveness key; None while that cannot be told (Redis away or just back)."""
@@ -174,6 +193,7 @@ class RedisRelay:
                 channels = [CHANNEL + room_id for room_id in self._rooms] or ['pairpad:none']  # SUBSCRIBE needs one
                 await pubsub.subscribe(*channels)
                 self._pubsub = pubsub
+                self._receivers.clear()  # who listens may have changed while we were away
                 if not first:
                     log.info('relay: connected to Redis again; announcing every room')
                     self._trusted_from = time.monotonic() + KEY_TTL + RENEW_EVERY
@@ -216,6 +236,7 @@ class RedisRelay:
             return
         if relayed.instance == self.instance_id:
             return
+        self._heard_at[CHANNEL + room_id] = time.monotonic()  # another instance is on this channel
         try:
             callback(relayed)
         except Exception:  # that room loses this message; the listening task, which serves every room, goes on
@@ -232,14 +253,17 @@ class RedisRelay:
                 batch.append(self._queue.get_nowait())
             stop = batch[-1] is None
             batch = [item for item in batch if item is not None]
+            sent_at = time.monotonic()
             try:
                 if len(batch) == 1:
-                    await self._client.publish(*batch[0])
+                    receivers = [await self._client.publish(*batch[0])]
                 elif batch:
                     async with self._client.pipeline(transaction=False) as pipe:
                         for channel, data in batch:
                             pipe.publish(channel, data)
-                        await pipe.execute()
+                        receivers = await pipe.execute()
+                for (channel, _), count in zip(batch, receivers if batch else []):
+                    self._receivers[channel] = (int(count), sent_at)
             except (RedisError, OSError) as e:
                 log.debug('relay: %d message(s) lost while Redis is away (%s)', len(batch), e)
                 await asyncio.sleep(0.05)

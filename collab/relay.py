@@ -117,7 +117,10 @@ class Relay(Protocol):
 
     def unsubscribe(self, room_id: str) -> None: ...
 
-    def publish(self, room_id: str, kind: Kind, payload: bytes) -> None: ...
+    def publish(self, room_id: str, kind: Kind, payload: bytes, *, healed: bool = False) -> None:
+        """`healed`: the channel's own protocol brings this message to an instance that starts listening later (a
+        document's STATE exchange, presence's ask), so a relay may leave it out while no other instance listens
+        on the channel (RedisRelay does)."""
 
     def alive(self) -> set[str] | None:
         """The instances whose liveness key is current (ours included); None when that cannot be told now."""
@@ -171,7 +174,7 @@ class MemoryRelay:
     def unsubscribe(self, room_id: str) -> None:
         self.rooms.pop(room_id, None)
 
-    def publish(self, room_id: str, kind: Kind, payload: bytes) -> None:
+    def publish(self, room_id: str, kind: Kind, payload: bytes, *, healed: bool = False) -> None:
         if not self.stopped:
             self.hub.deliver(room_id, RelayMessage(self.instance_id, kind, payload))
 

@@ -84,4 +84,5 @@ class RelayLink:
             self.announce()
 
     def _publish(self, kind: Kind, payload: bytes) -> None:
-        self.relay.publish(self.room.id, kind, payload)
+        # what another instance lacks when it comes is what our answer to its STATE gives it
+        self.relay.publish(self.room.id, kind, payload, healed=kind in (Kind.UPDATE, Kind.AWARENESS))

@@ -39,9 +39,10 @@ class PresenceLink(LivenessWatch):
         self.relay.publish(CHANNEL + interview_id, Kind.PRESENCE, b'{"ask":true}')
 
     def _publish(self, view: ParticipantView) -> None:
+        # healed: an instance that comes asks, and gets every view of ours (`_receive`)
         self.relay.publish(CHANNEL + view.interview_id, Kind.PRESENCE, json.dumps({
             'id': view.id, 'status': view.status, 'is_typing': view.is_typing,
-            'cursor': [view.cursor.line, view.cursor.column] if view.cursor else None}).encode())
+            'cursor': [view.cursor.line, view.cursor.column] if view.cursor else None}).encode(), healed=True)
 
     def _receive(self, interview_id: str, message: RelayMessage) -> None:
         try:

@@ -208,3 +208,64 @@ async def test_messages_queued_together_go_in_one_pipeline_and_arrive_in_order(r
     finally:
         await sender.stop()
         await receiver.stop()
+
+
+async def test_a_room_alone_on_its_channel_publishes_nothing_per_edit_and_a_newcomer_still_gets_everything(
+        redis_server):
+    """While no other instance listens on a room's channel (Redis said our latest PUBLISH there reached only
+    ourselves), its edits and cursors are left out of Redis; an instance that loads the room later announces its
+    state and gets everything typed meanwhile in the answer, cursors included, and from then on every edit goes
+    both ways at once."""
+    first, second = await two_instances(redis_server.url)
+    try:
+        room_a = await first.get('r')
+        wire_a = Wire(room_a)
+        ada = wire_a.add('ada')
+        wire_a.connect('ada')
+        ada.set_awareness({'user': {'name': 'Ada'}})
+        settle(wire_a)
+        await eventually(lambda: first.relay._alone('pairpad:room:r', 'r'), 5,
+                         'the room never found itself alone on its channel')
+        before = first.relay.left_out
+        for i in range(20):
+            ada.insert(len(ada.text), f'{i} ')
+            settle(wire_a)
+        assert first.relay.left_out - before >= 20  # every edit (and its awareness) left out
+        room_b = await second.get('r')
+        wire_b = Wire(room_b)
+        bob = wire_b.add('bob')
+        wire_b.connect('bob')
+        settle(wire_b)
+        await eventually(lambda: room_b.text == room_a.text, 5, f'the newcomer lacks: {room_b.text!r}')
+        await eventually(lambda: ada.awareness.client_id in room_b.awareness.states, 5, 'no cursor of the first')
+        left_out = first.relay.left_out
+        ada.insert(0, 'A ')
+        settle(wire_a)
+        bob.insert(0, 'B ')
+        settle(wire_b)
+        await eventually(lambda: room_a.text == room_b.text and room_a.text.count(' ') == 22, 5,
+                         f'edits did not cross: {room_a.text!r} / {room_b.text!r}')
+        assert first.relay.left_out == left_out
+    finally:
+        await first.stop()
+        await second.stop()
+
+
+async def test_a_healed_message_is_still_published_when_another_instance_spoke_after_our_last_count(redis_server):
+    """The count of our latest PUBLISH may predate another instance's arrival (the reply and its message come on
+    different connections): anything heard from another instance since that PUBLISH went means 'not alone'."""
+    relay = RedisRelay(redis_server.url, 'one')
+    await relay.start(on_reconnect=lambda: None)
+    try:
+        relay.subscribe('r', lambda message: None)
+        relay._receivers['pairpad:room:r'] = (1, time.monotonic())
+        assert relay._alone('pairpad:room:r', 'r')
+        relay._heard_at['pairpad:room:r'] = time.monotonic()
+        assert not relay._alone('pairpad:room:r', 'r')
+        relay._receivers['pairpad:room:r'] = (2, time.monotonic())
+        assert not relay._alone('pairpad:room:r', 'r')
+        relay.unsubscribe('r')
+        relay._receivers['pairpad:room:r'] = (1, time.monotonic())  # one other listener, and it is not us
+        assert not relay._alone('pairpad:room:r', 'r')
+    finally:
+        await relay.stop()

@@ -7,6 +7,7 @@ import asyncio
 import os
 import shutil
 import time
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,22 @@ async def eventually(condition, timeout: float, what: str) -> float:
         assert time.monotonic() - started < timeout, what
         await asyncio.sleep(0.02)
     return time.monotonic() - started
+
+
+@asynccontextmanager
+async def sender_and_listener(url: str, handle):
+    """Two instances' relays: the second listens on room `r` with `handle`; yields the first once it does."""
+    sender, receiver = RedisRelay(url, 'one'), RedisRelay(url, 'two')
+    await sender.start(on_reconnect=lambda: None)
+    await receiver.start(on_reconnect=lambda: None)
+    try:
+        ready = asyncio.Event()
+        receiver.subscribe('r', handle, on_ready=ready.set)
+        await asyncio.wait_for(ready.wait(), 5)
+        yield sender
+    finally:
+        await sender.stop()
+        await receiver.stop()
 
 
 def settle(*wires: Wire) -> None:
@@ -161,38 +178,23 @@ async def test_a_handler_that_fails_leaves_the_relay_listening(redis_server):
     """A room's handler may fail on a message (a presence message that reads the store while PostgreSQL is away):
     that message is lost to this room, and nothing else. Before, the error ended the relay's listening task, so
     this instance never again heard of any room while /healthz still said it was fine."""
-    sender, receiver = RedisRelay(redis_server.url, 'one'), RedisRelay(redis_server.url, 'two')
-    await sender.start(on_reconnect=lambda: None)
-    await receiver.start(on_reconnect=lambda: None)
-    try:
-        heard: list[bytes] = []
-        ready = asyncio.Event()
+    heard: list[bytes] = []
 
-        def handle(message) -> None:
-            if message.payload == b'first':
-                raise RuntimeError('the store is away')
-            heard.append(message.payload)
-        receiver.subscribe('r', handle, on_ready=ready.set)
-        await asyncio.wait_for(ready.wait(), 5)
+    def handle(message) -> None:
+        if message.payload == b'first':
+            raise RuntimeError('the store is away')
+        heard.append(message.payload)
+    async with sender_and_listener(redis_server.url, handle) as sender:
         for payload in (b'first', b'second', b'third'):
             sender.publish('r', Kind.PRESENCE, payload)
         await eventually(lambda: heard == [b'second', b'third'], 5, f'the relay stopped listening: heard {heard}')
-    finally:
-        await sender.stop()
-        await receiver.stop()
 
 
 async def test_messages_queued_together_go_in_one_pipeline_and_arrive_in_order(redis_server):
     """What waits in the queue together is published in one pipeline (one round trip): every message arrives,
     in the order it was published; a lone message still goes at once."""
-    sender, receiver = RedisRelay(redis_server.url, 'one'), RedisRelay(redis_server.url, 'two')
-    await sender.start(on_reconnect=lambda: None)
-    await receiver.start(on_reconnect=lambda: None)
-    try:
-        heard: list[bytes] = []
-        ready = asyncio.Event()
-        receiver.subscribe('r', lambda message: heard.append(message.payload), on_ready=ready.set)
-        await asyncio.wait_for(ready.wait(), 5)
+    heard: list[bytes] = []
+    async with sender_and_listener(redis_server.url, lambda message: heard.append(message.payload)) as sender:
         pipelines = []
         make_pipeline = sender._client.pipeline
         sender._client.pipeline = lambda **kw: pipelines.append(kw) or make_pipeline(**kw)
@@ -205,9 +207,6 @@ async def test_messages_queued_together_go_in_one_pipeline_and_arrive_in_order(r
         await eventually(lambda: len(heard) == 1 + len(payloads), 10, f'{len(heard) - 1} of {len(payloads)} arrived')
         assert heard[1:] == payloads
         assert 3 <= len(pipelines) <= 4 and all(kw == {'transaction': False} for kw in pipelines)
-    finally:
-        await sender.stop()
-        await receiver.stop()
 
 
 async def test_a_room_alone_on_its_channel_publishes_nothing_per_edit_and_a_newcomer_still_gets_everything(

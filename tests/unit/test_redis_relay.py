@@ -6,6 +6,8 @@ cursors go."""
 import asyncio
 import os
 import shutil
+import subprocess
+import sys
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -268,3 +270,19 @@ async def test_a_healed_message_is_still_published_when_another_instance_spoke_a
         assert not relay._alone('pairpad:room:r', 'r')
     finally:
         await relay.stop()
+
+
+@pytest.mark.parametrize('url, says', [
+    ('redis://:s3cret@127.0.0.1:1/0', 'pairpad: cannot reach Redis at redis://***@127.0.0.1:1/0 (PAIRPAD_REDIS_URL): '),
+    ('http://:s3cret@localhost/', "pairpad: PAIRPAD_REDIS_URL 'http://***@localhost/' is not a Redis URL: "),
+])
+def test_the_app_says_a_wrong_redis_url_in_one_line_without_its_password_and_exits(tmp_path, url, says):
+    """Runs without a redis-server: the app must refuse to start, in one line, before it serves anything."""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, str(root / 'main.py')], capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path, env={**os.environ, 'PAIRPAD_REDIS_URL': url,
+                                             'DATABASE_URL': f'sqlite:///{tmp_path / "p.db"}'})
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith(says), last
+    assert 's3cret' not in done.stderr and 'Traceback' not in done.stderr

@@ -132,6 +132,8 @@ class RedisRelay:
     def unsubscribe(self, room_id: str) -> None:
         self._rooms.pop(room_id, None)
         self._ready.pop(room_id, None)
+        self._receivers.pop(CHANNEL + room_id, None)  # counted only while subscribed: rooms come and go for days
+        self._heard_at.pop(CHANNEL + room_id, None)
         if self._pubsub is not None:
             asyncio.get_running_loop().create_task(self._unsubscribe(room_id))
 
@@ -152,8 +154,9 @@ class RedisRelay:
         self._queue.put_nowait((channel, RelayMessage(self.instance_id, kind, payload).encode()))
 
     def _alone(self, channel: str, room_id: str) -> bool:
+        """Only for a channel we listen on, whose receivers then include ourselves."""
         receivers, sent_at = self._receivers.get(channel, (None, 0.0))
-        return receivers is not None and receivers <= (room_id in self._rooms) and \
+        return room_id in self._rooms and receivers is not None and receivers <= 1 and \
             sent_at > self._heard_at.get(channel, -1.0)
 
     def alive(self) -> set[str] | None:
@@ -263,7 +266,8 @@ class RedisRelay:
                             pipe.publish(channel, data)
                         receivers = await pipe.execute()
                 for (channel, _), count in zip(batch, receivers if batch else []):
-                    self._receivers[channel] = (int(count), sent_at)
+                    if channel.removeprefix(CHANNEL) in self._rooms:
+                        self._receivers[channel] = (int(count), sent_at)
             except (RedisError, OSError) as e:
                 log.debug('relay: %d message(s) lost while Redis is away (%s)', len(batch), e)
                 await asyncio.sleep(0.05)

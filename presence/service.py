@@ -221,21 +221,20 @@ class PresenceService:
             participant.is_typing = is_typing
         if status is not None:
             participant.status = str(status)
+        now = self.clock()
         if participant.status == 'offline':
             participant.is_typing = False
         else:
-            self._heard[participant_id] = self.clock()
+            self._heard[participant_id] = now
         self._remote.pop(participant_id, None)  # its tab is here now
         participant.last_seen_at = utcnow()
         after = _view(participant)
-        changed = replace(after, last_seen_at=before.last_seen_at) != before
-        now = self.clock()
-        if changed or now - self._seen_stored.get(participant_id, -SEEN_STORED_EVERY) >= SEEN_STORED_EVERY:
+        visible = replace(after, last_seen_at=before.last_seen_at)  # what others see of it: all but the time
+        if visible != before or now - self._seen_stored.get(participant_id, -SEEN_STORED_EVERY) >= SEEN_STORED_EVERY:
             self._dirty.add((interview_id, participant_id))
             self._seen_stored[participant_id] = now
-        if changed:
-            self._notify(participant, cursor_only=replace(after, last_seen_at=before.last_seen_at,
-                                                          cursor=before.cursor) == before)
+        if visible != before:
+            self._notify(participant, cursor_only=replace(visible, cursor=before.cursor) == before)
         return after
 
     def heard(self, interview_id: str, participant_id: str) -> None:

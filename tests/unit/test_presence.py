@@ -30,10 +30,9 @@ def clock():
     return Clock()
 
 
-@pytest.fixture
-def engine_rows():
+def stored_last_seen(engine, iid) -> dict:
     """participant id -> its stored last_seen_at (naive: SQLite hands times back without their zone)"""
-    return lambda engine, iid: {row.id: row.last_seen_at.replace(tzinfo=None) for row in list_participants(engine, iid)}
+    return {row.id: row.last_seen_at.replace(tzinfo=None) for row in list_participants(engine, iid)}
 
 
 @pytest.fixture(params=['room', 'text'])
@@ -232,24 +231,24 @@ async def test_an_edit_keeps_a_typing_participant_online_without_heartbeats_and_
     assert service.participant(iid, gone.id).status == 'offline'
 
 
-async def test_a_heartbeat_alone_is_written_at_most_every_thirty_seconds_and_a_change_at_once(setup, clock, engine_rows):
+async def test_a_heartbeat_alone_is_written_at_most_every_thirty_seconds_and_a_change_at_once(setup, clock):
     service, iid, engine = setup
     p, _ = service.join(iid, name='Ada', role='candidate')
     service.update_participant(iid, p.id, status='online')
     await service.flush()
-    first = engine_rows(engine, iid)[p.id]
+    first = stored_last_seen(engine, iid)[p.id]
     writes_before = service.writes
     for _ in range(29):  # a heartbeat a second
         clock.advance(1)
         service.update_participant(iid, p.id)
         await service.flush()
     assert service.writes == writes_before
-    assert engine_rows(engine, iid)[p.id] == first
+    assert stored_last_seen(engine, iid)[p.id] == first
     clock.advance(1)
     service.update_participant(iid, p.id)
     await service.flush()
     assert service.writes == writes_before + 1
-    assert engine_rows(engine, iid)[p.id] > first
+    assert stored_last_seen(engine, iid)[p.id] > first
     clock.advance(1)
     service.update_participant(iid, p.id, is_typing=True)  # a change: written whatever the time
     await service.flush()
